@@ -1,0 +1,59 @@
+/**
+ * One error type for the whole of yasr. Every error carries a machine-readable `code` and the
+ * process exit status the CLI uses for it. Messages quote the offending value or file.
+ */
+export type YasrErrorCode =
+  | 'BAD_PARAMETER'
+  | 'DECODE_FAILED'
+  | 'NO_FFMPEG'
+  | 'ANALYSIS_FAILED'
+  | 'STORE'
+  | 'NETWORK'
+  | 'NOT_FOUND'
+  | 'AMBIGUOUS'
+  | 'BAD_INPUT'
+  | 'LOCKED'
+  | 'INTERNAL';
+
+const EXIT_STATUS: Record<YasrErrorCode, number> = {
+  BAD_PARAMETER: 2,
+  BAD_INPUT: 2,
+  NOT_FOUND: 3,
+  AMBIGUOUS: 3,
+  NO_FFMPEG: 4,
+  DECODE_FAILED: 5,
+  ANALYSIS_FAILED: 5,
+  NETWORK: 6,
+  STORE: 7,
+  LOCKED: 8,
+  INTERNAL: 1,
+};
+
+export class YasrError extends Error {
+  readonly code: YasrErrorCode;
+  readonly exitStatus: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: YasrErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'YasrError';
+    this.code = code;
+    this.exitStatus = EXIT_STATUS[code];
+    this.details = details;
+  }
+}
+
+/** A bad parameter value; the message quotes it. */
+export function badParameter(name: string, value: unknown, expected: string): YasrError {
+  return new YasrError(
+    'BAD_PARAMETER',
+    `invalid ${name}: ${JSON.stringify(value)} (expected ${expected})`,
+    { name, value },
+  );
+}
+
+/** One line describing any thrown value, for failure records. */
+export function errorLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n').map((s) => s.trim()).filter(Boolean).join(' | ').slice(0, 2000);
+}
