@@ -1,0 +1,94 @@
+import os from 'node:os';
+import { Command } from 'commander';
+import { ffmpegFromCli, globals, intOption, openFromCli, printJson } from '../context.js';
+import { runFeatures } from '../../pipeline/features-stage.js';
+import {
+  DEFAULT_FEATURE_OPTIONS,
+  parseExcerpt,
+  parseKeep,
+  parseTrim,
+  type FeatureGroup,
+  type FeatureOptions,
+} from '../../pipeline/feature-options.js';
+import { terminalProgress } from '../progress.js';
+
+interface FeaturesCliOptions {
+  mfcc?: boolean;
+  mel?: boolean;
+  chroma?: boolean;
+  spectral?: boolean;
+  descriptors?: boolean;
+  all?: boolean;
+  trim: 'librosa' | 'none';
+  excerpt: number | 'full';
+  keep: ('stft' | 'mel')[];
+  workers: number;
+  retryFailed?: boolean;
+  limit?: number;
+  json?: boolean;
+}
+
+export function featureOptionsFrom(o: Pick<FeaturesCliOptions, 'mfcc' | 'mel' | 'chroma' | 'spectral' | 'descriptors' | 'all' | 'trim' | 'excerpt' | 'keep'>): FeatureOptions {
+  const picked: FeatureGroup[] = [];
+  if (o.mfcc) picked.push('mfcc');
+  if (o.mel) picked.push('mel');
+  if (o.chroma) picked.push('chroma');
+  if (o.spectral) picked.push('spectral');
+  if (o.descriptors) picked.push('descriptors');
+  const groups = o.all || picked.length === 0 ? DEFAULT_FEATURE_OPTIONS.groups : picked;
+  return { ...DEFAULT_FEATURE_OPTIONS, groups, trim: o.trim, excerpt: o.excerpt, keep: o.keep };
+}
+
+export function featuresCommand(): Command {
+  return new Command('features')
+    .description('decode, trim and analyse every pending track (STFT, mel, MFCC, chroma, spectral, descriptors)')
+    .option('--mfcc', 'MFCC (20) and its summary vector')
+    .option('--mel', 'mel spectrogram in dB (128 Slaney bands)')
+    .option('--chroma', 'chroma (12) and its summary vector')
+    .option('--spectral', 'RMS, spectral centroid, zero-crossing rate')
+    .option('--descriptors', 'tempo, key, loudness, energy, danceability-like rhythm, ...')
+    .option('--all', 'every feature group (the default when none is named)')
+    .option('--trim <mode>', "'librosa' (top_db 60, as librosa.effects.trim) or 'none'", parseTrim, DEFAULT_FEATURE_OPTIONS.trim)
+    .option('--excerpt <seconds|full>', 'central excerpt length in seconds, or full', parseExcerpt, DEFAULT_FEATURE_OPTIONS.excerpt)
+    .option('--keep <stages>', 'also store intermediates: stft, mel (comma list)', parseKeep, [] as ('stft' | 'mel')[])
+    .option('--workers <n>', 'worker threads (0 = analyse in the main thread)', intOption('--workers', 0, 256), os.availableParallelism())
+    .option('--retry-failed', 'try tracks that failed before again')
+    .option('--limit <n>', 'analyse at most n pending tracks', intOption('--limit', 0))
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Each track commits on its own; a failure is recorded with its reason and the batch goes on.
+Unchanged parameters mean nothing to do; changed ones mean recomputation.
+With an excerpt, ffmpeg decodes only the central window (plus 2 s each side), which is then
+trimmed and cut; --excerpt full trims and analyses the whole file exactly as librosa would
+(at most 30 minutes of it).
+
+Examples:
+  yasr features
+  yasr features --mfcc --excerpt 30 --workers 2
+  yasr features --trim none --excerpt full --keep stft,mel
+  yasr features --retry-failed --json`,
+    )
+    .action(async (o: FeaturesCliOptions, cmd: Command) => {
+      const options = featureOptionsFrom(o);
+      const db = openFromCli(cmd);
+      try {
+        const s = await runFeatures(db, {
+          ffmpeg: ffmpegFromCli(cmd).ffmpeg,
+          options,
+          workers: o.workers,
+          retryFailed: o.retryFailed,
+          limit: o.limit,
+          progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
+        });
+        if (o.json) printJson(s);
+        else {
+          process.stdout.write(`${s.analysed} analysed, ${s.failed} failed, ${s.skipped} skipped (${s.seconds.toFixed(1)} s)\n`);
+        }
+        if (s.failed > 0) process.exitCode = 1;
+      } finally {
+        db.close();
+      }
+    });
+}

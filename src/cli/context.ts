@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openDb, resolveDbPath, type Db } from '../store/db.js';
+import { findFfmpeg, type FfmpegTools } from '../audio/ffmpeg.js';
+import { badParameter } from '../errors.js';
+
+export interface GlobalOptions {
+  db?: string;
+  ffmpeg?: string;
+  quiet?: boolean;
+}
+
+/** Options of the root program, seen from any subcommand. */
+export function globals(cmd: Command): GlobalOptions {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return root.opts<GlobalOptions>();
+}
+
+export function dbPath(cmd: Command): string {
+  return resolveDbPath(globals(cmd).db);
+}
+
+export function openFromCli(cmd: Command): Db {
+  return openDb(dbPath(cmd));
+}
+
+export function ffmpegFromCli(cmd: Command): FfmpegTools {
+  return findFfmpeg(globals(cmd).ffmpeg);
+}
+
+/** Downloaded audio lives next to the database. */
+export function audioStoreDir(cmd: Command): string {
+  return path.join(path.dirname(path.resolve(dbPath(cmd))), 'audio');
+}
+
+export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw badParameter(name, v, `an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function numberOption(name: string, min: number, max = Number.MAX_VALUE) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw badParameter(name, v, `a number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+}

@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { YasrError } from '../errors.js';
+import { ingestCommand } from './commands/ingest.js';
+import { featuresCommand } from './commands/features.js';
+import { exportCommand } from './commands/export.js';
+import { statusCommand } from './commands/status.js';
+
+export function buildProgram(): Command {
+  const program = new Command('yasr')
+    .description('find lesser-known music that sounds like a track you love, by analysing the audio itself')
+    .version('0.1.0')
+    .option('--db <path>', 'SQLite database (env YASR_DB)', undefined)
+    .option('--ffmpeg <path>', 'ffmpeg binary (env YASR_FFMPEG; default: system ffmpeg, else the bundled one)')
+    .option('-q, --quiet', 'no progress output')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Default database: data/yasr.db (or $YASR_DB).
+
+Examples:
+  yasr ingest ~/Music/new
+  yasr features --workers 2
+  yasr similarity --method cosine
+  yasr recommend 'Artist - Title'
+  yasr status`,
+    );
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand()]) program.addCommand(c);
+  return program;
+}
+
+/** Parse argv and run; typed errors print their message and set the exit status. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  for (const c of program.commands) c.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof YasrError) {
+      process.stderr.write(`yasr: ${err.message}\n`);
+      process.exitCode = err.exitStatus;
+      return;
+    }
+    process.stderr.write(`yasr: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

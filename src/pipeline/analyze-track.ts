@@ -1,0 +1,108 @@
+import { decodeAudio } from '../audio/decode.js';
+import { trimInterval, centralExcerpt } from '../audio/trim.js';
+import { analyzeSignal } from '../dsp/analyze.js';
+import { summaryVector } from '../dsp/summary.js';
+import type { Matrix } from '../dsp/matrix.js';
+import { YasrError } from '../errors.js';
+import type { FeatureOptions } from './feature-options.js';
+
+export interface TrackAnalysis {
+  /** Named matrices, librosa layout [n_features, n_frames]; summaries are [1, 2*rows]. */
+  features: Record<string, Matrix>;
+  meta: {
+    /** Seconds decoded from the file and where they started. */
+    decodedSeconds: number;
+    offset: number;
+    /** [start, end) samples kept by trimming, relative to the decoded signal. */
+    trim: [number, number];
+    analysedSeconds: number;
+    silent: boolean;
+    descriptors?: Record<string, number | string>;
+  };
+}
+
+/** Extra seconds decoded on each side of a central excerpt, so that trimming has room. */
+const EXCERPT_MARGIN = 2;
+
+/**
+ * Decode, trim, cut the central excerpt and analyse one file. With an excerpt and a known
+ * duration, only the central window (plus a small margin) is decoded: ffmpeg seeks there.
+ * That centres the excerpt on the untrimmed file; leading/trailing silence then shifts it by
+ * half its length at most. `--excerpt full` follows librosa exactly (trim, then analyse all).
+ */
+export async function analyzeTrack(
+  ffmpeg: string,
+  file: string,
+  durationHint: number | null,
+  o: FeatureOptions,
+  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix }) => Record<string, number | string>,
+): Promise<TrackAnalysis> {
+  const sr = o.sr;
+  let offset = 0;
+  let duration: number | undefined;
+  if (o.excerpt !== 'full') {
+    if (durationHint && durationHint > o.excerpt + 2 * EXCERPT_MARGIN + 1) {
+      offset = Math.max(0, (durationHint - o.excerpt) / 2 - EXCERPT_MARGIN);
+      duration = o.excerpt + 2 * EXCERPT_MARGIN;
+    }
+  } else {
+    duration = o.maxSeconds;
+  }
+  let y = await decodeAudio(ffmpeg, file, { sr, offset, duration: duration ?? (o.excerpt === 'full' ? o.maxSeconds : undefined) });
+  const decodedSeconds = y.length / sr;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
+  }
+  let trim: [number, number] = [0, y.length];
+  if (o.trim === 'librosa') trim = trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 });
+  const silent = trim[1] <= trim[0];
+  // Digital silence trims to nothing: analyse it untrimmed so its (finite) features exist.
+  if (!silent) y = y.subarray(trim[0], trim[1]);
+  if (o.excerpt !== 'full') y = centralExcerpt(y, o.excerpt, sr);
+  const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
+  const keepMel = o.keep.includes('mel') || o.groups.includes('descriptors');
+  const r = analyzeSignal(y, { sr, keepStft, keepMel });
+  const features: Record<string, Matrix> = {};
+  const add = (name: string, m: Matrix | undefined) => {
+    if (!m) return;
+    for (let i = 0; i < m.data.length; i++) {
+      if (!Number.isFinite(m.data[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: ${name} has a non-finite value`);
+    }
+    features[name] = m;
+  };
+  const summary = (name: string, m: Matrix) => {
+    const v = summaryVector(m);
+    add(`${name}_summary`, { rows: 1, cols: v.length, data: v });
+  };
+  if (o.groups.includes('mfcc')) {
+    add('mfcc', r.mfcc);
+    summary('mfcc', r.mfcc);
+  }
+  if (o.groups.includes('mel')) add('mel_db', r.mel_db);
+  if (o.groups.includes('chroma')) {
+    add('chroma', r.chroma);
+    summary('chroma', r.chroma);
+  }
+  if (o.groups.includes('spectral')) {
+    add('rms', r.rms);
+    add('centroid', r.centroid);
+    add('zcr', r.zcr);
+    const rows = 3;
+    const cols = r.rms.cols;
+    const stacked = new Float32Array(rows * cols);
+    stacked.set(r.rms.data, 0);
+    stacked.set(r.centroid.data, cols);
+    stacked.set(r.zcr.data, 2 * cols);
+    summary('spectral', { rows, cols, data: stacked });
+  }
+  if (o.keep.includes('stft')) add('stft_mag', r.stft_mag);
+  if (o.keep.includes('mel')) add('mel_power', r.mel);
+  let descriptors: Record<string, number | string> | undefined;
+  if (o.groups.includes('descriptors') && describe) {
+    descriptors = describe(y, { sr, stftMag: r.stft_mag, melPower: r.mel, chroma: r.chroma });
+  }
+  return {
+    features,
+    meta: { decodedSeconds, offset, trim, analysedSeconds: y.length / sr, silent, descriptors },
+  };
+}

@@ -1,0 +1,57 @@
+import { badParameter } from '../errors.js';
+import { paramsHash } from '../util/hash.js';
+
+/**
+ * Bumped whenever code changes that alter stored feature values; every track's features are
+ * then pending again.
+ */
+export const FEATURES_VERSION = 1;
+
+export const FEATURE_GROUPS = ['mfcc', 'mel', 'chroma', 'spectral', 'descriptors'] as const;
+export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
+
+export const KEEPABLE = ['stft', 'mel'] as const;
+
+export interface FeatureOptions {
+  sr: number;
+  /** 'librosa': librosa.effects.trim(top_db=60, frame_length=2048, hop_length=512); 'none': no trim. */
+  trim: 'librosa' | 'none';
+  /** Seconds of central excerpt, or 'full'. */
+  excerpt: number | 'full';
+  groups: FeatureGroup[];
+  keep: ('stft' | 'mel')[];
+  /** Longest stretch analysed with --excerpt full (seconds); keeps memory bounded. */
+  maxSeconds: number;
+}
+
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
+  sr: 22050,
+  trim: 'librosa',
+  excerpt: 30,
+  groups: ['mfcc', 'mel', 'chroma', 'spectral', 'descriptors'],
+  keep: [],
+  maxSeconds: 1800,
+};
+
+export function parseExcerpt(v: string): number | 'full' {
+  if (v === 'full') return 'full';
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw badParameter('--excerpt', v, "a positive number of seconds or 'full'");
+  return n;
+}
+
+export function parseTrim(v: string): 'librosa' | 'none' {
+  if (v === 'none' || v === 'librosa') return v;
+  throw badParameter('--trim', v, "'librosa' or 'none'");
+}
+
+export function parseKeep(v: string): ('stft' | 'mel')[] {
+  const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) if (!(KEEPABLE as readonly string[]).includes(p)) throw badParameter('--keep', v, 'a comma list of stft, mel');
+  return parts as ('stft' | 'mel')[];
+}
+
+/** The hash that keys feature checkpoints: same options and version = nothing to do. */
+export function featureParamsHash(o: FeatureOptions): string {
+  return paramsHash({ v: FEATURES_VERSION, ...o, groups: [...o.groups].sort(), keep: [...o.keep].sort() });
+}

@@ -1,0 +1,121 @@
+import type { Db } from '../store/db.js';
+import { getCheckpoint, markStage } from '../store/checkpoints.js';
+import { allTracks, describeTrack, type Track } from '../store/tracks.js';
+import { deleteFeatures, putFeature } from '../store/features.js';
+import { errorLine } from '../errors.js';
+import { FEATURES_VERSION, featureParamsHash, type FeatureOptions } from './feature-options.js';
+import { analyzeTrack, type TrackAnalysis } from './analyze-track.js';
+import { WorkerPool } from './worker-pool.js';
+import { workerFile } from '../util/worker-url.js';
+import { describeSignal } from './describe.js';
+import type { ProgressSink } from './progress-events.js';
+
+export const FEATURES_STAGE = 'features';
+
+export interface FeatureTask {
+  ffmpeg: string;
+  file: string;
+  duration: number | null;
+  options: FeatureOptions;
+}
+
+export interface FeaturesSummary {
+  analysed: number;
+  failed: number;
+  skipped: number;
+  failures: { trackId: number; path: string | null; error: string }[];
+  seconds: number;
+}
+
+/** Tracks whose features are missing, stale (other parameters or content) or (optionally) failed. */
+export function pendingFeatureTracks(db: Db, o: FeatureOptions, retryFailed: boolean): { pending: Track[]; skipped: number } {
+  const hash = featureParamsHash(o);
+  const pending: Track[] = [];
+  let skipped = 0;
+  for (const t of allTracks(db)) {
+    if (!t.localPath || !t.sha256) {
+      skipped++;
+      continue;
+    }
+    const c = getCheckpoint(db, t.id, FEATURES_STAGE);
+    const current = c && c.paramsHash === hash && c.inputSha === t.sha256;
+    if (current && (c.status === 'done' || !retryFailed)) skipped++;
+    else pending.push(t);
+  }
+  return { pending, skipped };
+}
+
+/**
+ * Analyse every pending track. Each track commits on its own (features and checkpoint in one
+ * transaction); a failure is recorded with its one-line reason and the batch goes on.
+ */
+export async function runFeatures(
+  db: Db,
+  a: { ffmpeg: string; options: FeatureOptions; workers: number; retryFailed?: boolean; limit?: number; progress?: ProgressSink },
+): Promise<FeaturesSummary> {
+  const t0 = performance.now();
+  const hash = featureParamsHash(a.options);
+  const { pending: all, skipped } = pendingFeatureTracks(db, a.options, a.retryFailed ?? false);
+  const pending = a.limit !== undefined ? all.slice(0, a.limit) : all;
+  const summary: FeaturesSummary = { analysed: 0, failed: 0, skipped, failures: [], seconds: 0 };
+  a.progress?.start(pending.length, 'features');
+  const pool =
+    a.workers > 0 && pending.length > 1
+      ? new WorkerPool<FeatureTask, TrackAnalysis>(workerFile(import.meta.url, 'features-worker'), Math.min(a.workers, pending.length))
+      : null;
+  const commit = db.transaction((t: Track, r: TrackAnalysis, ms: number) => {
+    for (const [name, m] of Object.entries(r.features)) {
+      putFeature(db, t.id, name, m, FEATURES_VERSION, hash, name === 'mfcc' ? r.meta : undefined);
+    }
+    if (r.meta.descriptors && Object.keys(r.meta.descriptors).length) {
+      putDescriptorRow(db, t.id, r.meta.descriptors, hash);
+    }
+    deleteFeatures(db, t.id, [...Object.keys(r.features), 'descriptors']);
+    markStage(db, { trackId: t.id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: t.sha256, status: 'done', ms });
+  });
+  const fail = (t: Track, err: unknown, ms: number) => {
+    const error = errorLine(err);
+    markStage(db, { trackId: t.id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: t.sha256, status: 'failed', error, ms });
+    summary.failed++;
+    summary.failures.push({ trackId: t.id, path: t.localPath, error });
+  };
+  try {
+    const one = async (t: Track) => {
+      const s = performance.now();
+      try {
+        const task: FeatureTask = { ffmpeg: a.ffmpeg, file: t.localPath!, duration: t.duration, options: a.options };
+        const r = pool
+          ? await pool.run(task)
+          : await analyzeTrack(task.ffmpeg, task.file, task.duration, task.options, describeSignal);
+        commit(t, r, performance.now() - s);
+        summary.analysed++;
+        a.progress?.tick(describeTrack(t), true);
+      } catch (err) {
+        fail(t, err, performance.now() - s);
+        a.progress?.tick(`${describeTrack(t)}: ${errorLine(err)}`, false);
+      }
+    };
+    if (pool) {
+      // Keep a bounded number in flight so results commit as they come.
+      const inflight = new Set<Promise<void>>();
+      for (const t of pending) {
+        const p = one(t).finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= a.workers * 2) await Promise.race(inflight);
+      }
+      await Promise.all(inflight);
+    } else {
+      for (const t of pending) await one(t);
+    }
+  } finally {
+    await pool?.close();
+    a.progress?.stop();
+  }
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
+}
+
+function putDescriptorRow(db: Db, trackId: number, d: Record<string, number | string>, hash: string): void {
+  const numeric = Object.values(d).filter((v): v is number => typeof v === 'number');
+  putFeature(db, trackId, 'descriptors', { rows: 1, cols: numeric.length, data: Float32Array.from(numeric) }, FEATURES_VERSION, hash, d);
+}

@@ -1,0 +1,107 @@
+/**
+ * Schema migrations, applied in order and keyed by SQLite's `user_version`. A migration is
+ * recorded (user_version bumped) in the same transaction that applies it, so a crash mid-way
+ * leaves the previous version intact.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: tracks, sources, checkpoints, features
+  `
+  CREATE TABLE tracks (
+    id            INTEGER PRIMARY KEY,
+    sha256        TEXT UNIQUE,
+    local_path    TEXT,
+    artist        TEXT,
+    title         TEXT,
+    album         TEXT,
+    release_date  TEXT,
+    popularity    INTEGER CHECK (popularity IS NULL OR (popularity BETWEEN 0 AND 100)),
+    duration      REAL,
+    size          INTEGER,
+    added_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  CREATE INDEX tracks_artist_title ON tracks (lower(artist), lower(title));
+
+  CREATE TABLE sources (
+    source      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('file', 'url', 'query')),
+    track_id    INTEGER REFERENCES tracks(id) ON DELETE CASCADE,
+    size        INTEGER,
+    mtime_ms    REAL,
+    status      TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'failed')),
+    error       TEXT,
+    meta        TEXT,
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  CREATE INDEX sources_track ON sources (track_id);
+
+  CREATE TABLE checkpoints (
+    track_id     INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    stage        TEXT NOT NULL,
+    params_hash  TEXT NOT NULL,
+    input_sha    TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+    error        TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 1,
+    ms           REAL,
+    finished_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    PRIMARY KEY (track_id, stage)
+  );
+
+  CREATE TABLE features (
+    track_id     INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    params_hash  TEXT NOT NULL,
+    rows         INTEGER NOT NULL,
+    cols         INTEGER NOT NULL,
+    data         BLOB NOT NULL,
+    meta         TEXT,
+    PRIMARY KEY (track_id, name)
+  );
+  `,
+  // 2: similarity result sets, their members, finished blocks and neighbours
+  `
+  CREATE TABLE sim_sets (
+    id           INTEGER PRIMARY KEY,
+    method       TEXT NOT NULL,
+    params_hash  TEXT NOT NULL,
+    params       TEXT NOT NULL,
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    UNIQUE (method, params_hash)
+  );
+  CREATE TABLE sim_members (
+    set_id     INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    idx        INTEGER NOT NULL,
+    track_id   INTEGER NOT NULL,
+    input_sha  TEXT NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (set_id, idx)
+  );
+  CREATE INDEX sim_members_track ON sim_members (set_id, track_id);
+  CREATE TABLE sim_blocks (
+    set_id  INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    i0 INTEGER NOT NULL, i1 INTEGER NOT NULL, j0 INTEGER NOT NULL, j1 INTEGER NOT NULL,
+    data    BLOB NOT NULL,
+    ms      REAL,
+    PRIMARY KEY (set_id, i0, j0)
+  );
+  CREATE TABLE neighbours (
+    set_id    INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    list      BLOB NOT NULL,
+    PRIMARY KEY (set_id, idx)
+  );
+  `,
+  // 3: run history
+  `
+  CREATE TABLE runs (
+    id           INTEGER PRIMARY KEY,
+    command      TEXT NOT NULL,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+    report       TEXT
+  );
+  `,
+];

@@ -1,0 +1,235 @@
+import path from 'node:path';
+import type { Db } from './db.js';
+import { YasrError } from '../errors.js';
+
+export interface TrackMeta {
+  artist?: string | null;
+  title?: string | null;
+  album?: string | null;
+  releaseDate?: string | null;
+  popularity?: number | null;
+}
+
+export interface Track {
+  id: number;
+  sha256: string | null;
+  localPath: string | null;
+  artist: string | null;
+  title: string | null;
+  album: string | null;
+  releaseDate: string | null;
+  popularity: number | null;
+  duration: number | null;
+  size: number | null;
+  addedAt: string;
+}
+
+interface TrackRow {
+  id: number;
+  sha256: string | null;
+  local_path: string | null;
+  artist: string | null;
+  title: string | null;
+  album: string | null;
+  release_date: string | null;
+  popularity: number | null;
+  duration: number | null;
+  size: number | null;
+  added_at: string;
+}
+
+function fromRow(r: TrackRow): Track {
+  return {
+    id: r.id,
+    sha256: r.sha256,
+    localPath: r.local_path,
+    artist: r.artist,
+    title: r.title,
+    album: r.album,
+    releaseDate: r.release_date,
+    popularity: r.popularity,
+    duration: r.duration,
+    size: r.size,
+    addedAt: r.added_at,
+  };
+}
+
+export function getTrack(db: Db, id: number): Track | undefined {
+  const r = db.prepare('SELECT * FROM tracks WHERE id = ?').get(id) as TrackRow | undefined;
+  return r && fromRow(r);
+}
+
+export function allTracks(db: Db): Track[] {
+  return (db.prepare('SELECT * FROM tracks ORDER BY id').all() as TrackRow[]).map(fromRow);
+}
+
+export function trackBySha(db: Db, sha: string): Track | undefined {
+  const r = db.prepare('SELECT * FROM tracks WHERE sha256 = ?').get(sha) as TrackRow | undefined;
+  return r && fromRow(r);
+}
+
+export interface SourceRow {
+  source: string;
+  kind: 'file' | 'url' | 'query';
+  track_id: number | null;
+  size: number | null;
+  mtime_ms: number | null;
+  status: 'ok' | 'failed';
+  error: string | null;
+}
+
+export function getSource(db: Db, source: string): SourceRow | undefined {
+  return db.prepare('SELECT * FROM sources WHERE source = ?').get(source) as SourceRow | undefined;
+}
+
+/**
+ * Register audio content: one track per content hash. `source` (an absolute path, a URL or a
+ * downloader query) points at it. Returns the track id and whether anything changed.
+ * - same source, same hash: nothing changes (metadata given explicitly still fills gaps);
+ * - same source, new hash (the file changed): the track takes the new hash, so its features
+ *   become pending again;
+ * - new source, known hash: the source is linked to the existing track (a duplicate).
+ */
+export function upsertTrack(
+  db: Db,
+  a: {
+    source: string;
+    kind: 'file' | 'url' | 'query';
+    sha256: string;
+    localPath: string;
+    size: number;
+    mtimeMs?: number | null;
+    duration?: number | null;
+    meta: TrackMeta;
+  },
+): { id: number; status: 'new' | 'changed' | 'duplicate' | 'unchanged' } {
+  return db.transaction(() => {
+    const src = getSource(db, a.source);
+    const byHash = trackBySha(db, a.sha256);
+    let id: number;
+    let status: 'new' | 'changed' | 'duplicate' | 'unchanged';
+    if (byHash) {
+      id = byHash.id;
+      status = src?.track_id === id ? 'unchanged' : 'duplicate';
+      if (byHash.localPath !== a.localPath && src?.track_id === id) {
+        db.prepare('UPDATE tracks SET local_path = ? WHERE id = ?').run(a.localPath, id);
+      }
+    } else if (src?.track_id != null && getTrack(db, src.track_id)) {
+      id = src.track_id;
+      status = 'changed';
+      db.prepare(
+        `UPDATE tracks SET sha256 = ?, local_path = ?, size = ?, duration = ?,
+           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
+      ).run(a.sha256, a.localPath, a.size, a.duration ?? null, id);
+    } else {
+      const info = db
+        .prepare(
+          `INSERT INTO tracks (sha256, local_path, size, duration) VALUES (?, ?, ?, ?)`,
+        )
+        .run(a.sha256, a.localPath, a.size, a.duration ?? null);
+      id = Number(info.lastInsertRowid);
+      status = 'new';
+    }
+    applyMeta(db, id, a.meta, status === 'new' || status === 'changed');
+    db.prepare(
+      `INSERT INTO sources (source, kind, track_id, size, mtime_ms, status, error)
+       VALUES (?, ?, ?, ?, ?, 'ok', NULL)
+       ON CONFLICT (source) DO UPDATE SET track_id = excluded.track_id, size = excluded.size,
+         mtime_ms = excluded.mtime_ms, status = 'ok', error = NULL,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+    ).run(a.source, a.kind, id, a.size, a.mtimeMs ?? null);
+    return { id, status };
+  })();
+}
+
+/** Explicit metadata overrides; with `fillOnly`, only empty fields are filled. */
+function applyMeta(db: Db, id: number, m: TrackMeta, overwrite: boolean): void {
+  const cols: [string, unknown][] = [
+    ['artist', m.artist],
+    ['title', m.title],
+    ['album', m.album],
+    ['release_date', m.releaseDate],
+    ['popularity', m.popularity],
+  ];
+  for (const [col, v] of cols) {
+    if (v === undefined || v === null || v === '') continue;
+    const sql = overwrite
+      ? `UPDATE tracks SET ${col} = ? WHERE id = ?`
+      : `UPDATE tracks SET ${col} = COALESCE(${col}, ?) WHERE id = ?`;
+    db.prepare(sql).run(v, id);
+  }
+}
+
+export function recordSourceFailure(db: Db, source: string, kind: 'file' | 'url' | 'query', error: string): void {
+  db.prepare(
+    `INSERT INTO sources (source, kind, track_id, status, error) VALUES (?, ?, NULL, 'failed', ?)
+     ON CONFLICT (source) DO UPDATE SET status = 'failed', error = excluded.error,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+  ).run(source, kind, error);
+}
+
+export function failedSources(db: Db): { source: string; error: string }[] {
+  return db.prepare(`SELECT source, error FROM sources WHERE status = 'failed' ORDER BY source`).all() as {
+    source: string;
+    error: string;
+  }[];
+}
+
+export function describeTrack(t: Track): string {
+  const name = t.artist || t.title ? `${t.artist ?? '?'} - ${t.title ?? '?'}` : path.basename(t.localPath ?? `#${t.id}`);
+  return `#${t.id} ${name}`;
+}
+
+/**
+ * Find a track by id, by path (of any of its sources or its stored file) or by
+ * 'artist - title' (case-insensitive). Unknown or ambiguous names list the closest matches.
+ */
+export function resolveTrack(db: Db, ref: string): Track {
+  const trimmed = ref.trim();
+  if (/^#?\d+$/.test(trimmed)) {
+    const t = getTrack(db, Number(trimmed.replace('#', '')));
+    if (t) return t;
+  }
+  const abs = path.resolve(trimmed);
+  const bySource = db
+    .prepare('SELECT t.* FROM sources s JOIN tracks t ON t.id = s.track_id WHERE s.source = ? OR s.source = ?')
+    .get(trimmed, abs) as TrackRow | undefined;
+  if (bySource) return fromRow(bySource);
+  const byPath = db.prepare('SELECT * FROM tracks WHERE local_path = ?').get(abs) as TrackRow | undefined;
+  if (byPath) return fromRow(byPath);
+  const all = allTracks(db);
+  const needle = trimmed.toLowerCase();
+  const label = (t: Track) => `${t.artist ?? ''} - ${t.title ?? ''}`.toLowerCase();
+  const exact = all.filter((t) => label(t) === needle);
+  if (exact.length === 1) return exact[0];
+  if (exact.length > 1) {
+    throw new YasrError(
+      'AMBIGUOUS',
+      `"${ref}" matches ${exact.length} tracks:\n${exact.map((t) => `  ${describeTrack(t)}`).join('\n')}\nuse the track id`,
+    );
+  }
+  const scored = all
+    .map((t) => ({ t, s: similarity(needle, label(t)) }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, 5)
+    .filter((x) => x.s > 0);
+  const hint = scored.length
+    ? `\nclosest matches:\n${scored.map((x) => `  ${describeTrack(x.t)}`).join('\n')}`
+    : '';
+  throw new YasrError('NOT_FOUND', `no track matches "${ref}" (an id, a path or 'artist - title')${hint}`);
+}
+
+/** Trigram overlap in [0, 1]: a cheap closeness for 'did you mean'. */
+function similarity(a: string, b: string): number {
+  const grams = (s: string) => {
+    const g = new Set<string>();
+    const p = `  ${s} `;
+    for (let i = 0; i + 3 <= p.length; i++) g.add(p.slice(i, i + 3));
+    return g;
+  };
+  const ga = grams(a);
+  const gb = grams(b);
+  let common = 0;
+  for (const x of ga) if (gb.has(x)) common++;
+  return common / Math.max(1, ga.size + gb.size - common);
+}
