@@ -1,0 +1,30 @@
+/**
+ * The main job on bundled demo data: synthesise a small catalogue, ingest it, analyse it,
+ * compute similarities and recommend for one track. Run with `npm run demo`.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDemoCatalogue } from '../src/demo/catalogue.js';
+import { findFfmpeg } from '../src/audio/ffmpeg.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dir = path.join(root, 'data', 'demo');
+const db = path.join(dir, 'yasr.db');
+const yasr = path.join(root, 'dist', 'bin', 'yasr.js');
+
+function step(args: string[]): void {
+  process.stdout.write(`\n$ yasr ${args.join(' ')}\n`);
+  const r = spawnSync(process.execPath, [yasr, '--db', db, ...args], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`demo: "yasr ${args.join(' ')}" exited with ${r.status}\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+const ffmpeg = findFfmpeg().ffmpeg;
+process.stdout.write(`building the demo catalogue in ${path.relative(root, dir)} ...\n`);
+const manifest = buildDemoCatalogue(dir, ffmpeg);
+step(['ingest', manifest]);
+step(['features']);
+step(['status']);
