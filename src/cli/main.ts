@@ -4,6 +4,8 @@ import { ingestCommand } from './commands/ingest.js';
 import { featuresCommand } from './commands/features.js';
 import { exportCommand } from './commands/export.js';
 import { statusCommand } from './commands/status.js';
+import { similarityCommand } from './commands/similarity.js';
+import { exportMatrixCommand } from './commands/export-matrix.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -25,7 +27,7 @@ Examples:
   yasr recommend 'Artist - Title'
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand()]) program.addCommand(c);
   return program;
 }
 

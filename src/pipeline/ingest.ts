@@ -173,10 +173,9 @@ async function ingestOne(db: Db, it: WorkItem, o: IngestOptions): Promise<'new' 
     if (!o.downloader) {
       throw new YasrError('BAD_INPUT', `row has neither path nor url: pass --downloader 'COMMAND {query} {out}' to fetch "${it.source.slice(6)}"`);
     }
-    const got = await runDownloaderCommand(o.downloader, { query: it.source.slice(6) });
-    const d = await downloadLocalIntoStore(got, o.storeDir);
-    file = d.path;
-    sha = d.sha256;
+    const got = await runDownloaderCommand(o.downloader, { query: it.source.slice(6), line: it.line }, { storeDir: o.storeDir });
+    file = got.path;
+    sha = got.sha256;
   }
   const st = statSync(file);
   sha ??= await sha256File(file);
@@ -208,29 +207,4 @@ function upsertMetaOnly(db: Db, trackId: number, m: TrackMeta): void {
   const d = definedOnly(m);
   const cols: Record<string, string> = { artist: 'artist', title: 'title', album: 'album', releaseDate: 'release_date', popularity: 'popularity' };
   for (const [k, v] of Object.entries(d)) db.prepare(`UPDATE tracks SET ${cols[k]} = ? WHERE id = ?`).run(v, trackId);
-}
-
-/** Move a file fetched by an external downloader into the content-addressed store. */
-async function downloadLocalIntoStore(file: string, storeDir: string): Promise<{ path: string; sha256: string }> {
-  const { mkdirSync, renameSync, copyFileSync, unlinkSync, existsSync } = await import('node:fs');
-  const sha = await sha256File(file);
-  const dir = path.join(storeDir, sha.slice(0, 2));
-  mkdirSync(dir, { recursive: true });
-  const dest = path.join(dir, `${sha}${path.extname(file).toLowerCase().replace(/[^.a-z0-9]/g, '')}`);
-  if (!existsSync(dest)) {
-    const tmp = `${dest}.tmp-${process.pid}`;
-    try {
-      renameSync(file, tmp);
-    } catch {
-      copyFileSync(file, tmp);
-    }
-    renameSync(tmp, dest);
-  } else {
-    try {
-      unlinkSync(file);
-    } catch {
-      /* the downloader's temp folder is removed by its owner */
-    }
-  }
-  return { path: dest, sha256: sha };
 }

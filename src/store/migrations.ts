@@ -86,11 +86,24 @@ export const MIGRATIONS: string[] = [
     ms      REAL,
     PRIMARY KEY (set_id, i0, j0)
   );
+  CREATE TABLE sim_plan (
+    set_id  INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    i0 INTEGER NOT NULL, i1 INTEGER NOT NULL, j0 INTEGER NOT NULL, j1 INTEGER NOT NULL,
+    diagonal INTEGER NOT NULL,
+    PRIMARY KEY (set_id, i0, j0)
+  );
   CREATE TABLE neighbours (
     set_id    INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
-    idx       INTEGER NOT NULL,
-    list      BLOB NOT NULL,
-    PRIMARY KEY (set_id, idx)
+    track_id  INTEGER NOT NULL,
+    nearest   TEXT NOT NULL,
+    farthest  TEXT NOT NULL,
+    PRIMARY KEY (set_id, track_id)
+  );
+  CREATE TABLE sim_state (
+    set_id       INTEGER PRIMARY KEY REFERENCES sim_sets(id) ON DELETE CASCADE,
+    members_hash TEXT NOT NULL,
+    k            INTEGER NOT NULL,
+    finished_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
   );
   `,
   // 3: run history

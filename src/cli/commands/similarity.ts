@@ -1,0 +1,111 @@
+import os from 'node:os';
+import { Command } from 'commander';
+import { globals, intOption, numberOption, openFromCli, printJson } from '../context.js';
+import { runSimilarity } from '../../pipeline/similarity/run-similarity.js';
+import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../../pipeline/similarity/methods.js';
+import { badParameter } from '../../errors.js';
+import { terminalProgress } from '../progress.js';
+
+export interface MethodCliOptions {
+  method: MethodName;
+  vector?: string;
+  standardize?: 'zscore' | 'none';
+  pool?: number;
+  band?: number;
+  radius?: number;
+  timbreWeight?: number;
+}
+
+function parseMethod(v: string): MethodName {
+  if (!(METHODS as readonly string[]).includes(v)) throw badParameter('--method', v, METHODS.join(', '));
+  return v as MethodName;
+}
+
+function parseStandardize(v: string): 'zscore' | 'none' {
+  if (v !== 'zscore' && v !== 'none') throw badParameter('--standardize', v, "'zscore' or 'none'");
+  return v;
+}
+
+/** The options every command that names a result set shares. */
+export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine'): Command {
+  return c
+    .option('--method <name>', `${METHODS.join(' | ')}`, parseMethod, defaultMethod)
+    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: MFCC mean and std)`)
+    .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
+    .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
+    .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
+    .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
+    .option('--timbre-weight <w>', `hybrid: weight of timbre, the rest goes to descriptors (default ${DEFAULTS.timbreWeight})`, numberOption('--timbre-weight', 0, 1));
+}
+
+export function methodParams(o: MethodCliOptions): SimilarityParams {
+  return { method: o.method, vector: o.vector, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, timbreWeight: o.timbreWeight };
+}
+
+export const METHOD_HELP = `
+Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others are distances,
+lower = closer):
+  cosine    cosine similarity of per-track summary vectors (MFCC mean+std), z-scored across
+            the catalogue by default (--standardize none reproduces plain librosa cosine)
+  dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
+            (1,1), (1,0), (0,1)); by default frames are pooled by ${DEFAULTS.pool} and a ${DEFAULTS.band * 100}% Sakoe-Chiba
+            band is used (--pool 1 --band 0: exact unconstrained DTW)
+  fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
+  features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
+  hybrid    timbre (cosine) and descriptors together, see --timbre-weight`;
+
+export function similarityCommand(): Command {
+  const c = new Command('similarity').description('compute all-pairs similarity and store each track\'s nearest neighbours');
+  addMethodOptions(c)
+    .option('-k, --k <n>', 'neighbours kept per track', intOption('--k', 1, 10000), 50)
+    .option('--workers <n>', 'worker threads', intOption('--workers', 0, 256), os.availableParallelism())
+    .option('--block-size <n>', 'tracks per block side (dtw/fastdtw)', intOption('--block-size', 1, 4096), 32)
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `${METHOD_HELP}
+
+Work is cut into blocks of pairs that commit one by one: a killed run resumes where it stopped,
+and new tracks are compared only with the catalogue (old pairs are never recomputed). Changed
+parameters make a new result set.
+
+Examples:
+  yasr similarity --method cosine
+  yasr similarity --method dtw --workers 2
+  yasr similarity --method fastdtw --radius 10 --pool 1
+  yasr similarity --method hybrid --timbre-weight 0.6 --json`,
+    )
+    .action(async (o: MethodCliOptions & { k: number; workers: number; blockSize: number; json?: boolean }, cmd: Command) => {
+      const db = openFromCli(cmd);
+      const ac = new AbortController();
+      const onSig = () => ac.abort(new Error('interrupted'));
+      process.once('SIGINT', onSig);
+      process.once('SIGTERM', onSig);
+      try {
+        const s = await runSimilarity(db, methodParams(o), {
+          k: o.k,
+          workers: o.workers,
+          blockSize: o.blockSize,
+          signal: ac.signal,
+          progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
+        });
+        if (s.skipped.length) {
+          process.stderr.write(`warning: ${s.skipped.length} track(s) without the needed features were skipped (yasr status; yasr features)\n`);
+        }
+        if (o.json) printJson(s);
+        else if (s.nothingToDo) process.stdout.write(`${s.method}: nothing to do (${s.tracks} tracks up to date)\n`);
+        else {
+          process.stdout.write(
+            `${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks` +
+              (s.blocksTotal ? `, ${s.blocksComputed} blocks computed (${s.pairsComputed} pairs), ${s.blocksTotal} in all` : '') +
+              `, ${s.added} new, ${s.removed} removed (${s.seconds.toFixed(1)} s)\n`,
+          );
+        }
+      } finally {
+        process.off('SIGINT', onSig);
+        process.off('SIGTERM', onSig);
+        db.close();
+      }
+    });
+  return c;
+}

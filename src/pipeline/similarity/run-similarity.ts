@@ -1,0 +1,153 @@
+import type { Db } from '../../store/db.js';
+import { getOrCreateSet, putNeighbours, putState, setState, countPlan, type NeighbourEntry } from '../../store/similarity.js';
+import { cosineTopK } from '../../similarity/cosine.js';
+import type { MethodSpec } from '../../similarity/all-pairs.js';
+import { analysedTracks, vectorOf, type CatalogueEntry } from './catalogue.js';
+import { normalizeParams, hashOf, orientation, type SimilarityParams, type MethodName } from './methods.js';
+import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
+import { bestK, cosineModel, featuresModel, hybridModel, type VectorModel } from './vector-model.js';
+import { paramsHash } from '../../util/hash.js';
+import type { ProgressSink } from '../progress-events.js';
+
+export interface SimilaritySummary {
+  method: MethodName;
+  params: Record<string, unknown>;
+  orientation: 'similarity' | 'distance';
+  tracks: number;
+  skipped: number[];
+  blocksComputed: number;
+  blocksTotal: number;
+  pairsComputed: number;
+  added: number;
+  removed: number;
+  nothingToDo: boolean;
+  seconds: number;
+}
+
+export const SEQUENCE_METHODS = new Set<MethodName>(['dtw', 'fastdtw']);
+
+/** The stored features a method reads. */
+export function requiredFeatures(params: Record<string, unknown>): string[] {
+  switch (params.method as MethodName) {
+    case 'cosine':
+      return [params.vector as string];
+    case 'dtw':
+    case 'fastdtw':
+      return [params.feature as string];
+    case 'features':
+      return ['descriptors'];
+    case 'hybrid':
+      return [params.vector as string, 'descriptors'];
+  }
+}
+
+/** Tracks that have every feature the method needs (the rest are listed as skipped). */
+export function catalogueFor(db: Db, params: Record<string, unknown>): { entries: CatalogueEntry[]; skipped: number[] } {
+  const feats = requiredFeatures(params);
+  const first = analysedTracks(db, feats[0]);
+  if (feats.length === 1) return first;
+  const others = feats.slice(1).map((f) => new Set(analysedTracks(db, f).entries.map((e) => e.trackId)));
+  const entries = first.entries.filter((e) => others.every((s) => s.has(e.trackId)));
+  const keep = new Set(entries.map((e) => e.trackId));
+  const skipped = [...first.skipped, ...first.entries.filter((e) => !keep.has(e.trackId)).map((e) => e.trackId)].sort((a, b) => a - b);
+  return { entries, skipped };
+}
+
+export function vectorModelFor(db: Db, params: Record<string, unknown>, entries: CatalogueEntry[]): VectorModel {
+  const z = params.standardize !== 'none';
+  switch (params.method as MethodName) {
+    case 'cosine':
+      return cosineModel(db, entries, params.vector as string, z);
+    case 'features':
+      return featuresModel(db, entries, z);
+    case 'hybrid':
+      return hybridModel(db, entries, params.vector as string, z, params.timbreWeight as number);
+    default:
+      throw new Error(`${String(params.method)} is not a vector method`);
+  }
+}
+
+export function specFor(params: Record<string, unknown>): MethodSpec {
+  if (params.method === 'dtw') {
+    const band = params.band as number;
+    return { method: 'dtw', pool: params.pool as number, band: band > 0 ? band : undefined };
+  }
+  return { method: 'fastdtw', pool: params.pool as number, radius: params.radius as number };
+}
+
+/**
+ * Compute (or bring up to date) a result set: its k nearest neighbours per track, stored.
+ * Sequence methods work in committed blocks (resumable, incremental); vector methods are
+ * recomputed whole when the catalogue changed (they take seconds for thousands of tracks).
+ */
+export async function runSimilarity(
+  db: Db,
+  p: SimilarityParams,
+  a: { k: number; workers: number; blockSize?: number; progress?: ProgressSink; signal?: AbortSignal },
+): Promise<SimilaritySummary> {
+  const t0 = performance.now();
+  const params = normalizeParams(p);
+  const method = params.method as MethodName;
+  const set = getOrCreateSet(db, method, hashOf(params), params);
+  const { entries, skipped } = catalogueFor(db, params);
+  const summary: SimilaritySummary = {
+    method, params, orientation: orientation(method), tracks: entries.length, skipped,
+    blocksComputed: 0, blocksTotal: 0, pairsComputed: 0, added: 0, removed: 0, nothingToDo: false, seconds: 0,
+  };
+  const membersHash = paramsHash(entries.map((e) => [e.trackId, e.inputSha]));
+  if (SEQUENCE_METHODS.has(method)) {
+    const sync = syncMembers(db, set.id, entries, a.blockSize ?? 32);
+    summary.added = sync.added;
+    summary.removed = sync.removed;
+    const r = await computePendingBlocks(db, set.id, specFor(params), params.feature as string, a);
+    summary.blocksComputed = r.computed;
+    summary.pairsComputed = r.pairs;
+    summary.blocksTotal = countPlan(db, set.id).planned;
+    const state = setState(db, set.id);
+    if (r.computed === 0 && state?.membersHash === membersHash && state.k === a.k) summary.nothingToDo = true;
+    else {
+      const { lists, members } = deriveNeighbours(db, set.id, a.k);
+      const toEntries = (l: [number, number][]): NeighbourEntry[] => l.map(([j, s]) => ({ trackId: members[j].trackId, score: s }));
+      const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
+      for (const [i, l] of lists) byTrack.set(members[i].trackId, { nearest: toEntries(l.nearest), farthest: toEntries(l.farthest) });
+      db.transaction(() => {
+        putNeighbours(db, set.id, byTrack);
+        putState(db, set.id, membersHash, a.k);
+      })();
+    }
+  } else {
+    const state = setState(db, set.id);
+    if (state?.membersHash === membersHash && state.k === a.k) summary.nothingToDo = true;
+    else {
+      const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
+      if (method === 'cosine' && entries.length > 1) {
+        const dim = vectorOf(db, entries[0].trackId, params.vector as string).length;
+        const data = new Float32Array(entries.length * dim);
+        entries.forEach((e, i) => data.set(vectorOf(db, e.trackId, params.vector as string), i * dim));
+        const kk = Math.min(a.k, entries.length - 1);
+        const r = cosineTopK(data, dim, { k: kk, standardize: params.standardize !== 'none' });
+        entries.forEach((e, i) => {
+          const nearest: NeighbourEntry[] = [];
+          for (let q = 0; q < kk; q++) {
+            const j = r.index[i * kk + q];
+            if (j >= 0) nearest.push({ trackId: entries[j].trackId, score: r.score[i * kk + q] });
+          }
+          byTrack.set(e.trackId, { nearest, farthest: [] });
+        });
+      } else if (entries.length > 1) {
+        const model = vectorModelFor(db, params, entries);
+        entries.forEach((e, i) => {
+          const row = model.row(i);
+          const nearest = bestK(row, a.k, model.orientation, (j) => j === i).map((j) => ({ trackId: entries[j].trackId, score: row[j] }));
+          byTrack.set(e.trackId, { nearest, farthest: [] });
+        });
+      }
+      db.transaction(() => {
+        putNeighbours(db, set.id, byTrack);
+        putState(db, set.id, membersHash, a.k);
+      })();
+    }
+  }
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
+}

@@ -1,0 +1,161 @@
+import type { Db } from '../../store/db.js';
+import { YasrError } from '../../errors.js';
+import { fitStandardizer, applyStandardizer } from '../../similarity/cosine.js';
+import { vectorOf, type CatalogueEntry } from './catalogue.js';
+
+/**
+ * A method that compares one vector per track (cosine, features, hybrid). It scores a whole row
+ * at once, so top-k lists and on-the-fly recommendations cost O(n * dim) per track.
+ */
+export interface VectorModel {
+  n: number;
+  orientation: 'similarity' | 'distance';
+  /** Scores of item i against every item (length n). */
+  row(i: number): Float64Array;
+  /** Scores of an outside vector (raw, as stored) against every item. */
+  query(raw: Float32Array[]): Float64Array;
+}
+
+function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string): { data: Float64Array; dim: number } {
+  if (entries.length === 0) return { data: new Float64Array(0), dim: 0 };
+  const first = vectorOf(db, entries[0].trackId, feature);
+  const dim = first.length;
+  const data = new Float64Array(entries.length * dim);
+  entries.forEach((e, i) => {
+    const v = i === 0 ? first : vectorOf(db, e.trackId, feature);
+    if (v.length !== dim) {
+      throw new YasrError('STORE', `track #${e.trackId}: ${feature} has ${v.length} values, others ${dim}; run yasr features again`);
+    }
+    data.set(v, i * dim);
+  });
+  return { data, dim };
+}
+
+/** Unit-length rows (a zero row stays zero: its cosine with anything is 0). */
+function unitRows(x: Float64Array, dim: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length / dim; i++) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += x[i * dim + k] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let k = 0; k < dim; k++) out[i * dim + k] = x[i * dim + k] * inv;
+  }
+  return out;
+}
+
+interface Space {
+  data: Float64Array;
+  dim: number;
+  transform(raw: Float32Array): Float64Array;
+}
+
+function space(db: Db, entries: CatalogueEntry[], feature: string, standardize: boolean, unit: boolean): Space {
+  const { data, dim } = loadMatrix(db, entries, feature);
+  const st = standardize && entries.length > 1 ? fitStandardizer(data, dim) : null;
+  const z = st ? applyStandardizer(data, dim, st) : data;
+  const final = unit ? unitRows(z, dim) : z;
+  return {
+    data: final,
+    dim,
+    transform(raw) {
+      const one = st ? applyStandardizer(Float64Array.from(raw), dim, st) : Float64Array.from(raw);
+      return unit ? unitRows(one, dim) : one;
+    },
+  };
+}
+
+function dots(s: Space, q: Float64Array): Float64Array {
+  const n = s.data.length / s.dim;
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let acc = 0;
+    const o = j * s.dim;
+    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
+    out[j] = acc;
+  }
+  return out;
+}
+
+function euclid(s: Space, q: Float64Array): Float64Array {
+  const n = s.data.length / s.dim;
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    let acc = 0;
+    const o = j * s.dim;
+    for (let k = 0; k < s.dim; k++) acc += (q[k] - s.data[o + k]) ** 2;
+    out[j] = Math.sqrt(acc);
+  }
+  return out;
+}
+
+function rowOf(s: Space, i: number): Float64Array {
+  return s.data.subarray(i * s.dim, (i + 1) * s.dim);
+}
+
+export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean): VectorModel {
+  const s = space(db, entries, vector, standardize, true);
+  return {
+    n: entries.length,
+    orientation: 'similarity',
+    row: (i) => dots(s, rowOf(s, i)),
+    query: (raw) => dots(s, s.transform(raw[0])),
+  };
+}
+
+/** Euclidean distance between standardised descriptor vectors, divided by sqrt(dim). */
+export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: boolean): VectorModel {
+  const s = space(db, entries, 'descriptors', standardize, false);
+  const scale = 1 / Math.sqrt(Math.max(1, s.dim));
+  const scaled = (d: Float64Array) => d.map((v) => v * scale);
+  return {
+    n: entries.length,
+    orientation: 'distance',
+    row: (i) => scaled(euclid(s, rowOf(s, i))),
+    query: (raw) => scaled(euclid(s, s.transform(raw[1] ?? raw[0]))),
+  };
+}
+
+/**
+ * Timbre and descriptors together: w * (1 - cosine of standardised timbre vectors) / 2 ... in
+ * [0, 1], plus (1 - w) * the features distance (also about 0..1 for typical catalogues).
+ */
+export function hybridModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, w: number): VectorModel {
+  const c = cosineModel(db, entries, vector, standardize);
+  const f = featuresModel(db, entries, standardize);
+  const mix = (cs: Float64Array, fd: Float64Array) => cs.map((v, j) => (w * (1 - v)) / 2 + (1 - w) * fd[j]);
+  return {
+    n: entries.length,
+    orientation: 'distance',
+    row: (i) => mix(c.row(i), f.row(i)),
+    query: (raw) => mix(c.query([raw[0]]), f.query([raw[1]])),
+  };
+}
+
+/**
+ * Indices of the k best entries of `scores` (best first; ties by smaller index), skipping
+ * excluded and non-finite ones. O(n * k) worst case, O(n) typical.
+ */
+export function bestK(scores: ArrayLike<number>, k: number, orientation: 'similarity' | 'distance', exclude: (j: number) => boolean): number[] {
+  const sign = orientation === 'similarity' ? -1 : 1;
+  const keys: number[] = [];
+  const idx: number[] = [];
+  for (let j = 0; j < scores.length; j++) {
+    const v = scores[j];
+    if (!Number.isFinite(v) || exclude(j)) continue;
+    const key = sign * v;
+    if (idx.length === k && key >= keys[k - 1]) continue;
+    let p = idx.length === k ? k - 1 : idx.length;
+    if (idx.length < k) {
+      keys.push(0);
+      idx.push(0);
+    }
+    while (p > 0 && keys[p - 1] > key) {
+      keys[p] = keys[p - 1];
+      idx[p] = idx[p - 1];
+      p--;
+    }
+    keys[p] = key;
+    idx[p] = j;
+  }
+  return idx;
+}
