@@ -34,7 +34,7 @@ export interface IngestSummary {
   unchanged: number;
   failed: number;
   failures: { source: string; error: string }[];
-  manifestErrors: { file: string; line: number; message: string }[];
+  manifestErrors: { file: string; line: number; message: string; level: 'error' | 'warning' }[];
 }
 
 interface WorkItem {
@@ -88,7 +88,7 @@ export function expandSources(sources: string[], summary: IngestSummary): WorkIt
       for (const f of files) items.push({ kind: 'file', source: path.resolve(f), meta: {} });
     } else if (MANIFEST_EXTENSIONS.has(ext(s))) {
       const m = parseManifestFile(s);
-      for (const e of m.errors) summary.manifestErrors.push({ file: s, line: e.line, message: e.message });
+      for (const e of m.errors) summary.manifestErrors.push({ file: s, line: e.line, message: e.message, level: e.level });
       for (const r of m.rows) items.push(rowToItem(r, s));
     } else {
       items.push({ kind: 'file', source: path.resolve(s), meta: {} });

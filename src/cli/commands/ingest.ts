@@ -34,16 +34,17 @@ Examples:
           download: { timeoutMs: o.timeout * 1000, retries: o.retries, maxBytes: o.maxMb * 1024 * 1024 },
           progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
         });
+        const rejected = s.manifestErrors.filter((e) => e.level === 'error').length;
         if (o.json) printJson(s);
         else {
-          for (const e of s.manifestErrors) process.stderr.write(`${e.file}:${e.line}: ${e.message}\n`);
+          for (const e of s.manifestErrors) process.stderr.write(`${e.file}:${e.line}: ${e.level}: ${e.message}\n`);
           for (const f of s.failures) process.stderr.write(`failed: ${f.error.startsWith(f.source) ? f.error : `${f.source}: ${f.error}`}\n`);
           process.stdout.write(
             `${s.added} added, ${s.changed} changed, ${s.duplicates} duplicates, ${s.unchanged} unchanged, ${s.failed} failed` +
-              (s.manifestErrors.length ? `, ${s.manifestErrors.length} manifest rows rejected` : '') + '\n',
+              (rejected ? `, ${rejected} manifest rows rejected` : '') + '\n',
           );
         }
-        if (s.failed > 0 || s.manifestErrors.length > 0) process.exitCode = 1;
+        if (s.failed > 0 || rejected > 0) process.exitCode = 1;
       } finally {
         db.close();
       }
