@@ -6,6 +6,7 @@ import { exportCommand } from './commands/export.js';
 import { statusCommand } from './commands/status.js';
 import { similarityCommand } from './commands/similarity.js';
 import { exportMatrixCommand } from './commands/export-matrix.js';
+import { recommendCommand } from './commands/recommend.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -27,7 +28,7 @@ Examples:
   yasr recommend 'Artist - Title'
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -5,6 +5,8 @@ import { summaryVector } from '../dsp/summary.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { YasrError } from '../errors.js';
 import type { FeatureOptions } from './feature-options.js';
+import type { DescribeResult } from './describe.js';
+import type { Descriptors } from '../dsp/descriptors/index.js';
 
 export interface TrackAnalysis {
   /** Named matrices, librosa layout [n_features, n_frames]; summaries are [1, 2*rows]. */
@@ -17,7 +19,7 @@ export interface TrackAnalysis {
     trim: [number, number];
     analysedSeconds: number;
     silent: boolean;
-    descriptors?: Record<string, number | string>;
+    descriptors?: Descriptors;
   };
 }
 
@@ -35,7 +37,7 @@ export async function analyzeTrack(
   file: string,
   durationHint: number | null,
   o: FeatureOptions,
-  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix }) => Record<string, number | string>,
+  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix }) => DescribeResult,
 ): Promise<TrackAnalysis> {
   const sr = o.sr;
   let offset = 0;
@@ -97,9 +99,11 @@ export async function analyzeTrack(
   }
   if (o.keep.includes('stft')) add('stft_mag', r.stft_mag);
   if (o.keep.includes('mel')) add('mel_power', r.mel);
-  let descriptors: Record<string, number | string> | undefined;
+  let descriptors: Descriptors | undefined;
   if (o.groups.includes('descriptors') && describe) {
-    descriptors = describe(y, { sr, stftMag: r.stft_mag, melPower: r.mel, chroma: r.chroma });
+    const d = describe(y, { sr, stftMag: r.stft_mag, melPower: r.mel, chroma: r.chroma });
+    descriptors = d.record;
+    add('descriptors', { rows: 1, cols: d.vector.length, data: d.vector });
   }
   return {
     features,

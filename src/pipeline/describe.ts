@@ -1,12 +1,17 @@
 import type { Matrix } from '../dsp/matrix.js';
+import { computeDescriptors, descriptorVector, type Descriptors } from '../dsp/descriptors/index.js';
 
-/**
- * Musical descriptors of an analysed excerpt (tempo, key, loudness, ...), as a flat record.
- * Filled in by the descriptors module; until then, none.
- */
+export interface DescribeResult {
+  record: Descriptors;
+  /** The numeric vector the `features` and `hybrid` methods compare (see DESCRIPTOR_VECTOR_DOCS). */
+  vector: Float32Array;
+}
+
+/** Musical descriptors of an analysed excerpt, reusing the stages already computed. */
 export function describeSignal(
-  _y: Float32Array,
-  _stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix },
-): Record<string, number | string> {
-  return {};
+  y: Float32Array,
+  stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix },
+): DescribeResult {
+  const record = computeDescriptors(y, { sr: stages.sr, stftMag: stages.stftMag, melPower: stages.melPower, chroma: stages.chroma });
+  return { record, vector: Float32Array.from(descriptorVector(record)) };
 }

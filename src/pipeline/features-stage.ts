@@ -63,16 +63,7 @@ export async function runFeatures(
     a.workers > 0 && pending.length > 1
       ? new WorkerPool<FeatureTask, TrackAnalysis>(workerFile(import.meta.url, 'features-worker'), Math.min(a.workers, pending.length))
       : null;
-  const commit = db.transaction((t: Track, r: TrackAnalysis, ms: number) => {
-    for (const [name, m] of Object.entries(r.features)) {
-      putFeature(db, t.id, name, m, FEATURES_VERSION, hash, name === 'mfcc' ? r.meta : undefined);
-    }
-    if (r.meta.descriptors && Object.keys(r.meta.descriptors).length) {
-      putDescriptorRow(db, t.id, r.meta.descriptors, hash);
-    }
-    deleteFeatures(db, t.id, [...Object.keys(r.features), 'descriptors']);
-    markStage(db, { trackId: t.id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: t.sha256, status: 'done', ms });
-  });
+  const commit = (t: Track, r: TrackAnalysis, ms: number) => storeAnalysis(db, t, r, hash, ms);
   const fail = (t: Track, err: unknown, ms: number) => {
     const error = errorLine(err);
     markStage(db, { trackId: t.id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: t.sha256, status: 'failed', error, ms });
@@ -115,7 +106,14 @@ export async function runFeatures(
   return summary;
 }
 
-function putDescriptorRow(db: Db, trackId: number, d: Record<string, number | string>, hash: string): void {
-  const numeric = Object.values(d).filter((v): v is number => typeof v === 'number');
-  putFeature(db, trackId, 'descriptors', { rows: 1, cols: numeric.length, data: Float32Array.from(numeric) }, FEATURES_VERSION, hash, d);
+/** Store one track's analysis and mark its features stage done, in one transaction. */
+export function storeAnalysis(db: Db, t: Track, r: TrackAnalysis, hash: string, ms: number): void {
+  db.transaction(() => {
+    for (const [name, m] of Object.entries(r.features)) {
+      const meta = name === 'mfcc' ? { ...r.meta, descriptors: undefined } : name === 'descriptors' ? r.meta.descriptors : undefined;
+      putFeature(db, t.id, name, m, FEATURES_VERSION, hash, meta);
+    }
+    deleteFeatures(db, t.id, Object.keys(r.features));
+    markStage(db, { trackId: t.id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: t.sha256, status: 'done', ms });
+  })();
 }

@@ -79,3 +79,14 @@ export function deleteFeatures(db: Db, trackId: number, except: string[]): void 
     if (!keep.has(n)) db.prepare('DELETE FROM features WHERE track_id = ? AND name = ?').run(trackId, n);
   }
 }
+
+/** One feature of many tracks in a single query (trackId -> data). */
+export function featureMap(db: Db, name: string): Map<number, { rows: number; cols: number; data: Float32Array; meta: unknown }> {
+  const out = new Map<number, { rows: number; cols: number; data: Float32Array; meta: unknown }>();
+  for (const r of db.prepare('SELECT track_id, rows, cols, data, meta FROM features WHERE name = ?').iterate(name) as IterableIterator<{
+    track_id: number; rows: number; cols: number; data: Buffer; meta: string | null;
+  }>) {
+    out.set(r.track_id, { rows: r.rows, cols: r.cols, data: fromBlob(r.data, r.rows * r.cols, `feature ${name} of track ${r.track_id}`), meta: r.meta ? JSON.parse(r.meta) : null });
+  }
+  return out;
+}

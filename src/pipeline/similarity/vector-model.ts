@@ -1,7 +1,8 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { fitStandardizer, applyStandardizer } from '../../similarity/cosine.js';
-import { vectorOf, type CatalogueEntry } from './catalogue.js';
+import type { CatalogueEntry } from './catalogue.js';
+import { featureMap } from '../../store/features.js';
 
 /**
  * A method that compares one vector per track (cosine, features, hybrid). It scores a whole row
@@ -18,11 +19,11 @@ export interface VectorModel {
 
 function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string): { data: Float64Array; dim: number } {
   if (entries.length === 0) return { data: new Float64Array(0), dim: 0 };
-  const first = vectorOf(db, entries[0].trackId, feature);
-  const dim = first.length;
+  const all = featureMap(db, feature);
+  const dim = all.get(entries[0].trackId)!.data.length;
   const data = new Float64Array(entries.length * dim);
   entries.forEach((e, i) => {
-    const v = i === 0 ? first : vectorOf(db, e.trackId, feature);
+    const v = all.get(e.trackId)!.data;
     if (v.length !== dim) {
       throw new YasrError('STORE', `track #${e.trackId}: ${feature} has ${v.length} values, others ${dim}; run yasr features again`);
     }

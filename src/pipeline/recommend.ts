@@ -1,0 +1,204 @@
+import type { Db } from '../store/db.js';
+import { allTracks, type Track } from '../store/tracks.js';
+import { featureMap } from '../store/features.js';
+import { findSets, getNeighbours } from '../store/similarity.js';
+import { YasrError, badParameter } from '../errors.js';
+import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
+import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './similarity/run-similarity.js';
+import { cosineModel } from './similarity/vector-model.js';
+import type { Descriptors } from '../dsp/descriptors/index.js';
+import { dtw } from '../similarity/dtw.js';
+import { fastdtw } from '../similarity/fastdtw.js';
+import { poolFrames } from '../similarity/pool.js';
+import { sequenceOf } from './similarity/catalogue.js';
+
+export interface RecommendFilters {
+  /** Leave out tracks whose artist popularity is above this (unknown popularity stays). */
+  maxPopularity: number;
+  /** Only tracks released on or after this date (YYYY, YYYY-MM or YYYY-MM-DD). */
+  releasedAfter?: string;
+  /** Only tracks released within the last N days. */
+  newDays?: number;
+  excludeSameArtist: boolean;
+  /** "Today", for --new-days (tests pin it). */
+  today?: Date;
+}
+
+export interface Recommendation {
+  rank: number;
+  trackId: number;
+  artist: string | null;
+  title: string | null;
+  album: string | null;
+  releaseDate: string | null;
+  popularity: number | null;
+  score: number;
+  reason: string;
+}
+
+export interface RecommendResult {
+  query: { trackId: number | null; artist: string | null; title: string | null; file: string | null };
+  method: MethodName;
+  params: Record<string, unknown>;
+  scoreKind: 'similarity' | 'distance';
+  nearest: Recommendation[];
+  least: Recommendation[];
+  candidates: number;
+}
+
+/** An outside query: stored-track-shaped vectors and sequence of a file analysed on the fly. */
+export interface QueryFeatures {
+  vectors: Record<string, Float32Array>;
+  mfcc?: { seq: Float32Array; dim: number };
+  descriptors?: Descriptors;
+  artist: string | null;
+  title: string | null;
+  file: string;
+}
+
+function dateFloor(f: RecommendFilters): string | null {
+  const dates: string[] = [];
+  if (f.releasedAfter) {
+    if (!/^\d{4}(-\d{2}(-\d{2})?)?$/.test(f.releasedAfter)) throw badParameter('--released-after', f.releasedAfter, 'YYYY, YYYY-MM or YYYY-MM-DD');
+    dates.push(f.releasedAfter);
+  }
+  if (f.newDays !== undefined) {
+    const d = new Date((f.today ?? new Date()).getTime() - f.newDays * 86400_000);
+    dates.push(d.toISOString().slice(0, 10));
+  }
+  return dates.length ? dates.sort().reverse()[0] : null;
+}
+
+function allowed(t: Track, f: RecommendFilters, floor: string | null, queryArtist: string | null): boolean {
+  if (t.popularity !== null && t.popularity > f.maxPopularity) return false;
+  if (floor) {
+    if (!t.releaseDate) return false;
+    // a partial date counts as the end of its period: '2024' passes a floor of 2024-06-01
+    const end = t.releaseDate.length === 4 ? `${t.releaseDate}-12-31` : t.releaseDate.length === 7 ? `${t.releaseDate}-31` : t.releaseDate;
+    const start = floor.length === 4 ? `${floor}-01-01` : floor.length === 7 ? `${floor}-01` : floor;
+    if (end < start) return false;
+  }
+  if (f.excludeSameArtist && queryArtist && t.artist && t.artist.trim().toLowerCase() === queryArtist.trim().toLowerCase()) return false;
+  return true;
+}
+
+const KEY_NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'];
+
+/** A short human reason: tempo, key and timbre compared. */
+export function reasonText(q: Descriptors | undefined, c: Descriptors | undefined, timbreCos: number | undefined): string {
+  const parts: string[] = [];
+  if (q && c) {
+    if (q.tempo > 0 && c.tempo > 0) parts.push(`tempo ${Math.round(c.tempo)} vs ${Math.round(q.tempo)} BPM`);
+    if (q.key === c.key && q.mode === c.mode) parts.push(`same key ${c.key} ${c.mode}`);
+    else {
+      const qi = KEY_NAMES.indexOf(q.key);
+      const ci = KEY_NAMES.indexOf(c.key);
+      const relative = q.mode !== c.mode && ((q.mode === 'major' && (qi + 9) % 12 === ci) || (q.mode === 'minor' && (qi + 3) % 12 === ci));
+      parts.push(relative ? `relative key ${c.key} ${c.mode}` : `key ${c.key} ${c.mode} vs ${q.key} ${q.mode}`);
+    }
+    const dl = c.loudness - q.loudness;
+    if (Math.abs(dl) >= 3) parts.push(`${Math.abs(dl).toFixed(0)} dB ${dl > 0 ? 'louder' : 'quieter'}`);
+  }
+  if (timbreCos !== undefined && Number.isFinite(timbreCos)) {
+    parts.push(timbreCos > 0.6 ? 'close timbre' : timbreCos > 0.2 ? 'similar timbre' : timbreCos > -0.2 ? 'different timbre' : 'contrasting timbre');
+  }
+  return parts.join(', ');
+}
+
+/**
+ * Recommend for a stored track (by id) or an outside file's features: the k closest and the
+ * `least` farthest tracks that pass the filters. Vector methods (cosine, features, hybrid) score
+ * the whole catalogue now; dtw/fastdtw read the stored neighbour lists (for a stored track) or
+ * align the file against every track (for --file).
+ */
+export function recommend(
+  db: Db,
+  query: { trackId: number } | { features: QueryFeatures },
+  p: SimilarityParams,
+  a: { k: number; least: number; filters: RecommendFilters },
+): RecommendResult {
+  const params = normalizeParams(p);
+  const method = params.method as MethodName;
+  const orient = orientation(method);
+  const tracks = new Map(allTracks(db).map((t) => [t.id, t]));
+  const qTrack = 'trackId' in query ? tracks.get(query.trackId) : undefined;
+  if ('trackId' in query && !qTrack) throw new YasrError('NOT_FOUND', `no track #${query.trackId}`);
+  const qArtist = qTrack ? qTrack.artist : (query as { features: QueryFeatures }).features.artist;
+  const floor = dateFloor(a.filters);
+  const { entries } = catalogueFor(db, params);
+  const pos = new Map(entries.map((e, i) => [e.trackId, i]));
+  const descMap = featureMap(db, 'descriptors');
+  const desc = (id: number) => (descMap.get(id)?.meta as Descriptors | undefined) ?? undefined;
+  const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
+  const timbre = entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true) : null;
+  let scores: Map<number, number>;
+  let timbreRow: Float64Array | null = null;
+  const qi = qTrack ? pos.get(qTrack.id) : undefined;
+  if (qTrack && qi === undefined) {
+    throw new YasrError('NOT_FOUND', `track #${qTrack.id} has no ${method} features yet: run "yasr features" first`);
+  }
+  if (timbre) {
+    timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
+  }
+  if (!SEQUENCE_METHODS.has(method)) {
+    const model = vectorModelFor(db, params, entries);
+    let row: Float64Array;
+    if (qi !== undefined) row = model.row(qi);
+    else {
+      const f = (query as { features: QueryFeatures }).features;
+      const raws = method === 'features' ? [f.vectors.descriptors] : method === 'hybrid' ? [f.vectors[params.vector as string], f.vectors.descriptors] : [f.vectors[params.vector as string]];
+      if (raws.some((r) => !r)) throw new YasrError('ANALYSIS_FAILED', `${f.file}: the ${method} method needs features the file did not give`);
+      row = model.query(raws);
+    }
+    scores = new Map(entries.map((e, i) => [e.trackId, row[i]]));
+  } else if (qTrack) {
+    const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
+    const lists = set ? getNeighbours(db, set.id, qTrack.id) : undefined;
+    if (!lists) {
+      throw new YasrError('NOT_FOUND', `no stored ${method} neighbours for track #${qTrack.id} with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" first`);
+    }
+    scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
+  } else {
+    const f = (query as { features: QueryFeatures }).features;
+    if (!f.mfcc) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC sequence`);
+    const spec = specFor(params);
+    const poolN = spec.pool ?? 1;
+    const q = poolFrames(f.mfcc.seq, f.mfcc.dim, poolN);
+    scores = new Map();
+    for (const e of entries) {
+      const s = sequenceOf(db, e.trackId, params.feature as string);
+      const c = poolFrames(s.seq, s.dim, poolN);
+      scores.set(e.trackId, spec.method === 'dtw' ? dtw(q, c, s.dim, { band: spec.band }) : fastdtw(q, c, s.dim, { radius: spec.radius }));
+    }
+  }
+  const sign = orient === 'similarity' ? -1 : 1;
+  const ranked = [...scores.entries()]
+    .filter(([id, s]) => Number.isFinite(s) && id !== qTrack?.id && tracks.get(id)?.sha256 !== qTrack?.sha256 && allowed(tracks.get(id)!, a.filters, floor, qArtist))
+    .sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
+  const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
+    const t = tracks.get(id)!;
+    const pi = pos.get(id);
+    return {
+      rank,
+      trackId: id,
+      artist: t.artist,
+      title: t.title,
+      album: t.album,
+      releaseDate: t.releaseDate,
+      popularity: t.popularity,
+      score,
+      reason: reasonText(qDesc, desc(id), timbreRow && pi !== undefined ? timbreRow[pi] : undefined),
+    };
+  };
+  const nearest = ranked.slice(0, a.k).map((r, i) => toRec(i + 1, r));
+  const least = a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse().map((r, i) => toRec(i + 1, r)) : [];
+  return {
+    query: { trackId: qTrack?.id ?? null, artist: qArtist ?? null, title: qTrack ? qTrack.title : (query as { features: QueryFeatures }).features.title, file: qTrack ? qTrack.localPath : (query as { features: QueryFeatures }).features.file },
+    method,
+    params,
+    scoreKind: orient,
+    nearest,
+    least,
+    candidates: ranked.length,
+  };
+}
