@@ -53,3 +53,16 @@ export function numberOption(name: string, min: number, max = Number.MAX_VALUE) 
 export function printJson(v: unknown): void {
   process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 }
+
+/** Run `fn` holding the database's run lock (<db>.lock): one heavy run at a time. */
+export async function withRunLock<T>(cmd: Command, what: string, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const { acquireLock } = await import('../pipeline/nightly/lock.js');
+  const file = `${path.resolve(dbPath(cmd))}.lock`;
+  const lock = await acquireLock(file, what, waitSeconds * 1000);
+  if (lock.tookOver) process.stderr.write(`yasr: took over a stale lock left by pid ${lock.tookOver.pid} (${lock.tookOver.command})\n`);
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}

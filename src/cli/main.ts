@@ -7,6 +7,8 @@ import { statusCommand } from './commands/status.js';
 import { similarityCommand } from './commands/similarity.js';
 import { exportMatrixCommand } from './commands/export-matrix.js';
 import { recommendCommand } from './commands/recommend.js';
+import { nightlyCommand } from './commands/nightly.js';
+import { runsCommand } from './commands/runs.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -28,7 +30,7 @@ Examples:
   yasr recommend 'Artist - Title'
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Command } from 'commander';
-import { ffmpegFromCli, globals, intOption, openFromCli, printJson } from '../context.js';
+import { ffmpegFromCli, globals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { runFeatures } from '../../pipeline/features-stage.js';
 import {
   DEFAULT_FEATURE_OPTIONS,
@@ -54,6 +54,7 @@ export function featuresCommand(): Command {
     .option('--workers <n>', 'worker threads (0 = analyse in the main thread)', intOption('--workers', 0, 256), os.availableParallelism())
     .option('--retry-failed', 'try tracks that failed before again')
     .option('--limit <n>', 'analyse at most n pending tracks', intOption('--limit', 0))
+    .option('--wait <seconds>', 'if another run holds the lock, wait this long before giving up', intOption('--wait', 0), 0)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -70,25 +71,29 @@ Examples:
   yasr features --trim none --excerpt full --keep stft,mel
   yasr features --retry-failed --json`,
     )
-    .action(async (o: FeaturesCliOptions, cmd: Command) => {
+    .action(async (o: FeaturesCliOptions & { wait: number }, cmd: Command) => {
       const options = featureOptionsFrom(o);
-      const db = openFromCli(cmd);
-      try {
-        const s = await runFeatures(db, {
-          ffmpeg: ffmpegFromCli(cmd).ffmpeg,
-          options,
-          workers: o.workers,
-          retryFailed: o.retryFailed,
-          limit: o.limit,
-          progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
-        });
-        if (o.json) printJson(s);
-        else {
-          process.stdout.write(`${s.analysed} analysed, ${s.failed} failed, ${s.skipped} skipped (${s.seconds.toFixed(1)} s)\n`);
-        }
-        if (s.failed > 0) process.exitCode = 1;
-      } finally {
-        db.close();
-      }
+      await withRunLock(cmd, 'features', o.wait, () => runFeaturesCli(cmd, o, options));
     });
+}
+
+async function runFeaturesCli(cmd: Command, o: FeaturesCliOptions, options: FeatureOptions): Promise<void> {
+  const db = openFromCli(cmd);
+  try {
+    const s = await runFeatures(db, {
+      ffmpeg: ffmpegFromCli(cmd).ffmpeg,
+      options,
+      workers: o.workers,
+      retryFailed: o.retryFailed,
+      limit: o.limit,
+      progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
+    });
+    if (o.json) printJson(s);
+    else {
+      process.stdout.write(`${s.analysed} analysed, ${s.failed} failed, ${s.skipped} skipped (${s.seconds.toFixed(1)} s)\n`);
+    }
+    if (s.failed > 0) process.exitCode = 1;
+  } finally {
+    db.close();
+  }
 }

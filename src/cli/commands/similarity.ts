@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Command } from 'commander';
-import { globals, intOption, numberOption, openFromCli, printJson } from '../context.js';
+import { globals, intOption, numberOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { runSimilarity } from '../../pipeline/similarity/run-similarity.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../../pipeline/similarity/methods.js';
 import { badParameter } from '../../errors.js';
@@ -60,6 +60,7 @@ export function similarityCommand(): Command {
     .option('-k, --k <n>', 'neighbours kept per track', intOption('--k', 1, 10000), 50)
     .option('--workers <n>', 'worker threads', intOption('--workers', 0, 256), os.availableParallelism())
     .option('--block-size <n>', 'tracks per block side (dtw/fastdtw)', intOption('--block-size', 1, 4096), 32)
+    .option('--wait <seconds>', 'if another run holds the lock, wait this long before giving up', intOption('--wait', 0), 0)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -75,37 +76,41 @@ Examples:
   yasr similarity --method fastdtw --radius 10 --pool 1
   yasr similarity --method hybrid --timbre-weight 0.6 --json`,
     )
-    .action(async (o: MethodCliOptions & { k: number; workers: number; blockSize: number; json?: boolean }, cmd: Command) => {
-      const db = openFromCli(cmd);
-      const ac = new AbortController();
-      const onSig = () => ac.abort(new Error('interrupted'));
-      process.once('SIGINT', onSig);
-      process.once('SIGTERM', onSig);
-      try {
-        const s = await runSimilarity(db, methodParams(o), {
-          k: o.k,
-          workers: o.workers,
-          blockSize: o.blockSize,
-          signal: ac.signal,
-          progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
-        });
-        if (s.skipped.length) {
-          process.stderr.write(`warning: ${s.skipped.length} track(s) without the needed features were skipped (yasr status; yasr features)\n`);
-        }
-        if (o.json) printJson(s);
-        else if (s.nothingToDo) process.stdout.write(`${s.method}: nothing to do (${s.tracks} tracks up to date)\n`);
-        else {
-          process.stdout.write(
-            `${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks` +
-              (s.blocksTotal ? `, ${s.blocksComputed} blocks computed (${s.pairsComputed} pairs), ${s.blocksTotal} in all` : '') +
-              `, ${s.added} new, ${s.removed} removed (${s.seconds.toFixed(1)} s)\n`,
-          );
-        }
-      } finally {
-        process.off('SIGINT', onSig);
-        process.off('SIGTERM', onSig);
-        db.close();
-      }
+    .action(async (o: MethodCliOptions & { k: number; workers: number; blockSize: number; wait: number; json?: boolean }, cmd: Command) => {
+      await withRunLock(cmd, `similarity ${o.method}`, o.wait, () => runSimilarityCli(cmd, o));
     });
   return c;
+}
+
+async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number; workers: number; blockSize: number; json?: boolean }): Promise<void> {
+  const db = openFromCli(cmd);
+  const ac = new AbortController();
+  const onSig = () => ac.abort(new Error('interrupted'));
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  try {
+    const s = await runSimilarity(db, methodParams(o), {
+      k: o.k,
+      workers: o.workers,
+      blockSize: o.blockSize,
+      signal: ac.signal,
+      progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
+    });
+    if (s.skipped.length) {
+      process.stderr.write(`warning: ${s.skipped.length} track(s) without the needed features were skipped (yasr status; yasr features)\n`);
+    }
+    if (o.json) printJson(s);
+    else if (s.nothingToDo) process.stdout.write(`${s.method}: nothing to do (${s.tracks} tracks up to date)\n`);
+    else {
+      process.stdout.write(
+        `${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks` +
+          (s.blocksTotal ? `, ${s.blocksComputed} blocks computed (${s.pairsComputed} pairs), ${s.blocksTotal} in all` : '') +
+          `, ${s.added} new, ${s.removed} removed (${s.seconds.toFixed(1)} s)\n`,
+      );
+    }
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+    db.close();
+  }
 }

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { YasrError } from '../../errors.js';
+import { FEATURE_GROUPS, DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type FeatureGroup } from '../feature-options.js';
+import { METHODS, type SimilarityParams } from '../similarity/methods.js';
+
+/** A named pipeline: what the nightly job ingests, analyses and compares. */
+export interface PipelineDefinition {
+  name: string;
+  file: string;
+  /** Folders, files, manifests or URLs; relative paths are resolved against the pipeline file's folder. */
+  sources: string[];
+  features: FeatureOptions;
+  similarity: SimilarityParams[];
+  k: number;
+  workers?: number;
+  downloader?: string;
+}
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** NAME -> ./pipelines/NAME.json, else yasr's own pipelines/NAME.json; FILE -> FILE. */
+export function locatePipeline(ref: string): string {
+  if (ref.endsWith('.json') || ref.includes('/') || ref.includes(path.sep)) return path.resolve(ref);
+  const candidates = [path.resolve('pipelines', `${ref}.json`), path.join(PACKAGE_ROOT, 'pipelines', `${ref}.json`)];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new YasrError('NOT_FOUND', `no pipeline named "${ref}" (looked for ${candidates.join(', ')})`);
+  return found;
+}
+
+function fail(file: string, where: string, msg: string): never {
+  throw new YasrError('BAD_INPUT', `${file}: ${where}: ${msg}`);
+}
+
+const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description']);
+const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
+const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'timbreWeight']);
+
+/** Read and validate a pipeline file; every error names the file and the offending key. */
+export function loadPipeline(ref: string): PipelineDefinition {
+  const file = locatePipeline(ref);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new YasrError('BAD_INPUT', `${file}: cannot read pipeline: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(file, '(top)', 'expected a JSON object');
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!TOP_KEYS.has(k)) fail(file, k, `unknown key (allowed: ${[...TOP_KEYS].join(', ')})`);
+  const base = path.dirname(file);
+  if (!Array.isArray(o.sources) || o.sources.some((s) => typeof s !== 'string' || !s)) fail(file, 'sources', 'expected a list of paths or URLs');
+  const sources = (o.sources as string[]).map((s) => (/^https?:\/\//i.test(s) ? s : path.resolve(base, s)));
+  const f = (o.features ?? {}) as Record<string, unknown>;
+  if (typeof f !== 'object' || Array.isArray(f)) fail(file, 'features', 'expected an object');
+  for (const k of Object.keys(f)) if (!FEATURE_KEYS.has(k)) fail(file, `features.${k}`, `unknown key (allowed: ${[...FEATURE_KEYS].join(', ')})`);
+  const groups = (f.groups ?? DEFAULT_FEATURE_OPTIONS.groups) as FeatureGroup[];
+  if (!Array.isArray(groups) || groups.some((g) => !(FEATURE_GROUPS as readonly string[]).includes(g))) {
+    fail(file, 'features.groups', `${JSON.stringify(f.groups)}: each one of ${FEATURE_GROUPS.join(', ')}`);
+  }
+  const trim = f.trim ?? DEFAULT_FEATURE_OPTIONS.trim;
+  if (trim !== 'librosa' && trim !== 'none') fail(file, 'features.trim', `${JSON.stringify(trim)}: 'librosa' or 'none'`);
+  const excerpt = f.excerpt ?? DEFAULT_FEATURE_OPTIONS.excerpt;
+  if (excerpt !== 'full' && !(typeof excerpt === 'number' && excerpt > 0)) fail(file, 'features.excerpt', `${JSON.stringify(excerpt)}: a positive number of seconds or 'full'`);
+  const keep = (f.keep ?? []) as string[];
+  if (!Array.isArray(keep) || keep.some((x) => x !== 'stft' && x !== 'mel')) fail(file, 'features.keep', `${JSON.stringify(f.keep)}: a list of 'stft', 'mel'`);
+  const sims = o.similarity ?? [{ method: 'cosine' }];
+  if (!Array.isArray(sims)) fail(file, 'similarity', 'expected a list of {method, ...}');
+  const similarity = (sims as Record<string, unknown>[]).map((s, i) => {
+    if (!s || typeof s !== 'object') fail(file, `similarity[${i}]`, 'expected an object');
+    for (const k of Object.keys(s)) if (!SIM_KEYS.has(k)) fail(file, `similarity[${i}].${k}`, `unknown key (allowed: ${[...SIM_KEYS].join(', ')})`);
+    if (!(METHODS as readonly unknown[]).includes(s.method)) fail(file, `similarity[${i}].method`, `${JSON.stringify(s.method)}: one of ${METHODS.join(', ')}`);
+    for (const k of ['pool', 'radius'] as const) {
+      if (s[k] !== undefined && !(Number.isInteger(s[k]) && (s[k] as number) >= (k === 'pool' ? 1 : 0))) fail(file, `similarity[${i}].${k}`, `${JSON.stringify(s[k])}: an integer`);
+    }
+    for (const k of ['band', 'timbreWeight'] as const) {
+      if (s[k] !== undefined && !(typeof s[k] === 'number' && (s[k] as number) >= 0 && (s[k] as number) <= 1)) fail(file, `similarity[${i}].${k}`, `${JSON.stringify(s[k])}: a number from 0 to 1`);
+    }
+    if (s.standardize !== undefined && s.standardize !== 'zscore' && s.standardize !== 'none') fail(file, `similarity[${i}].standardize`, `${JSON.stringify(s.standardize)}: 'zscore' or 'none'`);
+    return s as unknown as SimilarityParams;
+  });
+  const k = o.k ?? 50;
+  if (!Number.isInteger(k) || (k as number) < 1) fail(file, 'k', `${JSON.stringify(o.k)}: a positive integer`);
+  if (o.workers !== undefined && !(Number.isInteger(o.workers) && (o.workers as number) >= 0)) fail(file, 'workers', `${JSON.stringify(o.workers)}: an integer >= 0`);
+  if (o.downloader !== undefined && typeof o.downloader !== 'string') fail(file, 'downloader', 'expected a command template string');
+  return {
+    name: path.basename(file, '.json'),
+    file,
+    sources,
+    features: { ...DEFAULT_FEATURE_OPTIONS, groups, trim, excerpt: excerpt as number | 'full', keep: keep as ('stft' | 'mel')[] },
+    similarity,
+    k: k as number,
+    workers: o.workers as number | undefined,
+    downloader: o.downloader as string | undefined,
+  };
+}
