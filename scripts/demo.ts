@@ -27,4 +27,10 @@ process.stdout.write(`building the demo catalogue in ${path.relative(root, dir)}
 const manifest = buildDemoCatalogue(dir, ffmpeg);
 step(['ingest', manifest]);
 step(['features']);
+step(['similarity', '--method', 'hybrid']);
+step(['similarity', '--method', 'dtw']);
 step(['status']);
+step(['evaluate', '--label', 'artist', '-k', '5', '--method', 'cosine,dtw,features,hybrid']);
+// a track by a lesser-known artist; the popular ones (above 70) are left out of the results
+step(['recommend', '1', '-k', '5', '--least', '3']);
+step(['recommend', '1', '--method', 'dtw', '-k', '3']);

@@ -9,6 +9,7 @@ import { exportMatrixCommand } from './commands/export-matrix.js';
 import { recommendCommand } from './commands/recommend.js';
 import { nightlyCommand } from './commands/nightly.js';
 import { runsCommand } from './commands/runs.js';
+import { evaluateCommand } from './commands/evaluate.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -30,7 +31,7 @@ Examples:
   yasr recommend 'Artist - Title'
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseCsv, parseCsvObjects, readManifest, readVariants } from '../../src/evaluate/corpus-csv.js';
+import { YasrError } from '../../src/errors.js';
+
+describe('parseCsv (RFC 4180)', () => {
+  it('reads quoted commas, doubled quotes and line breaks, LF or CRLF', () => {
+    const text = 'a,b,c\r\n"x, y","say ""hi""","two\nlines"\r\nplain,,end\n';
+    expect(parseCsv(text)).toEqual([
+      ['a', 'b', 'c'],
+      ['x, y', 'say "hi"', 'two\nlines'],
+      ['plain', '', 'end'],
+    ]);
+  });
+
+  it('handles a missing final line break, empty quoted fields, a trailing empty field and a BOM', () => {
+    expect(parseCsv('\ufeffh1,h2\n"",x\nlast,')).toEqual([
+      ['h1', 'h2'],
+      ['', 'x'],
+      ['last', ''],
+    ]);
+  });
+
+  it('rejects an unterminated quote and text after a closing quote', () => {
+    expect(() => parseCsv('a,"open\n')).toThrow(YasrError);
+    expect(() => parseCsv('"a"b,c\n')).toThrow(/after a quoted field/);
+  });
+
+  it('maps records to objects and checks widths and required columns', () => {
+    expect(parseCsvObjects('k,v\n1,"a,b"\n')).toEqual([{ k: '1', v: 'a,b' }]);
+    expect(() => parseCsvObjects('k,v\n1\n')).toThrow(/record 2 has 1 fields/);
+    expect(() => parseCsvObjects('k\n1\n', ['v'])).toThrow(/missing column "v"/);
+  });
+});
+
+describe('readManifest / readVariants', () => {
+  it('reads the corpus file formats', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'yasr-eval-'));
+    const m = path.join(dir, 'manifest.csv');
+    writeFileSync(
+      m,
+      'path,artist,title,album,release_date,popularity\n' +
+        '/c/a.ogg,"Doe, Jane","The ""Best"" Song",Game,2001-02-03,42\n',
+    );
+    expect(readManifest(m)).toEqual([
+      { path: '/c/a.ogg', artist: 'Doe, Jane', title: 'The "Best" Song', album: 'Game', releaseDate: '2001-02-03', popularity: 42 },
+    ]);
+    const v = path.join(dir, 'variants.csv');
+    writeFileSync(v, 'path,original_path,kind\n/v/0.mp3,/c/a.ogg,reencode\n');
+    expect(readVariants(v)).toEqual([{ path: '/v/0.mp3', originalPath: '/c/a.ogg', kind: 'reencode' }]);
+  });
+});
+
+// Integrity of the real corpus, when benchmarks/corpus/build.sh has been run on this machine.
+const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../benchmarks/corpus/out');
+const HAVE_CORPUS = existsSync(path.join(OUT, 'manifest.csv')) && existsSync(path.join(OUT, 'variants.csv'));
+if (!HAVE_CORPUS) console.warn(`skipping corpus integrity checks: run benchmarks/corpus/build.sh to create ${OUT}`);
+
+(HAVE_CORPUS ? describe : describe.skip)('built corpus (benchmarks/corpus/out)', () => {
+  it('has well-formed manifest and variants whose originals are in the manifest', () => {
+    const rows = readManifest(path.join(OUT, 'manifest.csv'));
+    expect(rows.length).toBeGreaterThan(0);
+    const paths = new Set(rows.map((r) => r.path));
+    expect(paths.size).toBe(rows.length);
+    for (const r of rows) {
+      expect(r.album).not.toBe('');
+      expect(r.artist).not.toBe('');
+      expect(r.releaseDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Number.isInteger(r.popularity) && r.popularity >= 0 && r.popularity <= 100).toBe(true);
+    }
+    for (const v of readVariants(path.join(OUT, 'variants.csv'))) {
+      expect(paths.has(v.originalPath)).toBe(true);
+      expect(['reencode', 'trim5s']).toContain(v.kind);
+    }
+  });
+});
