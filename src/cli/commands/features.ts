@@ -11,6 +11,13 @@ import {
   type FeatureOptions,
 } from '../../pipeline/feature-options.js';
 import { terminalProgress } from '../progress.js';
+import { DESCRIPTOR_DOCS } from '../../dsp/descriptors/index.js';
+
+function descriptorHelp(): string {
+  return Object.entries(DESCRIPTOR_DOCS)
+    .map(([key, d]) => `  ${key.padEnd(17)} ${d.unit ? `${d.unit}, ` : ''}${d.range}`)
+    .join('\n');
+}
 
 interface FeaturesCliOptions {
   mfcc?: boolean;
@@ -64,6 +71,9 @@ Unchanged parameters mean nothing to do; changed ones mean recomputation.
 With an excerpt, ffmpeg decodes only the central window (plus 2 s each side), which is then
 trimmed and cut; --excerpt full trims and analyses the whole file exactly as librosa would
 (at most 30 minutes of it).
+
+Descriptors (--descriptors; definitions in README.md, "Descriptors"):
+${descriptorHelp()}
 
 Examples:
   yasr features
