@@ -138,6 +138,11 @@ export function upsertTrack(
          mtime_ms = excluded.mtime_ms, status = 'ok', error = NULL,
          updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
     ).run(a.source, a.kind, id, a.size, a.mtimeMs ?? null);
+    // The source's old content now lives nowhere else: that track is gone.
+    if (src?.track_id != null && src.track_id !== id) {
+      const left = db.prepare('SELECT COUNT(*) AS n FROM sources WHERE track_id = ?').get(src.track_id) as { n: number };
+      if (left.n === 0) db.prepare('DELETE FROM tracks WHERE id = ?').run(src.track_id);
+    }
     return { id, status };
   })();
 }
