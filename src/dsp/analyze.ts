@@ -15,7 +15,8 @@ import type { Matrix } from './matrix.js';
 import { getStftFramer } from './stft.js';
 import { applyFilterBank, DB_PER_NEPER, fftFrequencies, melFilterBank } from './mel.js';
 import { chromaRawFrame, chromaSegmentBank } from './chroma.js';
-import { DctFrame } from './mfcc.js';
+import { DctFrame, dctMatrix } from './mfcc.js';
+import { dspKernels, dspKernelError, KernelArena, type DspKernels } from './wasm-kernels.js';
 import { zeroCrossingRate } from './spectral.js';
 import { FLOAT32_TINY, stripUndefined } from './options.js';
 
@@ -36,6 +37,11 @@ export interface AnalysisOptions {
   keepStft: boolean;
   /** Also return the mel power spectrogram [nMels, T]. Default false. */
   keepMel: boolean;
+  /**
+   * Per-frame arithmetic: 'wasm' (WebAssembly SIMD kernels, float32 like librosa), 'js' (float64
+   * JavaScript) or 'auto' (wasm when available and nFft is a multiple of 8). Default 'auto'.
+   */
+  kernel: 'auto' | 'wasm' | 'js';
 }
 
 /** Feature matrices, librosa layout [n_features, T] with T = 1 + floor(n / hopLength). */
@@ -53,6 +59,7 @@ export interface AnalysisResult {
 
 export const ANALYSIS_DEFAULTS: AnalysisOptions = {
   sr: 22050, nFft: 2048, hopLength: 512, nMels: 128, nMfcc: 20, nChroma: 12, keepStft: false, keepMel: false,
+  kernel: 'auto',
 };
 
 export function resolveAnalysisOptions(opts: Partial<AnalysisOptions> = {}): AnalysisOptions {
@@ -63,6 +70,7 @@ export function resolveAnalysisOptions(opts: Partial<AnalysisOptions> = {}): Ana
   }
   if (o.nFft % 2 !== 0 || o.nFft < 4) throw badParameter('nFft', o.nFft, 'an even integer >= 4');
   if (o.nMfcc > o.nMels) throw badParameter('nMfcc', o.nMfcc, `at most nMels=${o.nMels}`);
+  if (!['auto', 'wasm', 'js'].includes(o.kernel)) throw badParameter('kernel', o.kernel, "'auto', 'wasm' or 'js'");
   return o;
 }
 
@@ -88,6 +96,7 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
   const freqs = fftFrequencies(sr, nFft);
 
   // Pass 1, per frame: spectrum -> power, rms, centroid, chroma, mel power (frame-major).
+  // The per-frame work sits in small functions: V8 optimises them better than one large loop.
   const melF = new Float32Array(nMels * T); // [T, nMels]; float32 like librosa's mel spectrogram
   const chroma = new Float32Array(nChroma * T);
   const rms = new Float32Array(T);
@@ -95,73 +104,74 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
   const stft = o.keepStft ? new Float32Array(nBins * T) : null;
   const power = new Float64Array(nBins);
   const raw = new Float64Array(nChroma);
+  const sums = new Float64Array(3);
   const rmsScale = 2 / (nFft * nFft);
-  let maxMel = 0;
 
-  for (let t = 0; t < T; t++) {
-    const spec = framer.load(y, t);
-    const dc = spec[0];
-    const ny = spec[1];
-    const p0 = dc * dc;
-    const pN = ny * ny;
-    power[0] = p0;
-    power[half] = pN;
-    const mN = Math.abs(ny);
-    let magSum = Math.abs(dc) + mN;
-    let wSum = freqs[half] * mN;
-    let pSum = 0.5 * (p0 + pN);
-    for (let k = 1; k < half; k++) {
-      const re = spec[2 * k];
-      const im = spec[2 * k + 1];
-      const p = re * re + im * im;
-      power[k] = p;
-      pSum += p;
-      const m = Math.sqrt(p);
-      magSum += m;
-      wSum += freqs[k] * m;
-    }
-    rms[t] = Math.sqrt(rmsScale * pSum);
-    // librosa.util.normalize(norm=1) threshold: silent frames are not divided (centroid 0)
-    centroid[t] = wSum / (magSum < FLOAT32_TINY ? 1 : magSum);
-
-    chromaRawFrame(chromaBank, power, raw);
-    let cMax = 0;
-    for (let c = 0; c < nChroma; c++) if (raw[c] > cMax) cMax = raw[c];
-    const cDiv = cMax < FLOAT32_TINY ? 1 : cMax; // normalize(norm=inf) threshold
-    for (let c = 0; c < nChroma; c++) chroma[c * T + t] = raw[c] / cDiv;
-
-    const mOff = t * nMels;
-    applyFilterBank(melBank, power, melF, mOff, 1);
-    for (let b = 0; b < nMels; b++) if (melF[mOff + b] > maxMel) maxMel = melF[mOff + b];
-    if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(power[k]);
-  }
-
-  // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
-  // The top_db floor needs the global maximum, known after pass 1 (log is monotonic).
-  const amin = 1e-10;
-  const maxDb = DB_PER_NEPER * Math.log(Math.max(amin, maxMel));
-  const floorDb = Math.fround(Math.fround(maxDb) - 80.0);
-  // Powers at or below pFloor are certainly clipped to the floor: skip their logarithm.
-  // (Powers at or below amin map to 10 log10(amin), itself clipped at the floor.)
-  const pSkip = Math.max(amin, Math.exp(floorDb / DB_PER_NEPER) * (1 - 1e-6));
-  const skipDb = Math.max(floorDb, Math.fround(DB_PER_NEPER * Math.log(amin)));
   const melDb = new Float32Array(nMels * T);
   const mfcc = new Float32Array(o.nMfcc * T);
-  const dct = new DctFrame(o.nMfcc, nMels);
-  const col = new Float64Array(nMels);
-  for (let t = 0; t < T; t++) {
-    const mOff = t * nMels;
-    for (let b = 0; b < nMels; b++) {
-      const p = melF[mOff + b];
-      let db = skipDb;
-      if (p > pSkip) {
-        db = Math.fround(DB_PER_NEPER * Math.log(p));
-        if (db < floorDb) db = floorDb;
-      }
-      col[b] = db;
-      melDb[b * T + t] = db;
+  const plan = o.kernel === 'js' ? null : wasmPlan(o);
+  if (o.kernel === 'wasm' && !plan) {
+    throw badParameter('kernel', 'wasm', `an available kernel (${dspKernelError() ?? `nFft=${nFft} needs to be a multiple of 8`})`);
+  }
+
+  if (plan) {
+    // Pass 1 in the SIMD kernels: power, frame sums, chroma and mel projections (float32).
+    const f = new Float32Array(plan.k.memory.buffer);
+    const specI = plan.spec >> 2;
+    const powI = plan.pow >> 2;
+    const sumI = plan.sums >> 2;
+    const melI = plan.melOut >> 2;
+    const chI = plan.chOut >> 2;
+    const nQuads = half >> 2;
+    const binHz = freqs[1];
+    for (let t = 0; t < T; t++) {
+      const spec = framer.transform(y, t);
+      const dc = spec[0];
+      const ny = spec[1];
+      f.set(spec, specI);
+      f[specI] = 0; // bin 0's slot holds DC and Nyquist: they are handled here
+      f[specI + 1] = 0;
+      plan.k.power(plan.spec, plan.pow, nQuads, plan.sums);
+      const p0 = dc * dc;
+      const pN = ny * ny;
+      f[powI] = p0;
+      f[powI + half] = pN;
+      const pSum = f[sumI] + f[sumI + 1] + (f[sumI + 2] + f[sumI + 3]) + 0.5 * (p0 + pN);
+      const magSum = f[sumI + 4] + f[sumI + 5] + (f[sumI + 6] + f[sumI + 7]) + Math.abs(dc) + Math.abs(ny);
+      const wSum = binHz * (f[sumI + 8] + f[sumI + 9] + (f[sumI + 10] + f[sumI + 11])) + freqs[half] * Math.abs(ny);
+      rms[t] = Math.sqrt(rmsScale * pSum);
+      centroid[t] = wSum / (magSum < FLOAT32_TINY ? 1 : magSum);
+      plan.k.matvec(plan.chTable, nChroma, plan.pow, plan.chOut);
+      for (let c = 0; c < nChroma; c++) raw[c] = f[chI + c];
+      storeNormalizedChroma(raw, chroma, t, T);
+      plan.k.matvec(plan.melTable, nMels, plan.pow, plan.melOut);
+      const mOff = t * nMels;
+      for (let b = 0; b < nMels; b++) melF[mOff + b] = f[melI + b];
+      if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(f[powI + k]);
     }
-    dct.apply(col, mfcc, t, T);
+    // Pass 2: dB in float64 logs (rounded to float32), DCT in the kernel.
+    const dbI = plan.dbCol >> 2;
+    const mfI = plan.mfccOut >> 2;
+    const nMfcc = o.nMfcc;
+    melDbColumns(melF, nMels, T, melDb, (t, col) => {
+      for (let b = 0; b < nMels; b++) f[dbI + b] = col[b];
+      plan.k.matvec(plan.dctTable, nMfcc, plan.dbCol, plan.mfccOut);
+      for (let k = 0; k < nMfcc; k++) mfcc[k * T + t] = f[mfI + k];
+    });
+  } else {
+    for (let t = 0; t < T; t++) {
+      spectrumToPower(framer.load(y, t), power, freqs, sums);
+      rms[t] = Math.sqrt(rmsScale * sums[0]);
+      // librosa.util.normalize(norm=1) threshold: silent frames are not divided (centroid 0)
+      centroid[t] = sums[2] / (sums[1] < FLOAT32_TINY ? 1 : sums[1]);
+      chromaRawFrame(chromaBank, power, raw);
+      storeNormalizedChroma(raw, chroma, t, T);
+      applyFilterBank(melBank, power, melF, t * nMels, 1);
+      if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(power[k]);
+    }
+    // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
+    const dct = new DctFrame(o.nMfcc, nMels);
+    melDbColumns(melF, nMels, T, melDb, (t, col) => dct.apply(col, mfcc, t, T));
   }
 
   const result: AnalysisResult = {
@@ -193,4 +203,141 @@ function allFinite(y: Float32Array): boolean {
   }
   if (n2 < n) a0 += y[n2] * 0;
   return a0 + a1 === 0;
+}
+
+/**
+ * Power of each bin from the packed spectrum, and the frame sums: sums[0] = librosa's rms
+ * power sum (DC and Nyquist halved), sums[1] = sum |X|, sums[2] = sum f |X|.
+ */
+function spectrumToPower(spec: Float32Array, power: Float64Array, freqs: Float64Array, sums: Float64Array): void {
+  const half = power.length - 1;
+  const dc = spec[0];
+  const ny = spec[1];
+  const p0 = dc * dc;
+  const pN = ny * ny;
+  power[0] = p0;
+  power[half] = pN;
+  const mN = Math.abs(ny);
+  let magSum = Math.abs(dc) + mN;
+  let wSum = freqs[half] * mN;
+  let pSum = 0.5 * (p0 + pN);
+  for (let k = 1; k < half; k++) {
+    const re = spec[2 * k];
+    const im = spec[2 * k + 1];
+    const p = re * re + im * im;
+    power[k] = p;
+    pSum += p;
+    const m = Math.sqrt(p);
+    magSum += m;
+    wSum += freqs[k] * m;
+  }
+  sums[0] = pSum;
+  sums[1] = magSum;
+  sums[2] = wSum;
+}
+
+/** chroma[c, t] = raw[c] / max(raw), with librosa.util.normalize(norm=inf)'s tiny threshold. */
+function storeNormalizedChroma(raw: Float64Array, chroma: Float32Array, t: number, T: number): void {
+  const nChroma = raw.length;
+  let cMax = 0;
+  for (let c = 0; c < nChroma; c++) if (raw[c] > cMax) cMax = raw[c];
+  const cDiv = cMax < FLOAT32_TINY ? 1 : cMax;
+  for (let c = 0; c < nChroma; c++) chroma[c * T + t] = raw[c] / cDiv;
+}
+
+/**
+ * mel_db = power_to_db(mel, ref=1, amin=1e-10, top_db=80) into melDb [nMels, T] from the
+ * frame-major mel power melF [T, nMels]; `column(t, col)` receives each frame's dB values
+ * (float32-rounded, in a reused buffer) for the DCT.
+ */
+function melDbColumns(
+  melF: Float32Array,
+  nMels: number,
+  T: number,
+  melDb: Float32Array,
+  column: (t: number, col: Float64Array) => void,
+): void {
+  // The top_db floor needs the global maximum (log is monotonic, so take it on powers).
+  let maxMel = 0;
+  for (let i = 0; i < melF.length; i++) if (melF[i] > maxMel) maxMel = melF[i];
+  const amin = 1e-10;
+  const maxDb = DB_PER_NEPER * Math.log(Math.max(amin, maxMel));
+  const floorDb = Math.fround(Math.fround(maxDb) - 80.0);
+  // Powers at or below pSkip are certainly clipped to the floor: skip their logarithm.
+  // (Powers at or below amin map to 10 log10(amin), itself clipped at the floor.)
+  const pSkip = Math.max(amin, Math.exp(floorDb / DB_PER_NEPER) * (1 - 1e-6));
+  const skipDb = Math.max(floorDb, Math.fround(DB_PER_NEPER * Math.log(amin)));
+  const col = new Float64Array(nMels);
+  for (let t = 0; t < T; t++) {
+    const mOff = t * nMels;
+    for (let b = 0; b < nMels; b++) {
+      const p = melF[mOff + b];
+      let db = skipDb;
+      if (p > pSkip) {
+        db = Math.fround(DB_PER_NEPER * Math.log(p));
+        if (db < floorDb) db = floorDb;
+      }
+      col[b] = db;
+      melDb[b * T + t] = db;
+    }
+    column(t, col);
+  }
+}
+
+interface WasmPlan {
+  k: DspKernels;
+  spec: number;
+  pow: number;
+  sums: number;
+  melOut: number;
+  chOut: number;
+  dbCol: number;
+  mfccOut: number;
+  melTable: number;
+  chTable: number;
+  dctTable: number;
+}
+
+const plans = new Map<string, WasmPlan | null>();
+
+/** Kernel memory layout and matrices for one configuration (memoised per thread), or null. */
+function wasmPlan(o: AnalysisOptions): WasmPlan | null {
+  const key = `${o.sr}/${o.nFft}/${o.nMels}/${o.nChroma}/${o.nMfcc}`;
+  if (plans.has(key)) return plans.get(key)!;
+  const k = dspKernels();
+  let plan: WasmPlan | null = null;
+  if (k && o.nFft % 8 === 0) {
+    const a = new KernelArena(k);
+    const nBins = (o.nFft >> 1) + 1;
+    const mel = melFilterBank({ sr: o.sr, nFft: o.nFft, nMels: o.nMels });
+    const ch = chromaSegmentBank({ sr: o.sr, nFft: o.nFft, nChroma: o.nChroma });
+    const dct = dctMatrix(o.nMfcc, o.nMels);
+    const bands = Int32Array.from({ length: o.nMels + 1 }, (_, i) => i);
+    plan = {
+      k,
+      spec: a.alloc(o.nFft),
+      pow: a.alloc(nBins + 4), // + zero padding read by padded quads
+      sums: a.alloc(12),
+      melOut: a.alloc(o.nMels),
+      chOut: a.alloc(o.nChroma),
+      dbCol: a.alloc(o.nMels + 4),
+      mfccOut: a.alloc(o.nMfcc),
+      melTable: a.storeRows({
+        nRows: o.nMels, rowSeg: bands, segStart: mel.start, segLength: mel.length, segOffset: mel.offset, weights: mel.weights,
+      }),
+      chTable: a.storeRows({
+        nRows: o.nChroma, rowSeg: ch.rowSeg, segStart: ch.segStart, segLength: ch.segLength, segOffset: ch.segOffset, weights: ch.w,
+      }),
+      dctTable: a.storeRows({
+        nRows: o.nMfcc,
+        rowSeg: Int32Array.from({ length: o.nMfcc + 1 }, (_, i) => i),
+        segStart: new Int32Array(o.nMfcc),
+        segLength: new Int32Array(o.nMfcc).fill(o.nMels),
+        segOffset: Int32Array.from({ length: o.nMfcc }, (_, i) => i * o.nMels),
+        weights: dct,
+      }),
+    };
+  }
+  plans.set(key, plan);
+  return plan;
 }

@@ -33,12 +33,17 @@ export function dctMatrix(nMfcc: number, nMels: number): Float64Array {
  * uses the basis symmetry D[k, N-1-m] = (-1)^k D[k, m], halving the multiplications.
  */
 export class DctFrame {
-  private readonly basis: Float64Array;
-  private readonly half: number;
-  private readonly sum: Float64Array;
-  private readonly diff: Float64Array;
+  // `declare` + constructor assignment: see the note in fft.ts on class fields and V8.
+  declare readonly nMfcc: number;
+  declare readonly nMels: number;
+  declare private readonly basis: Float64Array;
+  declare private readonly half: number;
+  declare private readonly sum: Float64Array;
+  declare private readonly diff: Float64Array;
 
-  constructor(readonly nMfcc: number, readonly nMels: number) {
+  constructor(nMfcc: number, nMels: number) {
+    this.nMfcc = nMfcc;
+    this.nMels = nMels;
     const full = dctMatrix(nMfcc, nMels);
     this.half = nMels % 2 === 0 ? nMels >> 1 : 0;
     if (this.half) {

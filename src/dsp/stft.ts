@@ -48,12 +48,13 @@ export function stftFrameCount(nSamples: number, opts: Partial<StftOptions> = {}
  * `load(y, t)` returns the packed spectrum (`[Re X0, Re X(n/2), Re X1, Im X1, ...]`, see fft.ts).
  */
 export class StftFramer {
-  readonly opts: StftOptions;
-  readonly nBins: number;
-  readonly fft: RealFft;
-  private readonly window: Float64Array;
-  private readonly frame: Float32Array;
-  private readonly spectrum: Float32Array;
+  // `declare` + constructor assignment: see the note in fft.ts on class fields and V8.
+  declare readonly opts: StftOptions;
+  declare readonly nBins: number;
+  declare readonly fft: RealFft;
+  declare private readonly window: Float64Array;
+  declare private readonly frame: Float32Array;
+  declare private readonly spectrum: Float32Array;
 
   constructor(opts: Partial<StftOptions> = {}) {
     this.opts = resolveStftOptions(opts);
@@ -73,6 +74,15 @@ export class StftFramer {
    * spectrum (see fft.ts) in a buffer owned by the framer, overwritten by the next call.
    */
   load(y: Float32Array, t: number): Float32Array {
+    this.spectrum.set(this.transform(y, t));
+    return this.spectrum;
+  }
+
+  /**
+   * Like `load`, but returns the FFT's own output array (for PFFFT a view on its wasm heap),
+   * without a copy; valid until the next call.
+   */
+  transform(y: Float32Array, t: number): Float32Array {
     const { nFft, hopLength, center } = this.opts;
     const frame = this.frame;
     const w = this.window;
@@ -92,8 +102,7 @@ export class StftFramer {
     }
     this.fft.input.set(frame);
     this.fft.transform();
-    this.spectrum.set(this.fft.output);
-    return this.spectrum;
+    return this.fft.output;
   }
 
   /** Power |X[k]|^2 of frame t into out[0 .. nBins-1]. */

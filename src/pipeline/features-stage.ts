@@ -4,10 +4,9 @@ import { allTracks, describeTrack, type Track } from '../store/tracks.js';
 import { deleteFeatures, putFeature } from '../store/features.js';
 import { errorLine } from '../errors.js';
 import { FEATURES_VERSION, featureParamsHash, type FeatureOptions } from './feature-options.js';
-import { analyzeTrack, type TrackAnalysis } from './analyze-track.js';
+import type { TrackAnalysis } from './analyze-track.js';
 import { WorkerPool } from './worker-pool.js';
 import { workerFile } from '../util/worker-url.js';
-import { describeSignal } from './describe.js';
 import type { ProgressSink } from './progress-events.js';
 
 export const FEATURES_STAGE = 'features';
@@ -75,9 +74,7 @@ export async function runFeatures(
       const s = performance.now();
       try {
         const task: FeatureTask = { ffmpeg: a.ffmpeg, file: t.localPath!, duration: t.duration, options: a.options };
-        const r = pool
-          ? await pool.run(task)
-          : await analyzeTrack(task.ffmpeg, task.file, task.duration, task.options, describeSignal);
+        const r = pool ? await pool.run(task) : await analyzeInline(task);
         commit(t, r, performance.now() - s);
         summary.analysed++;
         a.progress?.tick(describeTrack(t), true);
@@ -104,6 +101,12 @@ export async function runFeatures(
   }
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
+}
+
+/** Analysis in this thread (loaded on demand: the DSP modules are heavy to import). */
+async function analyzeInline(task: FeatureTask): Promise<TrackAnalysis> {
+  const [{ analyzeTrack }, { describeSignal }] = await Promise.all([import('./analyze-track.js'), import('./describe.js')]);
+  return analyzeTrack(task.ffmpeg, task.file, task.duration, task.options, describeSignal);
 }
 
 /** Store one track's analysis and mark its features stage done, in one transaction. */

@@ -1,11 +1,11 @@
 import type { Db } from '../store/db.js';
 import { allTracks, type Track } from '../store/tracks.js';
-import { featureMap } from '../store/features.js';
+import { featureMeta } from '../store/features.js';
 import { findSets, getNeighbours } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './similarity/run-similarity.js';
-import { cosineModel } from './similarity/vector-model.js';
+import { cosineModel, type FeatureCache } from './similarity/vector-model.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
 import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
@@ -127,10 +127,10 @@ export function recommend(
   const floor = dateFloor(a.filters);
   const { entries } = catalogueFor(db, params);
   const pos = new Map(entries.map((e, i) => [e.trackId, i]));
-  const descMap = featureMap(db, 'descriptors');
-  const desc = (id: number) => (descMap.get(id)?.meta as Descriptors | undefined) ?? undefined;
+  const cache: FeatureCache = new Map();
+  const desc = (id: number): Descriptors | undefined => featureMeta<Descriptors>(db, id, 'descriptors');
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
-  const timbre = entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true) : null;
+  const timbre = entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true, cache) : null;
   let scores: Map<number, number>;
   let timbreRow: Float64Array | null = null;
   const qi = qTrack ? pos.get(qTrack.id) : undefined;
@@ -141,7 +141,7 @@ export function recommend(
     timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
   }
   if (!SEQUENCE_METHODS.has(method)) {
-    const model = vectorModelFor(db, params, entries);
+    const model = vectorModelFor(db, params, entries, cache);
     let row: Float64Array;
     if (qi !== undefined) row = model.row(qi);
     else {

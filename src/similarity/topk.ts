@@ -37,18 +37,19 @@ export class TopKAccumulator {
   /** Offer neighbour j at distance d to track i. */
   offer(i: number, j: number, d: number): void {
     if (!(d < Infinity)) return;
-    const k = this.k;
-    const base = i * k;
+    const base = i * this.k;
     const D = this.dist;
     const I = this.idx;
-    let p = base + k - 1;
-    const better = (dd: number, jj: number, q: number): boolean =>
-      dd < D[q] || (dd === D[q] && (I[q] === -1 || jj < I[q]));
-    if (!better(d, j, p)) return;
-    while (p > base && better(d, j, p - 1)) {
-      D[p] = D[p - 1];
-      I[p] = I[p - 1];
-      p--;
+    let p = base + this.k - 1;
+    // (d, j) must beat the last entry: smaller distance, or equal distance and smaller index
+    if (!(d < D[p] || (d === D[p] && (I[p] === -1 || j < I[p])))) return;
+    while (p > base) {
+      const q = p - 1;
+      if (d < D[q] || (d === D[q] && (I[q] === -1 || j < I[q]))) {
+        D[p] = D[q];
+        I[p] = I[q];
+        p = q;
+      } else break;
     }
     D[p] = d;
     I[p] = j;

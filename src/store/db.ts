@@ -55,6 +55,7 @@ function migrate(db: Db): void {
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
+      if (schemaVersion(db) > v) return; // another process applied it while we waited for the lock
       db.exec(MIGRATIONS[v]);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();

@@ -80,13 +80,30 @@ export function deleteFeatures(db: Db, trackId: number, except: string[]): void 
   }
 }
 
-/** One feature of many tracks in a single query (trackId -> data). */
-export function featureMap(db: Db, name: string): Map<number, { rows: number; cols: number; data: Float32Array; meta: unknown }> {
-  const out = new Map<number, { rows: number; cols: number; data: Float32Array; meta: unknown }>();
-  for (const r of db.prepare('SELECT track_id, rows, cols, data, meta FROM features WHERE name = ?').iterate(name) as IterableIterator<{
-    track_id: number; rows: number; cols: number; data: Buffer; meta: string | null;
-  }>) {
-    out.set(r.track_id, { rows: r.rows, cols: r.cols, data: fromBlob(r.data, r.rows * r.cols, `feature ${name} of track ${r.track_id}`), meta: r.meta ? JSON.parse(r.meta) : null });
+export interface FeatureRowData {
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+/** The meta column of one feature of one track, parsed. */
+export function featureMeta<T>(db: Db, trackId: number, name: string): T | undefined {
+  const r = db.prepare('SELECT meta FROM features WHERE track_id = ? AND name = ?').get(trackId, name) as { meta: string | null } | undefined;
+  return r?.meta ? (JSON.parse(r.meta) as T) : undefined;
+}
+
+/**
+ * One feature of many tracks in a single query (trackId -> data). Pass a `cache` (one per
+ * operation) so that several readers of the same feature share one load.
+ */
+export function featureMap(db: Db, name: string, cache?: Map<string, Map<number, FeatureRowData>>): Map<number, FeatureRowData> {
+  const hit = cache?.get(name);
+  if (hit) return hit;
+  const out = new Map<number, FeatureRowData>();
+  const rows = db.prepare('SELECT track_id, rows, cols, data FROM features WHERE name = ?').raw().all(name) as [number, number, number, Buffer][];
+  for (const [id, r, c, data] of rows) {
+    out.set(id, { rows: r, cols: c, data: fromBlob(data, r * c, `feature ${name} of track ${id}`) });
   }
+  cache?.set(name, out);
   return out;
 }

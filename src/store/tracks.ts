@@ -60,7 +60,13 @@ export function getTrack(db: Db, id: number): Track | undefined {
 }
 
 export function allTracks(db: Db): Track[] {
-  return (db.prepare('SELECT * FROM tracks ORDER BY id').all() as TrackRow[]).map(fromRow);
+  const rows = db
+    .prepare('SELECT id, sha256, local_path, artist, title, album, release_date, popularity, duration, size, added_at FROM tracks ORDER BY id')
+    .raw()
+    .all() as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null, number | null, string][];
+  return rows.map(([id, sha256, localPath, artist, title, album, releaseDate, popularity, duration, size, addedAt]) => ({
+    id, sha256, localPath, artist, title, album, releaseDate, popularity, duration, size, addedAt,
+  }));
 }
 
 export function trackBySha(db: Db, sha: string): Track | undefined {
@@ -144,7 +150,7 @@ export function upsertTrack(
       if (left.n === 0) db.prepare('DELETE FROM tracks WHERE id = ?').run(src.track_id);
     }
     return { id, status };
-  })();
+  }).immediate(); // reads before it writes: IMMEDIATE waits for a concurrent writer (deferred gets SQLITE_BUSY at once)
 }
 
 /** Explicit metadata overrides; with `fillOnly`, only empty fields are filled. */

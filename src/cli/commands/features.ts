@@ -11,7 +11,7 @@ import {
   type FeatureOptions,
 } from '../../pipeline/feature-options.js';
 import { terminalProgress } from '../progress.js';
-import { DESCRIPTOR_DOCS } from '../../dsp/descriptors/index.js';
+import { DESCRIPTOR_DOCS } from '../../dsp/descriptors/docs.js';
 
 function descriptorHelp(): string {
   return Object.entries(DESCRIPTOR_DOCS)

@@ -4,8 +4,6 @@ import { audioStoreDir, ffmpegFromCli, intOption, openFromCli, printJson } from 
 import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from './similarity.js';
 import { recommend, type QueryFeatures, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';
 import { resolveTrack, getTrack } from '../../store/tracks.js';
-import { analyzeTrack } from '../../pipeline/analyze-track.js';
-import { describeSignal } from '../../pipeline/describe.js';
 import { probeAudio } from '../../audio/probe.js';
 import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from '../../pipeline/feature-options.js';
 import { ingest } from '../../pipeline/ingest.js';
@@ -34,6 +32,7 @@ async function analyseFile(db: Db, tools: FfmpegTools, file: string, add: boolea
   const probe = await probeAudio(tools, file);
   if (!probe.hasAudio) throw new YasrError('BAD_INPUT', `${file}: no audio stream`);
   const t0 = performance.now();
+  const [{ analyzeTrack }, { describeSignal }] = await Promise.all([import('../../pipeline/analyze-track.js'), import('../../pipeline/describe.js')]);
   const r = await analyzeTrack(tools.ffmpeg, file, probe.duration, DEFAULT_FEATURE_OPTIONS, describeSignal);
   if (add) {
     const t = resolveTrack(db, path.resolve(file));

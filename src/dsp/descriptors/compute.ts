@@ -7,6 +7,7 @@ import { badParameter } from '../../errors.js';
 import { stftMagnitude } from '../stft.js';
 import { melSpectrogram, powerToDb } from '../mel.js';
 import { chromaFromPower } from '../chroma.js';
+import { analyzeSignal } from '../analyze.js';
 import { loudnessMeasures } from './loudness.js';
 import { onsetStrength, onsetDetect } from './onset.js';
 import { estimateTempo } from './tempo.js';
@@ -94,10 +95,12 @@ function squared(m: Matrix): Matrix {
 /**
  * Descriptors of a mono signal `y` (float32, full scale 1.0) at `opts.sr` (default 22050 Hz).
  * Stages given in `opts` (stftMag [1025, T], melPower or melDb [128, T], chroma [12, T]) are used
- * as they are; missing ones are computed from y with librosa defaults (nFft 2048, hop 512).
- * Always returns finite numbers: silence, empty input and clips shorter than one FFT window give
- * tempo 0 / confidence 0, key C major with confidence 0, loudness -70 LUFS, and zeros elsewhere
- * (duration as measured).
+ * as they are; missing ones are computed from y with librosa defaults (nFft 2048, hop 512): all
+ * three in one `analyzeSignal` pass when none is given, else each from the given |STFT| (or a new one).
+ * Always returns finite numbers (non-finite samples count as 0). Silence and empty input give
+ * tempo 0 / confidence 0, key C major with confidence 0, loudness -70 LUFS and zeros elsewhere
+ * (duration as measured); clips shorter than two beat periods (e.g. 0.2 s) give tempo 0 with
+ * confidence 0 and measure the rest over what there is.
  */
 export function computeDescriptors(y: Float32Array, opts: DescriptorOptions = {}): Descriptors {
   if (!(y instanceof Float32Array)) throw badParameter('y', typeof y, 'a Float32Array');
@@ -111,15 +114,24 @@ export function computeDescriptors(y: Float32Array, opts: DescriptorOptions = {}
 
   // Non-finite samples would poison every sum; treat them as silence.
   let x = y;
-  if (!y.every(Number.isFinite)) x = y.map((v) => (Number.isFinite(v) ? v : 0));
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (v - v !== 0) { // NaN or +-Infinity
+      x = y.map((u) => (Number.isFinite(u) ? u : 0));
+      break;
+    }
+  }
 
   const duration = x.length / sr;
-  const mag = opts.stftMag ?? stftMagnitude(x, { hopLength: hop });
+  // No stage given: one pass of the pipeline's analysis gives all three (faster than separately).
+  const none = !opts.stftMag && !opts.melPower && !opts.melDb && !opts.chroma;
+  const a = none ? analyzeSignal(x, { sr, hopLength: hop, keepStft: true }) : undefined;
+  const mag = opts.stftMag ?? a?.stft_mag ?? stftMagnitude(x, { hopLength: hop });
   const nFft = 2 * (mag.rows - 1);
   let power: Matrix | undefined;
   const getPower = () => (power ??= squared(mag));
-  const melDb = opts.melDb ?? powerToDb(opts.melPower ?? melSpectrogram(getPower(), { sr, nFft }));
-  const chroma = opts.chroma ?? chromaFromPower(getPower(), { sr, nFft });
+  const melDb = opts.melDb ?? a?.mel_db ?? powerToDb(opts.melPower ?? melSpectrogram(getPower(), { sr, nFft }));
+  const chroma = opts.chroma ?? a?.chroma ?? chromaFromPower(getPower(), { sr, nFft });
 
   const env = onsetStrength(melDb, { nFft, hopLength: hop });
   const tempo = estimateTempo(env, { sr, hopLength: hop });

@@ -67,6 +67,30 @@ export function kWeight(y: ArrayLike<number>, sr: number): Float64Array {
   return biquadFilter(biquadFilter(y, kWeightingShelf(sr)), kWeightingHighPass(sr));
 }
 
+/**
+ * Running energy of the K-weighted signal: cum[i] = sum_{k < i} kWeight(y)[k]^2, Float64Array(N + 1).
+ * Same arithmetic as `kWeight` (both stages in one loop, float64 state).
+ */
+export function kWeightedEnergyPrefix(y: ArrayLike<number>, sr: number): Float64Array {
+  const s = kWeightingShelf(sr), h = kWeightingHighPass(sr);
+  const [sb0, sb1, sb2] = s.b, [, sa1, sa2] = s.a;
+  const [hb0, hb1, hb2] = h.b, [, ha1, ha2] = h.a;
+  const n = y.length;
+  const cum = new Float64Array(n + 1);
+  let x1 = 0, x2 = 0, u1 = 0, u2 = 0, z1 = 0, z2 = 0, acc = 0;
+  for (let i = 0; i < n; i++) {
+    const x = y[i];
+    const u = sb0 * x + sb1 * x1 + sb2 * x2 - sa1 * u1 - sa2 * u2;
+    x2 = x1; x1 = x;
+    const z = hb0 * u + hb1 * u1 + hb2 * u2 - ha1 * z1 - ha2 * z2;
+    u2 = u1; u1 = u;
+    z2 = z1; z1 = z;
+    acc += z * z;
+    cum[i + 1] = acc;
+  }
+  return cum;
+}
+
 /** Magnitude response (dB) of the K-weighting cascade at frequency `f` (Hz) for sample rate `sr`. */
 export function kWeightingGainDb(f: number, sr: number): number {
   const w = (2 * Math.PI * f) / sr;

@@ -4,7 +4,7 @@
  * empty input: loudness then reads LOUDNESS_FLOOR_LUFS (-70, the absolute gate) and ranges 0.
  */
 import { badParameter } from '../../errors.js';
-import { kWeight } from './k-weighting.js';
+import { kWeightedEnergyPrefix } from './k-weighting.js';
 
 /** Loudness reported for digital silence, empty input, or input whose every block is gated out (LUFS). */
 export const LOUDNESS_FLOOR_LUFS = -70;
@@ -24,18 +24,6 @@ export interface LoudnessOptions {
 
 function checkSr(sr: number): void {
   if (!Number.isFinite(sr) || sr <= 0) throw badParameter('sr', sr, 'a positive sample rate in Hz');
-}
-
-/** Prefix sums of squares of the K-weighted signal: cum[i] = sum_{k<i} z[k]^2 (float64, length N+1). */
-function kWeightedEnergyPrefix(y: ArrayLike<number>, sr: number): Float64Array {
-  const z = kWeight(y, sr);
-  const cum = new Float64Array(z.length + 1);
-  let acc = 0;
-  for (let i = 0; i < z.length; i++) {
-    acc += z[i] * z[i];
-    cum[i + 1] = acc;
-  }
-  return cum;
 }
 
 /**

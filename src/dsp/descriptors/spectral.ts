@@ -50,17 +50,24 @@ export function spectralMeans(mag: Matrix, opts: SpectralOptions = {}): Spectral
   if (!(maxE > 0)) return out;
   const thresh = maxE * Math.pow(10, -topDb / 10);
   // Row-major passes (the matrix is [bins, frames]): per-frame sums, then the roll-off search.
+  // The log of the geometric mean is taken once per 8 bins, of the product of their powers
+  // (each in [1e-10, ~1e12], so a product of 8 stays well inside float64's range).
   const total = new Float64Array(T), wsum = new Float64Array(T), logSum = new Float64Array(T), powSum = new Float64Array(T);
+  const prod = new Float64Array(T).fill(1);
   for (let k = 0; k < nBins; k++) {
     const base = k * T;
     const f = freq(k);
+    const flush = (k & 7) === 7 || k === nBins - 1;
     for (let t = 0; t < T; t++) {
       const v = Math.abs(data[base + t]);
       total[t] += v;
       wsum[t] += f * v;
       const p = v * v > 1e-10 ? v * v : 1e-10;
-      logSum[t] += Math.log(p);
       powSum[t] += p;
+      if (flush) {
+        logSum[t] += Math.log(prod[t] * p);
+        prod[t] = 1;
+      } else prod[t] *= p;
     }
   }
   const rolloff = new Float64Array(T).fill(-1);

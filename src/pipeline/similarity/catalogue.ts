@@ -8,22 +8,25 @@ export interface CatalogueEntry {
   inputSha: string;
 }
 
-/** Tracks whose features are done and that hold `feature`; the others are counted as skipped. */
-export function analysedTracks(db: Db, feature: string): { entries: CatalogueEntry[]; skipped: number[] } {
-  const rows = db
+/**
+ * Tracks whose features are done and that hold every one of `features`; the others are
+ * returned as skipped (by id).
+ */
+export function analysedTracks(db: Db, features: string[]): { entries: CatalogueEntry[]; skipped: number[] } {
+  const names = [...new Set(features)];
+  const done = db
     .prepare(
-      `SELECT t.id, c.params_hash, c.input_sha, c.status,
-              EXISTS (SELECT 1 FROM features f WHERE f.track_id = t.id AND f.name = ?) AS has
-       FROM tracks t LEFT JOIN checkpoints c ON c.track_id = t.id AND c.stage = ?
-       ORDER BY t.id`,
+      `SELECT c.track_id, c.params_hash, c.input_sha FROM checkpoints c
+       WHERE c.stage = ? AND c.status = 'done' AND c.track_id IN (
+         SELECT track_id FROM features WHERE name IN (${names.map(() => '?').join(',')})
+         GROUP BY track_id HAVING COUNT(*) = ?)
+       ORDER BY c.track_id`,
     )
-    .all(feature, FEATURES_STAGE) as { id: number; params_hash: string | null; input_sha: string | null; status: string | null; has: number }[];
-  const entries: CatalogueEntry[] = [];
-  const skipped: number[] = [];
-  for (const r of rows) {
-    if (r.status === 'done' && r.has) entries.push({ trackId: r.id, inputSha: `${r.params_hash}:${r.input_sha}` });
-    else skipped.push(r.id);
-  }
+    .raw()
+    .all(FEATURES_STAGE, ...names, names.length) as [number, string, string | null][];
+  const entries: CatalogueEntry[] = done.map(([id, ph, sha]) => ({ trackId: id, inputSha: `${ph}:${sha}` }));
+  const have = new Set(done.map((r) => r[0]));
+  const skipped = (db.prepare('SELECT id FROM tracks ORDER BY id').raw().all() as [number][]).map((r) => r[0]).filter((id) => !have.has(id));
   return { entries, skipped };
 }
 

@@ -5,7 +5,7 @@ import type { MethodSpec } from '../../similarity/all-pairs.js';
 import { analysedTracks, vectorOf, type CatalogueEntry } from './catalogue.js';
 import { normalizeParams, hashOf, orientation, type SimilarityParams, type MethodName } from './methods.js';
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
-import { bestK, cosineModel, featuresModel, hybridModel, type VectorModel } from './vector-model.js';
+import { bestK, cosineModel, featuresModel, hybridModel, type VectorModel, type FeatureCache } from './vector-model.js';
 import { paramsHash } from '../../util/hash.js';
 import type { ProgressSink } from '../progress-events.js';
 
@@ -43,25 +43,18 @@ export function requiredFeatures(params: Record<string, unknown>): string[] {
 
 /** Tracks that have every feature the method needs (the rest are listed as skipped). */
 export function catalogueFor(db: Db, params: Record<string, unknown>): { entries: CatalogueEntry[]; skipped: number[] } {
-  const feats = requiredFeatures(params);
-  const first = analysedTracks(db, feats[0]);
-  if (feats.length === 1) return first;
-  const others = feats.slice(1).map((f) => new Set(analysedTracks(db, f).entries.map((e) => e.trackId)));
-  const entries = first.entries.filter((e) => others.every((s) => s.has(e.trackId)));
-  const keep = new Set(entries.map((e) => e.trackId));
-  const skipped = [...first.skipped, ...first.entries.filter((e) => !keep.has(e.trackId)).map((e) => e.trackId)].sort((a, b) => a - b);
-  return { entries, skipped };
+  return analysedTracks(db, requiredFeatures(params));
 }
 
-export function vectorModelFor(db: Db, params: Record<string, unknown>, entries: CatalogueEntry[]): VectorModel {
+export function vectorModelFor(db: Db, params: Record<string, unknown>, entries: CatalogueEntry[], cache?: FeatureCache): VectorModel {
   const z = params.standardize !== 'none';
   switch (params.method as MethodName) {
     case 'cosine':
-      return cosineModel(db, entries, params.vector as string, z);
+      return cosineModel(db, entries, params.vector as string, z, cache);
     case 'features':
-      return featuresModel(db, entries, z);
+      return featuresModel(db, entries, z, cache);
     case 'hybrid':
-      return hybridModel(db, entries, params.vector as string, z, params.timbreWeight as number);
+      return hybridModel(db, entries, params.vector as string, z, params.timbreWeight as number, cache);
     default:
       throw new Error(`${String(params.method)} is not a vector method`);
   }

@@ -6,6 +6,7 @@ import {
 import { packSequences, planBlocks, runBlocks, type Block, type MethodSpec } from '../../similarity/all-pairs.js';
 import type { CatalogueEntry } from './catalogue.js';
 import { sequenceOf } from './catalogue.js';
+import { poolFrames } from '../../similarity/pool.js';
 import type { ProgressSink } from '../progress-events.js';
 
 /**
@@ -57,15 +58,19 @@ export async function computePendingBlocks(
   if (pending.length === 0) return { computed: 0, pairs: 0 };
   const all = loadMembers(db, setId);
   // Inactive members are never read: a one-frame placeholder keeps indices aligned.
+  // Pooled here, one track at a time, so that only the pooled sequences are ever held together.
+  const poolN = spec.pool ?? 1;
   let dim = 0;
   const seqs: Float32Array[] = all.map((m) => {
     if (!m.active) return new Float32Array(0);
     const s = sequenceOf(db, m.trackId, feature);
     dim = s.dim;
-    return s.seq;
+    return poolN > 1 ? poolFrames(s.seq, s.dim, poolN) : s.seq;
   });
   const seqsFilled = seqs.map((s) => (s.length ? s : new Float32Array(dim)));
   const packed = packSequences(seqsFilled, dim);
+  seqs.length = 0;
+  spec = { ...spec, pool: 1 };
   const blocks: Block[] = pending.map((p, id) => ({ id, rows: [p.i0, p.i1], cols: [p.j0, p.j1], diagonal: p.diagonal }));
   let pairs = 0;
   const started = new Map<number, number>();

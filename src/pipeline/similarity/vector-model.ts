@@ -2,7 +2,10 @@ import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { fitStandardizer, applyStandardizer } from '../../similarity/cosine.js';
 import type { CatalogueEntry } from './catalogue.js';
-import { featureMap } from '../../store/features.js';
+import { featureMap, type FeatureRowData } from '../../store/features.js';
+
+/** Feature maps loaded once per operation (see featureMap). */
+export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
 
 /**
  * A method that compares one vector per track (cosine, features, hybrid). It scores a whole row
@@ -17,9 +20,9 @@ export interface VectorModel {
   query(raw: Float32Array[]): Float64Array;
 }
 
-function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string): { data: Float64Array; dim: number } {
+function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
   if (entries.length === 0) return { data: new Float64Array(0), dim: 0 };
-  const all = featureMap(db, feature);
+  const all = featureMap(db, feature, cache);
   const dim = all.get(entries[0].trackId)!.data.length;
   const data = new Float64Array(entries.length * dim);
   entries.forEach((e, i) => {
@@ -50,8 +53,8 @@ interface Space {
   transform(raw: Float32Array): Float64Array;
 }
 
-function space(db: Db, entries: CatalogueEntry[], feature: string, standardize: boolean, unit: boolean): Space {
-  const { data, dim } = loadMatrix(db, entries, feature);
+function space(db: Db, entries: CatalogueEntry[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache): Space {
+  const { data, dim } = loadMatrix(db, entries, feature, cache);
   const st = standardize && entries.length > 1 ? fitStandardizer(data, dim) : null;
   const z = st ? applyStandardizer(data, dim, st) : data;
   const final = unit ? unitRows(z, dim) : z;
@@ -93,8 +96,8 @@ function rowOf(s: Space, i: number): Float64Array {
   return s.data.subarray(i * s.dim, (i + 1) * s.dim);
 }
 
-export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean): VectorModel {
-  const s = space(db, entries, vector, standardize, true);
+export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+  const s = space(db, entries, vector, standardize, true, cache);
   return {
     n: entries.length,
     orientation: 'similarity',
@@ -104,8 +107,8 @@ export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, s
 }
 
 /** Euclidean distance between standardised descriptor vectors, divided by sqrt(dim). */
-export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: boolean): VectorModel {
-  const s = space(db, entries, 'descriptors', standardize, false);
+export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: boolean, cache?: FeatureCache): VectorModel {
+  const s = space(db, entries, 'descriptors', standardize, false, cache);
   const scale = 1 / Math.sqrt(Math.max(1, s.dim));
   const scaled = (d: Float64Array) => d.map((v) => v * scale);
   return {
@@ -120,9 +123,9 @@ export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: bo
  * Timbre and descriptors together: w * (1 - cosine of standardised timbre vectors) / 2 ... in
  * [0, 1], plus (1 - w) * the features distance (also about 0..1 for typical catalogues).
  */
-export function hybridModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, w: number): VectorModel {
-  const c = cosineModel(db, entries, vector, standardize);
-  const f = featuresModel(db, entries, standardize);
+export function hybridModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, w: number, cache?: FeatureCache): VectorModel {
+  const c = cosineModel(db, entries, vector, standardize, cache);
+  const f = featuresModel(db, entries, standardize, cache);
   const mix = (cs: Float64Array, fd: Float64Array) => cs.map((v, j) => (w * (1 - v)) / 2 + (1 - w) * fd[j]);
   return {
     n: entries.length,

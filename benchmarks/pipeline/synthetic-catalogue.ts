@@ -1,0 +1,68 @@
+/**
+ * A synthetic analysed catalogue for scale benchmarks: N tracks with metadata, 30 s of MFCC
+ * frames (20 x 1292, smooth random trajectories around a per-artist timbre), their summaries and
+ * descriptor vectors, all marked analysed with the default feature parameters. No audio: the
+ * point is to time what comes after analysis (similarity, recommend, nightly) at scale.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../../src/store/db.js';
+import { putFeature } from '../../src/store/features.js';
+import { markStage } from '../../src/store/checkpoints.js';
+import { DEFAULT_FEATURE_OPTIONS, FEATURES_VERSION, featureParamsHash } from '../../src/pipeline/feature-options.js';
+import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
+import { summaryVector } from '../../src/dsp/summary.js';
+import { descriptorVector, PITCH_CLASSES, type Descriptors } from '../../src/dsp/descriptors/index.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+export function fakeMfcc(rand: () => number, base: Float64Array, frames = 1292): Float32Array {
+  const d = 20;
+  const out = new Float32Array(d * frames); // [20, frames], librosa layout
+  const state = new Float64Array(d);
+  for (let t = 0; t < frames; t++) {
+    for (let k = 0; k < d; k++) {
+      state[k] = 0.95 * state[k] + (rand() - 0.5) * (k === 0 ? 20 : 6);
+      out[k * frames + t] = base[k] + state[k];
+    }
+  }
+  return out;
+}
+
+export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number; firstId?: number } = {}): void {
+  const rand = rng(opts.seed ?? 7);
+  const hash = featureParamsHash(DEFAULT_FEATURE_OPTIONS);
+  const artists = Math.max(1, Math.round(n / 8));
+  const bases = Array.from({ length: artists }, () => Float64Array.from({ length: 20 }, (_, k) => (k === 0 ? -200 + rand() * 100 : (rand() - 0.5) * 60 / (1 + k / 4))));
+  const insert = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, album, release_date, popularity, duration, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const src = db.prepare(`INSERT INTO sources (source, kind, track_id, size) VALUES (?, 'file', ?, ?)`);
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const a = Math.floor(rand() * artists);
+      const sha = createHash('sha256').update(`synthetic-${opts.seed ?? 7}-${i}`).digest('hex');
+      const file = `/synthetic/${sha}.ogg`;
+      const month = 1 + Math.floor(rand() * 12);
+      const id = Number(insert.run(sha, file, `Artist ${a}`, `Track ${i}`, `Album ${a}-${i % 3}`, `2025-${String(month).padStart(2, '0')}-15`, Math.floor(rand() * 101), 180, 3_000_000).lastInsertRowid);
+      src.run(file, id, 3_000_000);
+      const mfcc = fakeMfcc(rand, bases[a]);
+      putFeature(db, id, 'mfcc', { rows: 20, cols: 1292, data: mfcc }, FEATURES_VERSION, hash);
+      const sv = summaryVector({ rows: 20, cols: 1292, data: mfcc });
+      putFeature(db, id, 'mfcc_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, hash);
+      const d: Descriptors = {
+        tempo: 60 + rand() * 120, tempoConfidence: rand(), key: PITCH_CLASSES[Math.floor(rand() * 12)], mode: rand() < 0.5 ? 'major' : 'minor',
+        keyConfidence: rand(), loudness: -30 + rand() * 25, energy: rand(), danceability: rand(), spectralCentroid: 500 + rand() * 3000,
+        spectralRolloff: 1000 + rand() * 6000, spectralFlatness: rand() * 0.3, onsetRate: rand() * 8, dynamicRange: rand() * 15, duration: 30,
+      };
+      const dv = Float32Array.from(descriptorVector(d));
+      putFeature(db, id, 'descriptors', { rows: 1, cols: dv.length, data: dv }, FEATURES_VERSION, hash, d);
+      markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: sha, status: 'done', ms: 0 });
+    }
+  })();
+}
