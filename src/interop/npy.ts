@@ -24,22 +24,36 @@ export function parseNpy(buf: Buffer, name = '<buffer>'): NpyArray {
   if (!descr || shapeText === undefined) {
     throw new YasrError('BAD_INPUT', `${name}: unreadable .npy header ${JSON.stringify(header)}`);
   }
-  if (fortran) throw new YasrError('BAD_INPUT', `${name}: fortran_order arrays are not supported`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const off = headerStart + headerLen;
   const body = buf.subarray(off);
-  if (descr === '<f4') {
-    const copy = new Float32Array(count);
-    new Uint8Array(copy.buffer).set(body.subarray(0, count * 4));
-    return { shape, data: copy };
-  }
-  if (descr === '<f8') {
-    const copy = new Float64Array(count);
-    new Uint8Array(copy.buffer).set(body.subarray(0, count * 8));
-    return { shape, data: copy };
+  if (descr === '<f4' || descr === '<f8') {
+    const copy = descr === '<f4' ? new Float32Array(count) : new Float64Array(count);
+    if (body.length < copy.byteLength) throw new YasrError('BAD_INPUT', `${name}: data shorter than its shape ${JSON.stringify(shape)}`);
+    new Uint8Array(copy.buffer).set(body.subarray(0, copy.byteLength));
+    return { shape, data: fortran ? toRowMajor(copy, shape) : copy };
   }
   throw new YasrError('BAD_INPUT', `${name}: unsupported dtype ${JSON.stringify(descr)}`);
+}
+
+/** Column-major (Fortran order) data of any rank, reordered row-major. */
+function toRowMajor<T extends Float32Array | Float64Array>(src: T, shape: number[]): T {
+  if (shape.length < 2) return src;
+  const out = new (src.constructor as { new (n: number): T })(src.length);
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  for (let f = 0; f < src.length; f++) {
+    // f walks the column-major order: the first index varies fastest
+    let r = 0;
+    for (let d = 0; d < rank; d++) r = r * shape[d] + idx[d];
+    out[r] = src[f];
+    for (let d = 0; d < rank; d++) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
 }
 
 export function readNpy(path: string): NpyArray {

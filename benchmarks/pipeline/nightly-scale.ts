@@ -1,0 +1,92 @@
+/**
+ * Issue 5, item 6: a nightly run that adds 200 real (ffmpeg-made Vorbis) tracks to a
+ * 5,000-track catalogue: wall time per stage and peak RSS.
+ * The 5,000 old tracks are synthetic analysed tracks (synthetic-catalogue.ts); their DTW result
+ * set is pre-filled with placeholder distances, as a finished earlier run would have left it
+ * (values do not change the work of the incremental run: only new-by-all pairs are computed,
+ * then neighbours are derived from all blocks). Cosine and hybrid are recomputed whole.
+ * Usage: node dist/benchmarks/pipeline/nightly-scale.js [OLD=5000] [NEW=200]
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { openDb } from '../../src/store/db.js';
+import { findFfmpeg } from '../../src/audio/ffmpeg.js';
+import { buildSyntheticCatalogue } from './synthetic-catalogue.js';
+import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
+import { getOrCreateSet, pendingBlocks, putBlock, putState } from '../../src/store/similarity.js';
+import { hashOf, normalizeParams } from '../../src/pipeline/similarity/methods.js';
+import { syncMembers } from '../../src/pipeline/similarity/sequence-stage.js';
+import { catalogueFor } from '../../src/pipeline/similarity/run-similarity.js';
+import { loadPipeline } from '../../src/pipeline/nightly/definition.js';
+import { runNightly } from '../../src/pipeline/nightly/run-nightly.js';
+import { machineLine, today } from '../machine.js';
+
+const OLD = Number(process.argv[2] ?? 5000);
+const NEW = Number(process.argv[3] ?? 200);
+const dir = path.join(os.tmpdir(), 'yasr-bench-nightly');
+const incoming = path.join(dir, 'incoming');
+mkdirSync(incoming, { recursive: true });
+const tools = findFfmpeg();
+
+for (let i = 0; i < NEW; i++) {
+  const f = path.join(incoming, `new${String(i).padStart(3, '0')}.ogg`);
+  if (existsSync(f)) continue;
+  const f0 = 98 * Math.pow(2, (i % 36) / 12);
+  const graph = `sine=f=${f0.toFixed(2)}:d=60:r=44100,tremolo=f=${(1 + (i % 5)).toFixed(1)}[a];anoisesrc=d=60:c=pink:r=44100:a=0.2[b];[a][b]amix=inputs=2[out]`;
+  const r = spawnSync(tools.ffmpeg, ['-nostdin', '-loglevel', 'error', '-y', '-filter_complex', graph, '-map', '[out]', '-c:a', 'libvorbis', '-q:a', '2', f]);
+  if (r.status !== 0) throw new Error(String(r.stderr));
+}
+
+const dbFile = path.join(dir, 'nightly.db');
+for (const s of ['', '-wal', '-shm', '.lock']) rmSync(dbFile + s, { force: true });
+const db = openDb(dbFile);
+let t = performance.now();
+buildSyntheticCatalogue(db, OLD, { seed: 11 });
+const setupCatalogue = (performance.now() - t) / 1000;
+t = performance.now();
+await runSimilarity(db, { method: 'cosine' }, { k: 50, workers: 2 });
+await runSimilarity(db, { method: 'hybrid' }, { k: 50, workers: 2 });
+// the DTW set of the old catalogue, as a finished earlier run leaves it (placeholder values)
+const dtwParams = normalizeParams({ method: 'dtw' });
+const set = getOrCreateSet(db, 'dtw', hashOf(dtwParams), dtwParams);
+syncMembers(db, set.id, catalogueFor(db, dtwParams).entries, 32);
+let seed = 1;
+db.transaction(() => {
+  for (const b of pendingBlocks(db, set.id)) {
+    const h = b.i1 - b.i0;
+    const n = b.diagonal ? (h * (h - 1)) / 2 : h * (b.j1 - b.j0);
+    const d = new Float32Array(n);
+    for (let q = 0; q < n; q++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      d[q] = 1000 + (seed % 100000) / 10;
+    }
+    putBlock(db, set.id, b, d, 0);
+  }
+})();
+putState(db, set.id, 'placeholder', 50);
+const setupSets = (performance.now() - t) / 1000;
+const pipelineFile = path.join(dir, 'scale.json');
+writeFileSync(pipelineFile, JSON.stringify({ sources: [incoming], similarity: [{ method: 'cosine' }, { method: 'hybrid' }, { method: 'dtw' }], k: 50 }));
+const rssBefore = process.resourceUsage().maxRSS / 1024;
+t = performance.now();
+const report = await runNightly(db, loadPipeline(pipelineFile), { tools, storeDir: path.join(dir, 'audio'), workers: 2 });
+const wall = (performance.now() - t) / 1000;
+const rss = process.resourceUsage().maxRSS / 1024;
+db.close();
+const dtw = report.similarity.find((s) => s.method === 'dtw');
+process.stdout.write(`### Nightly at scale (issue 5)
+Machine: ${machineLine()}. Date: ${today()}. A nightly run (2 workers) adding ${NEW} new Vorbis
+tracks (60 s, made by ffmpeg) to a catalogue of ${OLD} analysed tracks; pipeline: default
+features, cosine + hybrid + dtw (pool 4, band 10 %), k 50. Set-up (not part of the run):
+synthetic catalogue ${setupCatalogue.toFixed(0)} s, earlier result sets ${setupSets.toFixed(0)} s.
+
+| stage | wall time |
+| --- | --- |
+${report.stages.map((s) => `| ${s.name} | ${s.seconds.toFixed(1)} s |`).join('\n')}
+| whole run | ${wall.toFixed(1)} s |
+
+New tracks analysed: ${report.features?.analysed}, failed: ${report.features?.failed}; DTW pairs computed:
+${dtw?.pairsComputed} (new x all). Peak RSS of the process: ${rss.toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB after set-up).
+`);
