@@ -60,7 +60,7 @@ export async function runFeatures(
   a.progress?.start(pending.length, 'features');
   const pool =
     a.workers > 0 && pending.length > 1
-      ? new WorkerPool<FeatureTask, TrackAnalysis>(workerFile(import.meta.url, 'features-worker'), Math.min(a.workers, pending.length))
+      ? new WorkerPool<FeatureTask, TrackAnalysis>(workerFile(import.meta.url, 'features-worker'), Math.min(a.workers, pending.length), undefined, 2)
       : null;
   const commit = (t: Track, r: TrackAnalysis, ms: number) => storeAnalysis(db, t, r, hash, ms);
   const fail = (t: Track, err: unknown, ms: number) => {
@@ -89,7 +89,7 @@ export async function runFeatures(
       for (const t of pending) {
         const p = one(t).finally(() => inflight.delete(p));
         inflight.add(p);
-        if (inflight.size >= a.workers * 2) await Promise.race(inflight);
+        if (inflight.size >= a.workers * 3) await Promise.race(inflight);
       }
       await Promise.all(inflight);
     } else {

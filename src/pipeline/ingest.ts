@@ -10,12 +10,8 @@ import { parseManifestFile, type ManifestRow } from '../ingest/manifest.js';
 import { downloadToStore } from '../ingest/download.js';
 import { runDownloaderCommand } from '../ingest/downloader-command.js';
 import type { ProgressSink } from './progress-events.js';
+import { FOLDER_EXTENSIONS } from '../ingest/audio-extensions.js';
 
-/** File endings taken from folders (single files of any ending are tried). */
-export const AUDIO_EXTENSIONS = new Set([
-  'mp3', 'ogg', 'oga', 'opus', 'flac', 'm4a', 'aac', 'wav', 'wave', 'webm', 'mka', 'wma', 'aif', 'aiff',
-  'alac', 'mp4', 'ape', 'wv', 'mpc', 'spx', 'amr', 'caf', 'ac3', 'dts', 'mp2',
-]);
 export const MANIFEST_EXTENSIONS = new Set(['csv', 'jsonl']);
 
 export interface IngestOptions {
@@ -54,7 +50,7 @@ function walk(dir: string, out: string[]): void {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
-    else if (e.isFile() && AUDIO_EXTENSIONS.has(ext(p))) out.push(p);
+    else if (e.isFile() && FOLDER_EXTENSIONS.has(ext(p))) out.push(p);
   }
 }
 
