@@ -3,6 +3,7 @@ import { trimInterval, centralExcerpt } from '../audio/trim.js';
 import { analyzeSignal } from '../dsp/analyze.js';
 import { summaryVector } from '../dsp/summary.js';
 import type { Matrix } from '../dsp/matrix.js';
+import { fitGaussian } from '../similarity/gaussian.js';
 import { YasrError } from '../errors.js';
 import type { FeatureOptions } from './feature-options.js';
 import type { DescribeResult } from './describe.js';
@@ -79,6 +80,8 @@ export async function analyzeTrack(
   if (o.groups.includes('mfcc')) {
     add('mfcc', r.mfcc);
     summary('mfcc', r.mfcc);
+    const g = fitGaussian(r.mfcc.data, r.mfcc.rows, r.mfcc.cols);
+    add('mfcc_gauss', { rows: 1, cols: g.length, data: g });
   }
   if (o.groups.includes('mel')) add('mel_db', r.mel_db);
   if (o.groups.includes('chroma')) {

@@ -140,7 +140,12 @@ export function recommend(
   if (timbre) {
     timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
   }
-  if (!SEQUENCE_METHODS.has(method)) {
+  // timbre's mutual proximity needs all n^2 divergences: stored tracks read the stored lists
+  const storedSet = method === 'timbre' && qTrack ? findSets(db, method).find((s) => s.paramsHash === hashOf(params)) : undefined;
+  const storedLists = storedSet && qTrack ? getNeighbours(db, storedSet.id, qTrack.id) : undefined;
+  if (storedLists) {
+    scores = new Map([...storedLists.nearest, ...storedLists.farthest].map((e) => [e.trackId, e.score]));
+  } else if (!SEQUENCE_METHODS.has(method)) {
     const model = vectorModelFor(db, params, entries, cache);
     let row: Float64Array;
     if (qi !== undefined) row = model.row(qi);

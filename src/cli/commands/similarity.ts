@@ -47,6 +47,8 @@ Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others 
 lower = closer):
   cosine    cosine similarity of per-track summary vectors (MFCC mean+std), z-scored across
             the catalogue by default (--standardize none reproduces plain librosa cosine)
+  timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
+            normalised by mutual proximity (Musly's idea); distances in [0, 1]
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
             (1,1), (1,0), (0,1)); by default frames are pooled by ${DEFAULTS.pool} and a ${DEFAULTS.band * 100}% Sakoe-Chiba
             band is used (--pool 1 --band 0: exact unconstrained DTW)

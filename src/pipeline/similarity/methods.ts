@@ -1,7 +1,7 @@
 import { badParameter } from '../../errors.js';
 import { paramsHash } from '../../util/hash.js';
 
-export const METHODS = ['cosine', 'dtw', 'fastdtw', 'features', 'hybrid'] as const;
+export const METHODS = ['cosine', 'timbre', 'dtw', 'fastdtw', 'features', 'hybrid'] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface SimilarityParams {
@@ -18,6 +18,8 @@ export interface SimilarityParams {
   radius?: number;
   /** hybrid: weight of timbre (the rest goes to descriptors). */
   timbreWeight?: number;
+  /** timbre: normalise distances by mutual proximity (default true). */
+  mp?: boolean;
 }
 
 /** How a method's scores read: similarities (higher = closer) or distances (lower = closer). */
@@ -44,6 +46,8 @@ export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
       return { method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band };
     case 'fastdtw':
       return { method: p.method, feature: 'mfcc', pool: p.pool ?? 1, radius: p.radius ?? DEFAULTS.radius };
+    case 'timbre':
+      return { method: p.method, feature: 'mfcc_gauss', mp: p.mp ?? true };
     case 'features':
       return { method: p.method, standardize: p.standardize ?? DEFAULTS.standardize };
     case 'hybrid':

@@ -5,7 +5,7 @@ import type { MethodSpec } from '../../similarity/all-pairs.js';
 import { analysedTracks, vectorOf, type CatalogueEntry } from './catalogue.js';
 import { normalizeParams, hashOf, orientation, type SimilarityParams, type MethodName } from './methods.js';
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
-import { bestK, cosineModel, featuresModel, hybridModel, type VectorModel, type FeatureCache } from './vector-model.js';
+import { bestK, cosineModel, featuresModel, hybridModel, timbreModel, type VectorModel, type FeatureCache } from './vector-model.js';
 import { paramsHash } from '../../util/hash.js';
 import type { ProgressSink } from '../progress-events.js';
 
@@ -33,6 +33,7 @@ export function requiredFeatures(params: Record<string, unknown>): string[] {
       return [params.vector as string];
     case 'dtw':
     case 'fastdtw':
+    case 'timbre':
       return [params.feature as string];
     case 'features':
       return ['descriptors'];
@@ -53,6 +54,8 @@ export function vectorModelFor(db: Db, params: Record<string, unknown>, entries:
       return cosineModel(db, entries, params.vector as string, z, cache);
     case 'features':
       return featuresModel(db, entries, z, cache);
+    case 'timbre':
+      return timbreModel(db, entries, params.mp !== false, cache);
     case 'hybrid':
       return hybridModel(db, entries, params.vector as string, z, params.timbreWeight as number, cache);
     default:
@@ -131,8 +134,9 @@ export async function runSimilarity(
         const model = vectorModelFor(db, params, entries);
         entries.forEach((e, i) => {
           const row = model.row(i);
-          const nearest = bestK(row, a.k, model.orientation, (j) => j === i).map((j) => ({ trackId: entries[j].trackId, score: row[j] }));
-          byTrack.set(e.trackId, { nearest, farthest: [] });
+          const pick = (o: 'similarity' | 'distance') => bestK(row, a.k, o, (j) => j === i).map((j) => ({ trackId: entries[j].trackId, score: row[j] }));
+          const far = model.orientation === 'distance' ? 'similarity' : 'distance';
+          byTrack.set(e.trackId, { nearest: pick(model.orientation), farthest: pick(far) });
         });
       }
       db.transaction(() => {

@@ -2,6 +2,7 @@ import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { fitStandardizer, applyStandardizer } from '../../similarity/cosine.js';
 import type { CatalogueEntry } from './catalogue.js';
+import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
@@ -132,6 +133,48 @@ export function hybridModel(db: Db, entries: CatalogueEntry[], vector: string, s
     orientation: 'distance',
     row: (i) => mix(c.row(i), f.row(i)),
     query: (raw) => mix(c.query([raw[0]]), f.query([raw[1]])),
+  };
+}
+
+/**
+ * Single-Gaussian timbre models compared by symmetrised KL divergence, normalised by mutual
+ * proximity (mp) into [0, 1]. Building it with mp costs n^2 divergences (the row statistics).
+ */
+export function timbreModel(db: Db, entries: CatalogueEntry[], mp: boolean, cache?: FeatureCache): VectorModel {
+  const all = featureMap(db, 'mfcc_gauss', cache);
+  const models = entries.map((e) => all.get(e.trackId)!.data);
+  let d = 1;
+  if (models.length) while (gaussianLength(d) < models[0].length) d++;
+  const g = prepareGaussians(models, d);
+  const n = entries.length;
+  const raw = (i: number): Float64Array => {
+    const out = new Float64Array(n);
+    for (let j = 0; j < n; j++) out[j] = j === i ? 0 : skl(g, i, j);
+    return out;
+  };
+  const stats = mp && n > 2 ? mutualProximityStats(raw, n) : null;
+  const normalise = (row: Float64Array, mu: number, sd: number, self: number): Float64Array =>
+    stats ? row.map((v, j) => (j === self ? 0 : mpDistance(v, mu, sd, stats.mu[j], stats.sd[j]))) : row;
+  return {
+    n,
+    orientation: 'distance',
+    row: (i) => normalise(raw(i), stats?.mu[i] ?? 0, stats?.sd[i] ?? 1, i),
+    query: (rawModels) => {
+      const q = prepareGaussians([rawModels[0]], d);
+      const out = new Float64Array(n);
+      for (let j = 0; j < n; j++) out[j] = skl(g, 0, j, q.mean, q.cov, q.inv);
+      if (!stats) return out;
+      // the outside track's own statistics come from its distances to the catalogue
+      let s = 0;
+      let s2 = 0;
+      for (const v of out) {
+        s += v;
+        s2 += v * v;
+      }
+      const mu = n ? s / n : 0;
+      const sd = Math.sqrt(Math.max(1e-12, n ? s2 / n - mu * mu : 1));
+      return normalise(out, mu, sd, -1);
+    },
   };
 }
 

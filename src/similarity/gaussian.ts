@@ -1,0 +1,170 @@
+/**
+ * Single-Gaussian timbre models (Mandel & Ellis 2005; Musly's idea): each track's MFCC frames
+ * summarised by their mean and full covariance, compared by the symmetrised Kullback-Leibler
+ * divergence. Optionally normalised by mutual proximity (Schnitzer et al. 2012), which removes
+ * much of the "hub" effect of such distance spaces.
+ */
+import { badParameter } from '../errors.js';
+
+/** Packed model: mean (d) then the upper triangle of the covariance, row by row (d(d+1)/2). */
+export function gaussianLength(d: number): number {
+  return d + (d * (d + 1)) / 2;
+}
+
+/**
+ * Fit a Gaussian to a feature matrix in librosa layout [d, T] (row-major). A small ridge
+ * (1e-3 of the mean variance, at least 1e-6) keeps the covariance invertible for constant
+ * or very short signals.
+ */
+export function fitGaussian(data: ArrayLike<number>, d: number, T: number): Float32Array {
+  if (!Number.isInteger(d) || d < 1) throw badParameter('d', d, 'a positive integer');
+  const out = new Float32Array(gaussianLength(d));
+  const mean = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    let s = 0;
+    for (let t = 0; t < T; t++) s += data[k * T + t];
+    mean[k] = T ? s / T : 0;
+  }
+  const cov = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      let s = 0;
+      for (let t = 0; t < T; t++) s += (data[a * T + t] - mean[a]) * (data[b * T + t] - mean[b]);
+      cov[a * d + b] = cov[b * d + a] = T > 1 ? s / (T - 1) : 0;
+    }
+  }
+  let tr = 0;
+  for (let a = 0; a < d; a++) tr += cov[a * d + a];
+  const ridge = Math.max(1e-6, (1e-3 * tr) / d);
+  out.set(mean, 0);
+  let p = d;
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) out[p++] = cov[a * d + b] + (a === b ? ridge : 0);
+  return out;
+}
+
+export interface GaussianSet {
+  n: number;
+  d: number;
+  mean: Float64Array; // n * d
+  cov: Float64Array; // n * d * d
+  inv: Float64Array; // n * d * d
+}
+
+/** Unpack n models (each gaussianLength(d) values) and invert their covariances. */
+export function prepareGaussians(models: Float32Array[], d: number): GaussianSet {
+  const n = models.length;
+  const mean = new Float64Array(n * d);
+  const cov = new Float64Array(n * d * d);
+  const inv = new Float64Array(n * d * d);
+  for (let i = 0; i < n; i++) {
+    const m = models[i];
+    for (let k = 0; k < d; k++) mean[i * d + k] = m[k];
+    let p = d;
+    const c = cov.subarray(i * d * d, (i + 1) * d * d);
+    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) c[a * d + b] = c[b * d + a] = m[p++];
+    invertSpd(c, d, inv.subarray(i * d * d, (i + 1) * d * d));
+  }
+  return { n, d, mean, cov, inv };
+}
+
+/** Inverse of a symmetric positive definite matrix by Cholesky; falls back to a scaled identity. */
+function invertSpd(a: Float64Array, d: number, out: Float64Array): void {
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * d + j];
+      for (let k = 0; k < j; k++) s -= L[i * d + k] * L[j * d + k];
+      if (i === j) {
+        if (!(s > 0)) {
+          let tr = 0;
+          for (let q = 0; q < d; q++) tr += a[q * d + q];
+          out.fill(0);
+          for (let q = 0; q < d; q++) out[q * d + q] = d / (tr || 1);
+          return;
+        }
+        L[i * d + i] = Math.sqrt(s);
+      } else L[i * d + j] = s / L[j * d + j];
+    }
+  }
+  // inverse of L (lower), then out = L^-T L^-1
+  const Li = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    Li[i * d + i] = 1 / L[i * d + i];
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s -= L[i * d + k] * Li[k * d + j];
+      Li[i * d + j] = s / L[i * d + i];
+    }
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < d; k++) s += Li[k * d + i] * Li[k * d + j];
+      out[i * d + j] = out[j * d + i] = s;
+    }
+  }
+}
+
+/**
+ * Symmetrised KL divergence between models i and j (>= 0, 0 for identical models):
+ * 1/4 [tr(Si^-1 Sj) + tr(Sj^-1 Si) + (mi - mj)' (Si^-1 + Sj^-1) (mi - mj)] - d/2.
+ */
+export function skl(g: GaussianSet, i: number, j: number, qMean?: Float64Array, qCov?: Float64Array, qInv?: Float64Array): number {
+  const d = g.d;
+  const dd = d * d;
+  const mi = qMean ?? g.mean.subarray(i * d, i * d + d);
+  const ci = qCov ?? g.cov.subarray(i * dd, i * dd + dd);
+  const ii = qInv ?? g.inv.subarray(i * dd, i * dd + dd);
+  const mj = g.mean.subarray(j * d, j * d + d);
+  const cj = g.cov.subarray(j * dd, j * dd + dd);
+  const ij = g.inv.subarray(j * dd, j * dd + dd);
+  let tr = 0;
+  // tr(A B) for symmetric A, B = sum of elementwise products
+  for (let q = 0; q < dd; q++) tr += ii[q] * cj[q] + ij[q] * ci[q];
+  let quad = 0;
+  for (let a = 0; a < d; a++) {
+    const da = mi[a] - mj[a];
+    let row = 0;
+    for (let b = 0; b < d; b++) row += (ii[a * d + b] + ij[a * d + b]) * (mi[b] - mj[b]);
+    quad += da * row;
+  }
+  return Math.max(0, 0.25 * (tr + quad) - d / 2);
+}
+
+/**
+ * Mutual proximity (Gaussian, independent variant) of a distance matrix row-set: for each
+ * item, the mean and std of its distances to the others; MP distance of (i, j) =
+ * 1 - (1 - F_i(d)) (1 - F_j(d)), with F the normal CDF fitted to i's (or j's) distances.
+ */
+export function mutualProximityStats(rowOf: (i: number) => ArrayLike<number>, n: number): { mu: Float64Array; sd: Float64Array } {
+  const mu = new Float64Array(n);
+  const sd = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rowOf(i);
+    let s = 0;
+    let s2 = 0;
+    let m = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i || !Number.isFinite(r[j])) continue;
+      s += r[j];
+      s2 += r[j] * r[j];
+      m++;
+    }
+    mu[i] = m ? s / m : 0;
+    sd[i] = m ? Math.sqrt(Math.max(0, s2 / m - mu[i] * mu[i])) : 1;
+    if (!(sd[i] > 0)) sd[i] = 1;
+  }
+  return { mu, sd };
+}
+
+export function normalCdf(x: number): number {
+  // Abramowitz-Stegun 7.1.26 on erf, |error| < 1.5e-7
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
+}
+
+export function mpDistance(dist: number, muI: number, sdI: number, muJ: number, sdJ: number): number {
+  return 1 - (1 - normalCdf((dist - muI) / sdI)) * (1 - normalCdf((dist - muJ) / sdJ));
+}
