@@ -13,11 +13,12 @@
 import { badParameter, YasrError } from '../errors.js';
 import type { Matrix } from './matrix.js';
 import { getStftFramer } from './stft.js';
+import { hannWindow } from './window.js';
 import { applyFilterBank, DB_PER_NEPER, fftFrequencies, melFilterBank } from './mel.js';
 import { chromaRawFrame, chromaSegmentBank } from './chroma.js';
 import { DctFrame, dctMatrix } from './mfcc.js';
-import { dspKernels, dspKernelError, KernelArena, type DspKernels } from './wasm-kernels.js';
-import { zeroCrossingRate } from './spectral.js';
+import { dspKernelError, kernelArena, type DspKernels } from './wasm-kernels.js';
+import { edgePaddedCrossings, zeroCrossingRate } from './spectral.js';
 import { FLOAT32_TINY, stripUndefined } from './options.js';
 
 export interface AnalysisOptions {
@@ -86,93 +87,30 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
     const i = y.findIndex((v) => !Number.isFinite(v));
     throw new YasrError('BAD_INPUT', `audio sample ${i} is not finite (${y[i]})`);
   }
-  const { sr, nFft, hopLength, nMels, nChroma } = o;
+  const { nFft, hopLength, nMels, nChroma } = o;
   const framer = getStftFramer({ nFft, hopLength, center: true });
   const T = framer.frameCount(y.length);
   const nBins = framer.nBins;
-  const half = nBins - 1;
-  const melBank = melFilterBank({ sr, nFft, nMels });
-  const chromaBank = chromaSegmentBank({ sr, nFft, nChroma });
-  const freqs = fftFrequencies(sr, nFft);
 
-  // Pass 1, per frame: spectrum -> power, rms, centroid, chroma, mel power (frame-major).
-  // The per-frame work sits in small functions: V8 optimises them better than one large loop.
-  const melF = new Float32Array(nMels * T); // [T, nMels]; float32 like librosa's mel spectrogram
-  const chroma = new Float32Array(nChroma * T);
-  const rms = new Float32Array(T);
-  const centroid = new Float32Array(T);
-  const stft = o.keepStft ? new Float32Array(nBins * T) : null;
-  const power = new Float64Array(nBins);
-  const raw = new Float64Array(nChroma);
-  const sums = new Float64Array(3);
-  const rmsScale = 2 / (nFft * nFft);
-
-  const melDb = new Float32Array(nMels * T);
-  const mfcc = new Float32Array(o.nMfcc * T);
+  // Pass 1 per frame (spectrum -> power, rms, centroid, zcr, chroma, mel power), then pass 2
+  // per frame (mel dB, which needs the global maximum, and the DCT).
+  const out: FrameOutputs = {
+    melF: new Float32Array(nMels * T), // [T, nMels]; float32 like librosa's mel spectrogram
+    chroma: new Float32Array(nChroma * T),
+    rms: new Float32Array(T),
+    centroid: new Float32Array(T),
+    zcr: new Float32Array(T),
+    stft: o.keepStft ? new Float32Array(nBins * T) : null,
+    melDb: new Float32Array(nMels * T),
+    mfcc: new Float32Array(o.nMfcc * T),
+  };
   const plan = o.kernel === 'js' ? null : wasmPlan(o);
   if (o.kernel === 'wasm' && !plan) {
     throw badParameter('kernel', 'wasm', `an available kernel (${dspKernelError() ?? `nFft=${nFft} needs to be a multiple of 8`})`);
   }
-
-  if (plan) {
-    // Pass 1 in the SIMD kernels: power, frame sums, chroma and mel projections (float32).
-    const f = new Float32Array(plan.k.memory.buffer);
-    const specI = plan.spec >> 2;
-    const powI = plan.pow >> 2;
-    const sumI = plan.sums >> 2;
-    const melI = plan.melOut >> 2;
-    const chI = plan.chOut >> 2;
-    const nQuads = half >> 2;
-    const binHz = freqs[1];
-    for (let t = 0; t < T; t++) {
-      const spec = framer.transform(y, t);
-      const dc = spec[0];
-      const ny = spec[1];
-      f.set(spec, specI);
-      f[specI] = 0; // bin 0's slot holds DC and Nyquist: they are handled here
-      f[specI + 1] = 0;
-      plan.k.power(plan.spec, plan.pow, nQuads, plan.sums);
-      const p0 = dc * dc;
-      const pN = ny * ny;
-      f[powI] = p0;
-      f[powI + half] = pN;
-      const pSum = f[sumI] + f[sumI + 1] + (f[sumI + 2] + f[sumI + 3]) + 0.5 * (p0 + pN);
-      const magSum = f[sumI + 4] + f[sumI + 5] + (f[sumI + 6] + f[sumI + 7]) + Math.abs(dc) + Math.abs(ny);
-      const wSum = binHz * (f[sumI + 8] + f[sumI + 9] + (f[sumI + 10] + f[sumI + 11])) + freqs[half] * Math.abs(ny);
-      rms[t] = Math.sqrt(rmsScale * pSum);
-      centroid[t] = wSum / (magSum < FLOAT32_TINY ? 1 : magSum);
-      plan.k.matvec(plan.chTable, nChroma, plan.pow, plan.chOut);
-      for (let c = 0; c < nChroma; c++) raw[c] = f[chI + c];
-      storeNormalizedChroma(raw, chroma, t, T);
-      plan.k.matvec(plan.melTable, nMels, plan.pow, plan.melOut);
-      const mOff = t * nMels;
-      for (let b = 0; b < nMels; b++) melF[mOff + b] = f[melI + b];
-      if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(f[powI + k]);
-    }
-    // Pass 2: dB in float64 logs (rounded to float32), DCT in the kernel.
-    const dbI = plan.dbCol >> 2;
-    const mfI = plan.mfccOut >> 2;
-    const nMfcc = o.nMfcc;
-    melDbColumns(melF, nMels, T, melDb, (t, col) => {
-      for (let b = 0; b < nMels; b++) f[dbI + b] = col[b];
-      plan.k.matvec(plan.dctTable, nMfcc, plan.dbCol, plan.mfccOut);
-      for (let k = 0; k < nMfcc; k++) mfcc[k * T + t] = f[mfI + k];
-    });
-  } else {
-    for (let t = 0; t < T; t++) {
-      spectrumToPower(framer.load(y, t), power, freqs, sums);
-      rms[t] = Math.sqrt(rmsScale * sums[0]);
-      // librosa.util.normalize(norm=1) threshold: silent frames are not divided (centroid 0)
-      centroid[t] = sums[2] / (sums[1] < FLOAT32_TINY ? 1 : sums[1]);
-      chromaRawFrame(chromaBank, power, raw);
-      storeNormalizedChroma(raw, chroma, t, T);
-      applyFilterBank(melBank, power, melF, t * nMels, 1);
-      if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(power[k]);
-    }
-    // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
-    const dct = new DctFrame(o.nMfcc, nMels);
-    melDbColumns(melF, nMels, T, melDb, (t, col) => dct.apply(col, mfcc, t, T));
-  }
+  if (plan) analyzeWithKernels(y, o, T, plan, out);
+  else analyzeWithJs(y, o, T, out);
+  const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
 
   const result: AnalysisResult = {
     mel_db: { rows: nMels, cols: T, data: melDb },
@@ -180,7 +118,7 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
     chroma: { rows: nChroma, cols: T, data: chroma },
     rms: { rows: 1, cols: T, data: rms },
     centroid: { rows: 1, cols: T, data: centroid },
-    zcr: zeroCrossingRate(y, { frameLength: nFft, hopLength, center: true }),
+    zcr: { rows: 1, cols: T, data: zcr },
   };
   if (o.keepMel) {
     const mel = new Float32Array(nMels * T);
@@ -189,6 +127,136 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
   }
   if (stft) result.stft_mag = { rows: nBins, cols: T, data: stft };
   return result;
+}
+
+/** Output buffers filled by the per-frame passes. */
+interface FrameOutputs {
+  melF: Float32Array;
+  chroma: Float32Array;
+  rms: Float32Array;
+  centroid: Float32Array;
+  zcr: Float32Array;
+  stft: Float32Array | null;
+  melDb: Float32Array;
+  mfcc: Float32Array;
+}
+
+/**
+ * The passes with the WebAssembly SIMD kernels: windowing, zero crossings, |X|^2 and frame sums,
+ * chroma and mel projections, the DCT (float32 arithmetic, like librosa's float32 pipeline).
+ */
+function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan: WasmPlan, out: FrameOutputs): void {
+  const { sr, nFft, hopLength, nMels, nChroma } = o;
+  const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
+  const framer = getStftFramer({ nFft, hopLength, center: true });
+  const nBins = framer.nBins;
+  const half = nBins - 1;
+  const freqs = fftFrequencies(sr, nFft);
+  const raw = new Float64Array(nChroma);
+  const rmsScale = 2 / (nFft * nFft);
+  // Pass 1 in the SIMD kernels: power, frame sums, chroma and mel projections (float32).
+  const f = new Float32Array(plan.k.memory.buffer);
+  const specI = plan.spec >> 2;
+  const powI = plan.pow >> 2;
+  const sumI = plan.sums >> 2;
+  const melI = plan.melOut >> 2;
+  const chI = plan.chOut >> 2;
+  const nQuads = half >> 2;
+  const binHz = freqs[1];
+  const fft = framer.fft;
+  const yI = plan.ybuf >> 2;
+  const frameI = plan.frame >> 2;
+  const pad = nFft >> 1;
+  const n = y.length;
+  const zcrLim = -Math.fround(ZCR_THRESHOLD);
+  const zcrQuads = (nFft - 1) >> 2;
+  for (let t = 0; t < T; t++) {
+    const ct = t % WINDOW_CHUNK;
+    if (ct === 0) {
+      // Copy the next chunk of frames' samples (zero padded, centred) into kernel memory.
+      const s0 = t * hopLength - pad;
+      const len = (Math.min(T - t, WINDOW_CHUNK) - 1) * hopLength + nFft;
+      const a0 = Math.min(len, Math.max(0, -s0));
+      const a1 = Math.max(a0, Math.min(len, n - s0));
+      f.fill(0, yI, yI + a0);
+      if (a1 > a0) f.set(y.subarray(s0 + a0, s0 + a1), yI + a0);
+      f.fill(0, yI + a1, yI + len);
+    }
+    // zero_crossing_rate on the raw samples of this frame (edge padding only near the ends)
+    const s0 = t * hopLength - pad;
+    if (s0 >= 0 && s0 + nFft <= n) {
+      const base = yI + ct * hopLength;
+      let c = plan.k.crossings(plan.ybuf + ct * hopLength * 4, zcrQuads, zcrLim);
+      for (let i = zcrQuads * 4; i < nFft - 1; i++) if (f[base + i] < zcrLim !== f[base + i + 1] < zcrLim) c++;
+      zcr[t] = c / nFft;
+    } else if (n > 0) {
+      zcr[t] = edgePaddedCrossings(y, s0, nFft, zcrLim) / nFft;
+    }
+    plan.k.window(plan.ybuf + ct * hopLength * 4, plan.win, plan.frame, nFft >> 2);
+    fft.input.set(f.subarray(frameI, frameI + nFft));
+    fft.transform();
+    const spec = fft.output;
+    const dc = spec[0];
+    const ny = spec[1];
+    f.set(spec, specI);
+    f[specI] = 0; // bin 0's slot holds DC and Nyquist: they are handled here
+    f[specI + 1] = 0;
+    plan.k.power(plan.spec, plan.pow, nQuads, plan.sums);
+    const p0 = dc * dc;
+    const pN = ny * ny;
+    f[powI] = p0;
+    f[powI + half] = pN;
+    const pSum = f[sumI] + f[sumI + 1] + (f[sumI + 2] + f[sumI + 3]) + 0.5 * (p0 + pN);
+    const magSum = f[sumI + 4] + f[sumI + 5] + (f[sumI + 6] + f[sumI + 7]) + Math.abs(dc) + Math.abs(ny);
+    const wSum = binHz * (f[sumI + 8] + f[sumI + 9] + (f[sumI + 10] + f[sumI + 11])) + freqs[half] * Math.abs(ny);
+    rms[t] = Math.sqrt(rmsScale * pSum);
+    centroid[t] = wSum / (magSum < FLOAT32_TINY ? 1 : magSum);
+    plan.k.matvec(plan.chTable, nChroma, plan.pow, plan.chOut);
+    for (let c = 0; c < nChroma; c++) raw[c] = f[chI + c];
+    storeNormalizedChroma(raw, chroma, t, T);
+    plan.k.matvec(plan.melTable, nMels, plan.pow, plan.melOut);
+    const mOff = t * nMels;
+    for (let b = 0; b < nMels; b++) melF[mOff + b] = f[melI + b];
+    if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(f[powI + k]);
+  }
+  // Pass 2: dB in float64 logs (rounded to float32), DCT in the kernel.
+  const dbI = plan.dbCol >> 2;
+  const mfI = plan.mfccOut >> 2;
+  const nMfcc = o.nMfcc;
+  melDbColumns(melF, nMels, T, melDb, (t, col) => {
+    for (let b = 0; b < nMels; b++) f[dbI + b] = col[b];
+    plan.k.matvec(plan.dctTable, nMfcc, plan.dbCol, plan.mfccOut);
+    for (let k = 0; k < nMfcc; k++) mfcc[k * T + t] = f[mfI + k];
+  });
+}
+
+/** The passes in float64 JavaScript (fallback, and a cross-check of the kernels). */
+function analyzeWithJs(y: Float32Array, o: AnalysisOptions, T: number, out: FrameOutputs): void {
+  const { sr, nFft, hopLength, nMels, nChroma } = o;
+  const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
+  const framer = getStftFramer({ nFft, hopLength, center: true });
+  const nBins = framer.nBins;
+  const melBank = melFilterBank({ sr, nFft, nMels });
+  const chromaBank = chromaSegmentBank({ sr, nFft, nChroma });
+  const freqs = fftFrequencies(sr, nFft);
+  const power = new Float64Array(nBins);
+  const raw = new Float64Array(nChroma);
+  const sums = new Float64Array(3);
+  const rmsScale = 2 / (nFft * nFft);
+  for (let t = 0; t < T; t++) {
+    spectrumToPower(framer.load(y, t), power, freqs, sums);
+    rms[t] = Math.sqrt(rmsScale * sums[0]);
+    // librosa.util.normalize(norm=1) threshold: silent frames are not divided (centroid 0)
+    centroid[t] = sums[2] / (sums[1] < FLOAT32_TINY ? 1 : sums[1]);
+    chromaRawFrame(chromaBank, power, raw);
+    storeNormalizedChroma(raw, chroma, t, T);
+    applyFilterBank(melBank, power, melF, t * nMels, 1);
+    if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(power[k]);
+  }
+  // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
+  const dct = new DctFrame(o.nMfcc, nMels);
+  melDbColumns(melF, nMels, T, melDb, (t, col) => dct.apply(col, mfcc, t, T));
+  zcr.set(zeroCrossingRate(y, { frameLength: nFft, hopLength, center: true, threshold: ZCR_THRESHOLD }).data);
 }
 
 /** True when no sample is NaN or infinite (v * 0 is NaN exactly for those). */
@@ -284,8 +352,17 @@ function melDbColumns(
   }
 }
 
+/** librosa.zero_crossings' default threshold. */
+const ZCR_THRESHOLD = 1e-10;
+
+/** Frames whose samples are copied into kernel memory at a time (bounds its size). */
+const WINDOW_CHUNK = 256;
+
 interface WasmPlan {
   k: DspKernels;
+  ybuf: number;
+  win: number;
+  frame: number;
   spec: number;
   pow: number;
   sums: number;
@@ -302,19 +379,24 @@ const plans = new Map<string, WasmPlan | null>();
 
 /** Kernel memory layout and matrices for one configuration (memoised per thread), or null. */
 function wasmPlan(o: AnalysisOptions): WasmPlan | null {
-  const key = `${o.sr}/${o.nFft}/${o.nMels}/${o.nChroma}/${o.nMfcc}`;
+  const key = `${o.sr}/${o.nFft}/${o.hopLength}/${o.nMels}/${o.nChroma}/${o.nMfcc}`;
   if (plans.has(key)) return plans.get(key)!;
-  const k = dspKernels();
+  const a = kernelArena();
   let plan: WasmPlan | null = null;
-  if (k && o.nFft % 8 === 0) {
-    const a = new KernelArena(k);
+  if (a && o.nFft % 8 === 0) {
+    const k = a.k;
     const nBins = (o.nFft >> 1) + 1;
     const mel = melFilterBank({ sr: o.sr, nFft: o.nFft, nMels: o.nMels });
     const ch = chromaSegmentBank({ sr: o.sr, nFft: o.nFft, nChroma: o.nChroma });
     const dct = dctMatrix(o.nMfcc, o.nMels);
     const bands = Int32Array.from({ length: o.nMels + 1 }, (_, i) => i);
+    const win = a.alloc(o.nFft);
+    a.f32().set(hannWindow(o.nFft), win >> 2);
     plan = {
       k,
+      ybuf: a.alloc((WINDOW_CHUNK - 1) * o.hopLength + o.nFft),
+      win,
+      frame: a.alloc(o.nFft),
       spec: a.alloc(o.nFft),
       pow: a.alloc(nBins + 4), // + zero padding read by padded quads
       sums: a.alloc(12),

@@ -146,8 +146,9 @@ export function zeroCrossingRate(y: Float32Array, opts: Partial<ZcrOptions> = {}
   const cum = new Int32Array(n);
   let count = 0;
   if (threshold > 0) {
-    // numpy.signbit after zeroing |y| <= threshold
-    const lim = -threshold;
+    // numpy.signbit after zeroing |y| <= threshold; numpy compares float32 audio with the
+    // threshold rounded to float32
+    const lim = -Math.fround(threshold);
     let prev = y[0] < lim ? 1 : 0;
     for (let i = 1; i < n; i++) {
       const neg = y[i] < lim ? 1 : 0;
@@ -177,4 +178,22 @@ export function zeroCrossingRate(y: Float32Array, opts: Partial<ZcrOptions> = {}
     out[t] = (cum[b] - cum[a]) / o.frameLength;
   }
   return { rows: 1, cols: T, data: out };
+}
+
+/**
+ * Zero crossings within one frame of an edge-padded signal (librosa's zero_crossing_rate
+ * framing): the frame's sample j is y[clamp(s0 + j, 0, n - 1)], j < frameLength; counts the
+ * j >= 1 where (sample j < lim) differs from (sample j-1 < lim). lim = -float32(threshold) > 0
+ * (threshold > 0 only). For the frames that reach into the padding.
+ */
+export function edgePaddedCrossings(y: Float32Array, s0: number, frameLength: number, lim: number): number {
+  const last = y.length - 1;
+  let count = 0;
+  let prev = y[Math.min(last, Math.max(0, s0))] < lim;
+  for (let j = 1; j < frameLength; j++) {
+    const neg = y[Math.min(last, Math.max(0, s0 + j))] < lim;
+    if (neg !== prev) count++;
+    prev = neg;
+  }
+  return count;
 }

@@ -10,6 +10,10 @@
  *   table: nRows + 1 int32 segment indices (row r owns segments table[r] .. table[r+1]-1), then
  *   per segment three int32: byte offset into x, absolute byte address of its weights, quads.
  *
+ * - `window(src, win, dst, nQuads)`: dst[i] = src[i] * win[i] for i < 4 nQuads.
+ * - `crossings(src, nQuads, lim)`: the number of i < 4 nQuads where (src[i] < lim) differs
+ *   from (src[i+1] < lim), i.e. sign-bit changes after zeroing |x| <= -lim (reads src[4 nQuads]).
+ *
  * Arithmetic is float32 (as librosa's own float32 pipeline: |X|^2, the mel and chroma
  * projections by BLAS and scipy's DCT all run in float32). Byte addresses are into the
  * kernel module's own exported memory.
@@ -50,6 +54,7 @@ const enc = {
 };
 
 const I32 = 0x7f;
+const F32 = 0x7d;
 const V128 = 0x7b;
 
 // opcodes
@@ -168,18 +173,61 @@ function matvecFunc(): number[] {
   return [...locals, ...code];
 }
 
+function windowFunc(): number[] {
+  // params: 0 src, 1 win, 2 dst, 3 nQuads; local 4 q
+  const [src, win, dst, nQuads, q] = [0, 1, 2, 3, 4];
+  const body = [
+    ...get(dst), ...get(src), ...v128Load(0), ...get(win), ...v128Load(0), ...F32X4_MUL, ...v128Store(0),
+    ...get(src), ...i32c(16), I32_ADD, ...set(src),
+    ...get(win), ...i32c(16), I32_ADD, ...set(win),
+    ...get(dst), ...i32c(16), I32_ADD, ...set(dst),
+    ...get(q), ...i32c(1), I32_ADD, ...set(q),
+  ];
+  return [...enc.vec([[1, I32]]), ...whileLt(q, nQuads, body), END];
+}
+
+function crossingsFunc(): number[] {
+  // params: 0 src, 1 nQuads (i32), 2 lim (f32) -> i32; locals: 3 q (i32), 4 acc, 5 limv (v128)
+  const [src, nQuads, lim, q, acc, limv] = [0, 1, 2, 3, 4, 5];
+  const F32X4_SPLAT = simd(0x13);
+  const F32X4_LT = simd(0x43);
+  const V128_XOR = simd(0x51);
+  const I32X4_SUB = simd(0xb1);
+  const I32X4_EXTRACT = (lane: number) => simd(0x1b, lane);
+  const body = [
+    // acc -= (src[i..i+3] < lim) xor (src[i+1..i+4] < lim)   (true lanes are -1)
+    ...get(acc),
+    ...get(src), ...v128Load(0), ...get(limv), ...F32X4_LT,
+    ...get(src), ...v128Load(4), ...get(limv), ...F32X4_LT,
+    ...V128_XOR, ...I32X4_SUB, ...set(acc),
+    ...get(src), ...i32c(16), I32_ADD, ...set(src),
+    ...get(q), ...i32c(1), I32_ADD, ...set(q),
+  ];
+  return [
+    ...enc.vec([[1, I32], [2, V128]]),
+    ...get(lim), ...F32X4_SPLAT, ...set(limv),
+    ...whileLt(q, nQuads, body),
+    ...get(acc), ...I32X4_EXTRACT(0), ...get(acc), ...I32X4_EXTRACT(1), I32_ADD,
+    ...get(acc), ...I32X4_EXTRACT(2), I32_ADD, ...get(acc), ...I32X4_EXTRACT(3), I32_ADD,
+    END,
+  ];
+}
+
 function moduleBytes(): Uint8Array {
   const type4 = [0x60, ...enc.vec([[I32], [I32], [I32], [I32]]), ...enc.vec([])];
-  const funcs = [powerFunc(), matvecFunc()];
+  const typeCross = [0x60, ...enc.vec([[I32], [I32], [F32]]), ...enc.vec([[I32]])];
+  const funcs = [powerFunc(), matvecFunc(), windowFunc(), crossingsFunc()];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...enc.section(1, enc.vec([type4])),
-    ...enc.section(3, enc.vec([[0], [0]])),
+    ...enc.section(1, enc.vec([type4, typeCross])),
+    ...enc.section(3, enc.vec([[0], [0], [0], [1]])),
     ...enc.section(5, enc.vec([[0x00, ...enc.u32(1)]])),
     ...enc.section(7, enc.vec([
       [...enc.str('memory'), 0x02, 0],
       [...enc.str('power'), 0x00, 0],
       [...enc.str('matvec'), 0x00, 1],
+      [...enc.str('window'), 0x00, 2],
+      [...enc.str('crossings'), 0x00, 3],
     ])),
     ...enc.section(10, enc.vec(funcs.map((f) => [...enc.u32(f.length), ...f]))),
   ];
@@ -201,6 +249,8 @@ export interface DspKernels {
   memory: WasmMemory;
   power(spec: number, pow: number, nQuads: number, sums: number): void;
   matvec(table: number, nRows: number, x: number, out: number): void;
+  window(src: number, win: number, dst: number, nQuads: number): void;
+  crossings(src: number, nQuads: number, lim: number): number;
 }
 
 let kernels: DspKernels | null = null;
@@ -213,12 +263,14 @@ export function dspKernels(): DspKernels | null {
     const mod = new WA.Module(moduleBytes());
     const inst = new WA.Instance(mod, {});
     const e = inst.exports as unknown as DspKernels;
-    kernels = { memory: e.memory, power: e.power, matvec: e.matvec };
+    kernels = { memory: e.memory, power: e.power, matvec: e.matvec, window: e.window, crossings: e.crossings };
   } catch (err) {
     kernelError = err instanceof Error ? err.message : String(err);
   }
   return kernels;
 }
+
+export type { KernelArena };
 
 export function dspKernelError(): string | null {
   dspKernels();
@@ -236,11 +288,23 @@ export interface SegmentRows {
   weights: ArrayLike<number>;
 }
 
+let arena: KernelArena | null = null;
+
 /**
- * Bump allocator and layout for one analysis configuration inside the kernel memory.
- * Addresses are byte offsets, 16-byte aligned.
+ * The one allocator of the kernel memory of this thread (null without kernels). Every user must
+ * allocate through it: regions are never freed, so allocate once per configuration and reuse.
  */
-export class KernelArena {
+export function kernelArena(): KernelArena | null {
+  const k = dspKernels();
+  if (k && !arena) arena = new KernelArena(k);
+  return arena;
+}
+
+/**
+ * Bump allocator inside the kernel memory (use the shared `kernelArena()`). Addresses are byte
+ * offsets, 16-byte aligned.
+ */
+class KernelArena {
   declare readonly k: DspKernels;
   declare private top: number;
 
