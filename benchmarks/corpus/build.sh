@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Builds a real-music evaluation corpus from free game soundtracks shipped as Debian packages.
+#
+#   bash benchmarks/corpus/build.sh            # runs as root (apt-get download needs no root,
+#                                              # but apt-get update / install unzip do)
+#
+# Output (git-ignored), under $CORPUS_OUT (default benchmarks/corpus/out):
+#   audio/<package>/...   harvested audio files (ogg/mp3/flac/wav/opus, >= MIN_DURATION s)
+#   manifest.csv          path,artist,title,album,release_date,popularity (see corpus-tool.mjs
+#                         for how artist/title are read and how the deterministic popularity and
+#                         release date are derived from hashes of the artist / relative path)
+#   tracks.jsonl          the same rows plus duration, codec, sha256 and package
+#   variants/, variants.csv   re-encoded and 5-s-trimmed copies of ~50 tracks for a
+#                         self-retrieval test: path,original_path,kind (kind: reencode | trim5s)
+#   state/<package>.jsonl one per harvested package; a present file means "done"
+#
+# Packages are fetched with `apt-get download` and unpacked with `dpkg -x` into a scratch folder
+# (never installed); the .deb and every non-audio file are deleted once the package is harvested.
+# Idempotent and resumable: finished packages and variants are skipped, so re-running after an
+# interruption continues where it stopped; re-running a finished build only rewrites the CSVs.
+#
+# Environment:
+#   CORPUS_OUT       output folder (default: <this folder>/out)
+#   MAX_DOWNLOAD_MB  budget for all .deb downloads together (default 2500); a package that would
+#                    exceed it is skipped with a message
+#   MIN_DURATION     shortest track kept, seconds (default 20)
+#   VARIANTS         number of tracks given variants (default 50)
+#   EXTRA_PKGS       more "package|album|include-regex" entries, separated by ';'
+#                    e.g. 'supertuxkart-data|SuperTuxKart|/music/' (628 MB, 46 tracks)
+#   SKIP_APT_UPDATE  set to 1 to skip the single `apt-get update`
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OUT="${CORPUS_OUT:-$HERE/out}"
+MAX_DOWNLOAD_MB="${MAX_DOWNLOAD_MB:-2500}"
+MIN_DURATION="${MIN_DURATION:-20}"
+VARIANTS="${VARIANTS:-50}"
+TOOL="$HERE/corpus-tool.mjs"
+
+# package | album (the game) | include regex (case-insensitive) on the path inside the package;
+# the regex is the rest of the entry, so it may itself contain '|'.
+# Music-only packages take every audio file; data packages only their music folders, which keeps
+# long ambient sound effects and voice lines out. Order matters only for de-duplication (first
+# package wins) and for the download budget. Sizes are the .deb sizes in Debian 12 (bookworm).
+# Left out by default (little music per MB): 0ad-data (1.4 GB), supertuxkart-data (628 MB,
+# 46 tracks), megaglest-data (242 MB, ~8 tracks), boswars-data, scorched3d-data.
+PACKAGES=(
+  'singularity-music|Endgame: Singularity|.'                     #  52 MB
+  'asc-music|Advanced Strategic Command|.'                       #  10 MB
+  'drascula-music|Drascula: The Vampire Strikes Back|.'          #  36 MB
+  'hyperrogue-music|HyperRogue|.'                                #  64 MB
+  'nexuiz-music|Nexuiz|.'                                        #  84 MB (music.pk3)
+  'ufoai-music|UFO: Alien Invasion|.'                            # 210 MB (0music.pk3)
+  'warzone2100-music|Warzone 2100|.'                             #  86 MB
+  'wesnoth-1.16-music|Battle for Wesnoth|.'                      # 153 MB
+  'planetblupi-music-ogg|Planet Blupi|.'                         #  60 MB
+  'fretsonfire-songs-muldjord|Frets on Fire|/song\.ogg$'         #  29 MB (stems skipped)
+  'fretsonfire-songs-sectoid|Frets on Fire|/song\.ogg$'          #  29 MB
+  'colobot-common-sounds|Colobot|/music/'                        #  61 MB
+  'hedgewars-data|Hedgewars|/music/'                             # 145 MB
+  'supertux-data|SuperTux|/music/'                               # 162 MB
+  'naev-data|Naev|/music/'                                       # 350 MB
+  'widelands-data|Widelands|/music/'                             # 381 MB
+  'xmoto-data|X-Moto|/musics/'                                   #  32 MB
+  'openclonk-data|OpenClonk|/music\.ocg/'                        # 112 MB
+  'fillets-ng-data|Fish Fillets NG|/music/'                      #  71 MB
+  'freedroidrpg-data|FreedroidRPG|/music/'                       # 228 MB
+  'extremetuxracer-data|Extreme Tux Racer|/music/'               #  41 MB
+  'frozen-bubble-data|Frozen Bubble|zik'                         #  22 MB
+  'powermanga-data|Powermanga|/music_'                           #  10 MB
+  'pathological|Pathological|/music/'                            #   8 MB
+  'tuxmath-data|Tux, of Math Command|/sounds/([0-9]|tuxi)'       #   9 MB
+  'tuxtype-data|Tux Typing|/sounds/(amidst|chiptune|tuxi)'       #  10 MB
+)
+if [[ -n "${EXTRA_PKGS:-}" ]]; then
+  IFS=';' read -r -a extra <<<"$EXTRA_PKGS"
+  PACKAGES+=("${extra[@]}")
+fi
+
+t_start=$(date +%s)
+log() { printf '[%s +%4ds] %s\n' "$(date +%H:%M:%S)" "$(($(date +%s) - t_start))" "$*"; }
+
+for tool in ffmpeg ffprobe node apt-get dpkg; do
+  command -v "$tool" >/dev/null || { echo "build.sh: '$tool' is required" >&2; exit 1; }
+done
+mkdir -p "$OUT/state" "$OUT/debs" "$OUT/scratch" "$OUT/audio"
+
+# Exactly one `apt-get update` per build (skipped when a previous run already did it today).
+stamp="$OUT/state/apt-update.stamp"
+if [[ "${SKIP_APT_UPDATE:-0}" != 1 ]] && ! [[ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]]; then
+  log "apt-get update"
+  apt-get update -qq
+  touch "$stamp"
+fi
+if ! command -v unzip >/dev/null; then
+  log "installing unzip (needed for the .pk3 music archives)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
+fi
+
+deb_size_mb() { # download size of a package in MB (empty when apt does not know it)
+  apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Size:/ {printf "%d", $2/1e6 + 0.5; exit}'
+}
+
+used_mb=0
+pkg_names=()
+for entry in "${PACKAGES[@]}"; do
+  IFS='|' read -r pkg album include <<<"$entry"
+  pkg_names+=("$pkg")
+  state="$OUT/state/$pkg.jsonl"
+  if [[ -f "$state" && -f "$OUT/state/$pkg.size" ]]; then
+    used_mb=$((used_mb + $(cat "$OUT/state/$pkg.size")))
+    continue
+  fi
+  size_mb="$(deb_size_mb "$pkg")"
+  if [[ -z "$size_mb" ]]; then
+    log "skip $pkg: not known to apt (apt-cache show found nothing)"
+    continue
+  fi
+  if [[ -f "$state" ]]; then
+    echo "$size_mb" >"$OUT/state/$pkg.size"
+    used_mb=$((used_mb + size_mb))
+    continue
+  fi
+  if ((used_mb + size_mb > MAX_DOWNLOAD_MB)); then
+    log "skip $pkg: ${size_mb} MB would exceed MAX_DOWNLOAD_MB=$MAX_DOWNLOAD_MB (used ${used_mb} MB)"
+    continue
+  fi
+  used_mb=$((used_mb + size_mb))
+
+  # Download into a private folder, then move: a .deb in debs/ is always complete.
+  deb="$(ls "$OUT/debs/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"
+  if [[ -n "$deb" ]] && ! dpkg-deb --info "$deb" >/dev/null 2>&1; then rm -f "$deb"; deb=""; fi
+  if [[ -z "$deb" ]]; then
+    log "download $pkg (${size_mb} MB)"
+    dl="$OUT/debs/.dl-$pkg"
+    rm -rf "$dl" && mkdir -p "$dl"
+    (cd "$dl" && apt-get download -qq "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
+    deb="$(ls "$dl/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"
+    [[ -n "$deb" ]] || { log "skip $pkg: download failed"; rm -rf "$dl"; continue; }
+    mv "$deb" "$OUT/debs/" && rm -rf "$dl"
+    deb="$OUT/debs/$(basename "$deb")"
+  fi
+
+  log "extract $pkg"
+  scratch="$OUT/scratch/$pkg"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  dpkg -x "$deb" "$scratch"
+  # Quake-style .pk3 archives (zip) hold the music of nexuiz and ufoai.
+  while IFS= read -r -d '' pk3; do
+    unzip -qq -o "$pk3" -d "${pk3%.*}.unzipped" || log "  warning: could not unzip $pk3"
+    rm -f "$pk3"
+  done < <(find "$scratch" -type f \( -iname '*music*.pk3' -o -iname '*music*.zip' \) -print0)
+
+  log "harvest $pkg -> $album"
+  node "$TOOL" harvest --root "$scratch" --pkg "$pkg" --album "$album" --include "$include" \
+    --dest "$OUT/audio/$pkg" --state "$state" \
+    --min-duration "$MIN_DURATION" --base "$OUT"
+  echo "$size_mb" >"$OUT/state/$pkg.size"
+  rm -rf "$scratch" "$deb"
+done
+rmdir "$OUT/scratch" 2>/dev/null || true
+log "packages done (downloads within budget: ${used_mb} MB of ${MAX_DOWNLOAD_MB} MB)"
+
+log "manifest"
+node "$TOOL" manifest --out "$OUT" --pkgs "${pkg_names[*]}"
+log "variants ($VARIANTS tracks)"
+node "$TOOL" variants --out "$OUT" --count "$VARIANTS"
+
+echo
+node "$TOOL" summary --out "$OUT"
+echo "disk used: audio $(du -sh "$OUT/audio" | cut -f1), variants $(du -sh "$OUT/variants" | cut -f1), total $(du -sh "$OUT" | cut -f1)"
+echo "manifest: $OUT/manifest.csv ($(($(wc -l <"$OUT/manifest.csv") - 1)) rows)"
+echo "variants: $OUT/variants.csv ($(($(wc -l <"$OUT/variants.csv") - 1)) rows)"
+log "done in $(($(date +%s) - t_start)) s"
