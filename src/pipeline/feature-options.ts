@@ -28,7 +28,8 @@ export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   sr: 22050,
   trim: 'librosa',
   excerpt: 30,
-  groups: ['mfcc', 'mel', 'chroma', 'spectral', 'descriptors'],
+  // mel_db (128 x frames, 660 kB per 30 s) only on request: --mel or --all
+  groups: ['mfcc', 'chroma', 'spectral', 'descriptors'],
   keep: [],
   maxSeconds: 1800,
 };

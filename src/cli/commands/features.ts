@@ -4,6 +4,7 @@ import { ffmpegFromCli, globals, intOption, openFromCli, printJson, withRunLock 
 import { runFeatures } from '../../pipeline/features-stage.js';
 import {
   DEFAULT_FEATURE_OPTIONS,
+  FEATURE_GROUPS,
   parseExcerpt,
   parseKeep,
   parseTrim,
@@ -42,7 +43,7 @@ export function featureOptionsFrom(o: Pick<FeaturesCliOptions, 'mfcc' | 'mel' | 
   if (o.chroma) picked.push('chroma');
   if (o.spectral) picked.push('spectral');
   if (o.descriptors) picked.push('descriptors');
-  const groups = o.all || picked.length === 0 ? DEFAULT_FEATURE_OPTIONS.groups : picked;
+  const groups = o.all ? [...FEATURE_GROUPS] : picked.length === 0 ? DEFAULT_FEATURE_OPTIONS.groups : picked;
   return { ...DEFAULT_FEATURE_OPTIONS, groups, trim: o.trim, excerpt: o.excerpt, keep: o.keep };
 }
 
@@ -54,7 +55,7 @@ export function featuresCommand(): Command {
     .option('--chroma', 'chroma (12) and its summary vector')
     .option('--spectral', 'RMS, spectral centroid, zero-crossing rate')
     .option('--descriptors', 'tempo, key, loudness, energy, danceability-like rhythm, ...')
-    .option('--all', 'every feature group (the default when none is named)')
+    .option('--all', 'every feature group (default when none is named: all but --mel)')
     .option('--trim <mode>', "'librosa' (top_db 60, as librosa.effects.trim) or 'none'", parseTrim, DEFAULT_FEATURE_OPTIONS.trim)
     .option('--excerpt <seconds|full>', 'central excerpt length in seconds, or full', parseExcerpt, DEFAULT_FEATURE_OPTIONS.excerpt)
     .option('--keep <stages>', 'also store intermediates: stft, mel (comma list)', parseKeep, [] as ('stft' | 'mel')[])

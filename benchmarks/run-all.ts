@@ -1,0 +1,65 @@
+/**
+ * Runs the benchmarks and writes their reports into benchmarks/RESULTS.md, each in its own
+ * section (machine and date included), so that one benchmark can be re-run alone:
+ *   npm run build && node dist/benchmarks/run-all.js                # all
+ *   node dist/benchmarks/run-all.js dsp similarity-pairs           # some
+ * The corpus evaluation needs `bash benchmarks/corpus/build.sh` first (about 2.5 GB download).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineLine, today } from './machine.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const results = path.join(root, 'benchmarks', 'RESULTS.md');
+
+const BENCHES: { name: string; title: string; script: string; args: string[] }[] = [
+  { name: 'dsp', title: 'DSP: one-pass analysis of a 30 s clip', script: 'dsp/bench.js', args: ['--runs', '30'] },
+  { name: 'descriptors', title: 'Descriptors of a 30 s clip', script: 'descriptors/bench.js', args: ['--runs', '20'] },
+  { name: 'features', title: 'Features: compressed file to stored features', script: 'pipeline/features-bench.js', args: ['40'] },
+  { name: 'similarity-pairs', title: 'Similarity: per pair and cosine top-k', script: 'similarity/pair-timings.js', args: [] },
+  { name: 'similarity-topk', title: 'Similarity: DTW top-10 at scale', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2'] },
+  { name: 'recommend', title: 'Recommend latency', script: 'pipeline/recommend-bench.js', args: ['5000'] },
+  { name: 'nightly', title: 'Nightly at scale', script: 'pipeline/nightly-scale.js', args: ['5000', '200'] },
+  { name: 'corpus', title: 'Recommendation quality on real music', script: 'pipeline/corpus-eval.js', args: ['2'] },
+];
+
+/** The markdown part of a benchmark's output (a leading JSON object, if any, is dropped). */
+function markdownOf(stdout: string): string {
+  const text = stdout.trim();
+  if (!text.startsWith('{')) return text;
+  const lines = text.split('\n');
+  for (let i = 1; i <= lines.length; i++) {
+    try {
+      JSON.parse(lines.slice(0, i).join('\n'));
+      return lines.slice(i).join('\n').trim();
+    } catch {
+      /* not yet a whole object */
+    }
+  }
+  return text;
+}
+
+function section(name: string, body: string): string {
+  return `<!-- bench:${name} -->\n${body}\n<!-- /bench:${name} -->`;
+}
+
+const wanted = process.argv.slice(2);
+let doc = existsSync(results)
+  ? readFileSync(results, 'utf8')
+  : `# Benchmark results\n\nWritten by \`node dist/benchmarks/run-all.js\` (after \`npm run build\`); each section names its machine and date.\n`;
+for (const b of BENCHES) {
+  if (wanted.length && !wanted.includes(b.name)) continue;
+  process.stderr.write(`running ${b.name} ...\n`);
+  const t = Date.now();
+  const r = spawnSync(process.execPath, [path.join(here, b.script), ...b.args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const secs = ((Date.now() - t) / 1000).toFixed(0);
+  const md = r.status === 0 ? markdownOf(r.stdout) : `Failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+  const body = `## ${b.title}\n\n_Run ${today()} on ${machineLine()}; \`node dist/benchmarks/${b.script} ${b.args.join(' ')}\` took ${secs} s._\n\n${md}`;
+  const re = new RegExp(`<!-- bench:${b.name} -->[\\s\\S]*?<!-- /bench:${b.name} -->`);
+  doc = re.test(doc) ? doc.replace(re, section(b.name, body)) : `${doc.trimEnd()}\n\n${section(b.name, body)}\n`;
+  writeFileSync(results, doc);
+  process.stderr.write(`${b.name}: ${r.status === 0 ? 'ok' : 'FAILED'} (${secs} s)\n`);
+}
