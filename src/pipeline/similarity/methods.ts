@@ -30,7 +30,7 @@ export function orientation(method: MethodName): 'similarity' | 'distance' {
 export const DEFAULTS = {
   vector: 'mfcc_summary',
   standardize: 'zscore' as const,
-  pool: 4,
+  pool: 8,
   band: 0.1,
   radius: 1,
   timbreWeight: 0.5,

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { dtw } from '../../src/similarity/dtw.js';
+import { fastdtw } from '../../src/similarity/fastdtw.js';
+import { HAVE_REFERENCE, SKIP_MESSAGE, loadManifest, loadMfcc } from './reference-data.js';
+
+const suite = HAVE_REFERENCE ? describe : describe.skip;
+if (!HAVE_REFERENCE) console.warn(SKIP_MESSAGE);
+
+suite('DTW and FastDTW against the Python reference (manifest dtw_pairs)', () => {
+  const manifest = HAVE_REFERENCE ? loadManifest() : { dtw_pairs: [] };
+  const pairs = manifest.dtw_pairs;
+
+  it('has pairs to check', () => {
+    expect(pairs.length).toBeGreaterThan(0);
+  });
+
+  for (const p of pairs) {
+    it(`${p.a} vs ${p.b}`, () => {
+      const a = loadMfcc(p.a).frames;
+      const b = loadMfcc(p.b).frames;
+      // exact DTW: float64 accumulation of the same float32 inputs; only summation order and
+      // sqrt rounding differ from the reference, far below 1e-9 relative. The brief asks 1e-5.
+      expect(Math.abs(dtw(a, b, 20) - p.dtw_exact) / p.dtw_exact).toBeLessThan(1e-5);
+      expect(Math.abs(dtw(b, a, 20) - p.dtw_exact) / p.dtw_exact).toBeLessThan(1e-5);
+      // FastDTW: same algorithm and tie-breaking as the package's C extension; the only
+      // difference is sqrt vs pow(sm, 0.5) (at most 1 ulp per cell): 1e-6 relative.
+      const r1 = fastdtw(a, b, 20, { radius: 1 });
+      const r10 = fastdtw(a, b, 20, { radius: 10 });
+      expect(Math.abs(r1 - p.fastdtw_r1) / p.fastdtw_r1).toBeLessThan(1e-6);
+      expect(Math.abs(r10 - p.fastdtw_r10) / p.fastdtw_r10).toBeLessThan(1e-6);
+    });
+  }
+});

@@ -1,0 +1,41 @@
+/** Loading the shared reference data for the similarity tests (skipped when absent). */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNpy } from '../../src/interop/npy.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** `../shared/reference` relative to the repository root. */
+export const REFERENCE_DIR = path.resolve(here, '../../..', 'shared/reference');
+export const EXPECTED_DIR = path.join(REFERENCE_DIR, 'expected');
+export const HAVE_REFERENCE = existsSync(path.join(EXPECTED_DIR, 'manifest.json'));
+export const SKIP_MESSAGE = `reference data not found at ${REFERENCE_DIR}: skipping`;
+
+export interface DtwPair {
+  a: string;
+  b: string;
+  dtw_exact: number;
+  fastdtw_r1: number;
+  fastdtw_r10: number;
+  fastdtw_r1_seconds: number;
+  fastdtw_r10_seconds: number;
+}
+
+export interface Manifest {
+  dtw_pairs: DtwPair[];
+  cosine_mfcc_mean_std: { order: string[]; matrix: number[][] };
+}
+
+export function loadManifest(): Manifest {
+  return JSON.parse(readFileSync(path.join(EXPECTED_DIR, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+/** A clip's MFCCs: librosa layout [20, T] as stored, plus frame-major [T, 20]. */
+export function loadMfcc(name: string): { rows: number; cols: number; data: Float32Array; frames: Float32Array } {
+  const arr = readNpy(path.join(EXPECTED_DIR, `${name}.mfcc.npy`));
+  const [rows, cols] = arr.shape;
+  const data = Float32Array.from(arr.data);
+  const frames = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) frames[c * rows + r] = data[r * cols + c];
+  return { rows, cols, data, frames };
+}
