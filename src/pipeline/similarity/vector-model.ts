@@ -149,7 +149,9 @@ export function timbreModel(db: Db, entries: CatalogueEntry[], mp: boolean, cach
   const n = entries.length;
   const raw = (i: number): Float64Array => {
     const out = new Float64Array(n);
-    for (let j = 0; j < n; j++) out[j] = j === i ? 0 : skl(g, i, j);
+    // log(1 + SKL): the divergences are heavy-tailed; on a log scale their spread per track is
+    // close to normal, which mutual proximity's Gaussian assumption needs
+    for (let j = 0; j < n; j++) out[j] = j === i ? 0 : Math.log1p(skl(g, i, j));
     return out;
   };
   const stats = mp && n > 2 ? mutualProximityStats(raw, n) : null;
@@ -162,7 +164,7 @@ export function timbreModel(db: Db, entries: CatalogueEntry[], mp: boolean, cach
     query: (rawModels) => {
       const q = prepareGaussians([rawModels[0]], d);
       const out = new Float64Array(n);
-      for (let j = 0; j < n; j++) out[j] = skl(g, 0, j, q.mean, q.cov, q.inv);
+      for (let j = 0; j < n; j++) out[j] = Math.log1p(skl(g, 0, j, q.mean, q.cov, q.inv));
       if (!stats) return out;
       // the outside track's own statistics come from its distances to the catalogue
       let s = 0;
