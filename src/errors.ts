@@ -57,3 +57,20 @@ export function errorLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.split('\n').map((s) => s.trim()).filter(Boolean).join(' | ').slice(0, 2000);
 }
+
+/** An error raised by SQLite itself (full disk, read-only file, corruption, busy). */
+export function isStoreError(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
+}
+
+/** A SQLite error as a one-line STORE YasrError (a YasrError passes through). */
+export function storeError(err: unknown, what = 'database'): YasrError {
+  if (err instanceof YasrError) return err;
+  const code = (err as { code?: string }).code ?? 'SQLITE';
+  const hint = code.startsWith('SQLITE_FULL')
+    ? ': the disk is full; free space and run the command again (finished work is kept)'
+    : code.startsWith('SQLITE_READONLY')
+      ? ': the database is read-only'
+      : '';
+  return new YasrError('STORE', `${what}: ${errorLine(err)} (${code})${hint}`);
+}

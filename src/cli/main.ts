@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { YasrError } from '../errors.js';
+import { YasrError, isStoreError, storeError } from '../errors.js';
 import { ingestCommand } from './commands/ingest.js';
 import { featuresCommand } from './commands/features.js';
 import { exportCommand } from './commands/export.js';
@@ -47,9 +47,10 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof YasrError) {
-      process.stderr.write(`yasr: ${err.message}\n`);
-      process.exitCode = err.exitStatus;
+    if (err instanceof YasrError || isStoreError(err)) {
+      const e = storeError(err);
+      process.stderr.write(`yasr: ${e.message}\n`);
+      process.exitCode = e.exitStatus;
       return;
     }
     process.stderr.write(`yasr: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

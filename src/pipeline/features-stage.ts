@@ -2,7 +2,7 @@ import type { Db } from '../store/db.js';
 import { getCheckpoint, markStage } from '../store/checkpoints.js';
 import { allTracks, describeTrack, type Track } from '../store/tracks.js';
 import { deleteFeatures, putFeature } from '../store/features.js';
-import { errorLine } from '../errors.js';
+import { errorLine, isStoreError, storeError } from '../errors.js';
 import { FEATURES_VERSION, featureParamsHash, type FeatureOptions } from './feature-options.js';
 import type { TrackAnalysis } from './analyze-track.js';
 import { WorkerPool } from './worker-pool.js';
@@ -69,6 +69,7 @@ export async function runFeatures(
     summary.failed++;
     summary.failures.push({ trackId: t.id, path: t.localPath, error });
   };
+  let fatal: unknown;
   try {
     const one = async (t: Track) => {
       const s = performance.now();
@@ -79,7 +80,17 @@ export async function runFeatures(
         summary.analysed++;
         a.progress?.tick(describeTrack(t), true);
       } catch (err) {
-        fail(t, err, performance.now() - s);
+        // a database error (full disk, read-only file) is not this track's fault: stop the run
+        if (isStoreError(err)) {
+          fatal ??= err;
+          return;
+        }
+        try {
+          fail(t, err, performance.now() - s);
+        } catch (recordErr) {
+          fatal ??= recordErr;
+          return;
+        }
         a.progress?.tick(`${describeTrack(t)}: ${errorLine(err)}`, false);
       }
     };
@@ -87,14 +98,19 @@ export async function runFeatures(
       // Keep a bounded number in flight so results commit as they come.
       const inflight = new Set<Promise<void>>();
       for (const t of pending) {
+        if (fatal) break;
         const p = one(t).finally(() => inflight.delete(p));
         inflight.add(p);
         if (inflight.size >= a.workers * 3) await Promise.race(inflight);
       }
       await Promise.all(inflight);
     } else {
-      for (const t of pending) await one(t);
+      for (const t of pending) {
+        if (fatal) break;
+        await one(t);
+      }
     }
+    if (fatal) throw storeError(fatal);
   } finally {
     await pool?.close();
     a.progress?.stop();

@@ -1,4 +1,4 @@
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { YasrError } from '../../errors.js';
 
@@ -27,7 +27,7 @@ function readLock(file: string): LockInfo | null {
 }
 
 /**
- * An exclusive run lock (a file created with O_EXCL beside the database). A lock whose process
+ * An exclusive run lock (a file beside the database, linked into place atomically). A lock whose process
  * is gone (same host) is stale: it is taken over. Otherwise wait up to `waitMs`, then refuse
  * with a message naming the holder.
  */
@@ -35,17 +35,33 @@ export async function acquireLock(file: string, command: string, waitMs = 0): Pr
   const deadline = Date.now() + waitMs;
   let tookOver: LockInfo | null = null;
   for (;;) {
+    // The lock appears complete or not at all: written to a private file, then hard-linked
+    // into place (link fails if the name exists), so no one ever reads a half-written lock.
+    const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command };
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    let linked = false;
     try {
-      const fd = openSync(file, 'wx');
-      const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command };
-      writeSync(fd, JSON.stringify(info));
-      closeSync(fd);
+      writeFileSync(tmp, JSON.stringify(info));
+      linkSync(tmp, file);
+      linked = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new YasrError('STORE', `cannot create lock ${file}: ${(err as Error).message}`);
+      }
+    } finally {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never created */
+      }
+    }
+    if (linked) {
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
         const cur = readLock(file);
-        if (cur?.pid === process.pid) {
+        if (cur?.pid === process.pid && cur.started === info.started) {
           try {
             unlinkSync(file);
           } catch {
@@ -55,17 +71,25 @@ export async function acquireLock(file: string, command: string, waitMs = 0): Pr
       };
       process.once('exit', release);
       return { release, tookOver };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new YasrError('STORE', `cannot create lock ${file}: ${(err as Error).message}`);
-      }
     }
     const holder = readLock(file);
     if (!holder || (holder.host === os.hostname() && !alive(holder.pid))) {
-      // stale (killed run) or unreadable half-written lock: take it over
-      tookOver = holder;
+      // Stale (its process is gone) or unreadable: take it over. Rename it aside first, and
+      // only if it is still the very file we judged, so that two processes taking over the
+      // same stale lock cannot remove each other's fresh one.
+      const aside = `${file}.stale.${process.pid}`;
       try {
-        unlinkSync(file);
+        renameSync(file, aside);
+        const moved = readLock(aside);
+        if (moved && holder && (moved.pid !== holder.pid || moved.started !== holder.started)) {
+          // a fresh lock was put in place meanwhile: give it back
+          try {
+            linkSync(aside, file);
+          } catch {
+            /* someone holds the name again */
+          }
+        } else tookOver = holder ?? { pid: 0, host: '?', started: '?', command: 'unreadable lock' };
+        unlinkSync(aside);
       } catch {
         /* someone else took it over first */
       }
