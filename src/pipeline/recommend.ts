@@ -1,7 +1,7 @@
 import type { Db } from '../store/db.js';
 import { allTracks, type Track } from '../store/tracks.js';
 import { featureMeta } from '../store/features.js';
-import { findSets, getNeighbours } from '../store/similarity.js';
+import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './similarity/run-similarity.js';
@@ -140,18 +140,28 @@ export function recommend(
   if (timbre) {
     timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
   }
-  // timbre's mutual proximity needs all n^2 divergences: stored tracks read the stored lists
-  const storedSet = method === 'timbre' && qTrack ? findSets(db, method).find((s) => s.paramsHash === hashOf(params)) : undefined;
+  // timbre's mutual proximity needs all n^2 divergences: a stored track reads the stored lists,
+  // an outside file the stored per-track statistics (both from "yasr similarity")
+  const usesMp = method === 'timbre' || method === 'hybrid';
+  const storedSet = usesMp ? findSets(db, method).find((s) => s.paramsHash === hashOf(params)) : undefined;
   const storedLists = storedSet && qTrack ? getNeighbours(db, storedSet.id, qTrack.id) : undefined;
+  const stats = storedSet ? getTrackStats(db, storedSet.id) : undefined;
   if (storedLists) {
     scores = new Map([...storedLists.nearest, ...storedLists.farthest].map((e) => [e.trackId, e.score]));
   } else if (!SEQUENCE_METHODS.has(method)) {
-    const model = vectorModelFor(db, params, entries, cache);
+    const model = vectorModelFor(db, params, entries, cache, stats);
     let row: Float64Array;
     if (qi !== undefined) row = model.row(qi);
     else {
       const f = (query as { features: QueryFeatures }).features;
-      const raws = method === 'features' ? [f.vectors.descriptors] : method === 'hybrid' ? [f.vectors[params.vector as string], f.vectors.descriptors] : [f.vectors[params.vector as string]];
+      const raws =
+        method === 'features'
+          ? [f.vectors.descriptors]
+          : method === 'hybrid'
+            ? [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.mfcc_gauss]
+            : method === 'timbre'
+              ? [f.vectors.mfcc_gauss]
+              : [f.vectors[params.vector as string]];
       if (raws.some((r) => !r)) throw new YasrError('ANALYSIS_FAILED', `${f.file}: the ${method} method needs features the file did not give`);
       row = model.query(raws);
     }

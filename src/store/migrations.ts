@@ -117,4 +117,14 @@ export const MIGRATIONS: string[] = [
     report       TEXT
   );
   `,
+  // 4: per-track statistics of a result set (timbre's mutual proximity), reused by queries
+  `
+  CREATE TABLE sim_track_stats (
+    set_id    INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    track_id  INTEGER NOT NULL,
+    mu        REAL NOT NULL,
+    sd        REAL NOT NULL,
+    PRIMARY KEY (set_id, track_id)
+  );
+  `,
 ];

@@ -133,3 +133,14 @@ export function putState(db: Db, setId: number, membersHash: string, k: number):
        finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
   ).run(setId, membersHash, k);
 }
+
+export function putTrackStats(db: Db, setId: number, stats: Map<number, { mu: number; sd: number }>): void {
+  db.prepare('DELETE FROM sim_track_stats WHERE set_id = ?').run(setId);
+  const st = db.prepare('INSERT INTO sim_track_stats (set_id, track_id, mu, sd) VALUES (?, ?, ?, ?)');
+  for (const [t, v] of stats) st.run(setId, t, v.mu, v.sd);
+}
+
+export function getTrackStats(db: Db, setId: number): Map<number, { mu: number; sd: number }> {
+  const rows = db.prepare('SELECT track_id, mu, sd FROM sim_track_stats WHERE set_id = ?').raw().all(setId) as [number, number, number][];
+  return new Map(rows.map(([t, mu, sd]) => [t, { mu, sd }]));
+}

@@ -13,12 +13,19 @@ export interface MethodCliOptions {
   pool?: number;
   band?: number;
   radius?: number;
-  timbreWeight?: number;
+  weights?: [number, number, number];
+  mp?: boolean;
 }
 
 function parseMethod(v: string): MethodName {
   if (!(METHODS as readonly string[]).includes(v)) throw badParameter('--method', v, METHODS.join(', '));
   return v as MethodName;
+}
+
+function parseWeights(v: string): [number, number, number] {
+  const w = v.split(',').map((x) => Number(x.trim()));
+  if (w.length !== 3 || w.some((x) => !Number.isFinite(x) || x < 0)) throw badParameter('--weights', v, 'three numbers >= 0: timbre,cosine,descriptors');
+  return w as [number, number, number];
 }
 
 function parseStandardize(v: string): 'zscore' | 'none' {
@@ -35,11 +42,12 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
-    .option('--timbre-weight <w>', `hybrid: weight of timbre, the rest goes to descriptors (default ${DEFAULTS.timbreWeight})`, numberOption('--timbre-weight', 0, 1));
+    .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
+    .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity');
 }
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
-  return { method: o.method, vector: o.vector, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, timbreWeight: o.timbreWeight };
+  return { method: o.method, vector: o.vector, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
 }
 
 export const METHOD_HELP = `
@@ -54,7 +62,8 @@ lower = closer):
             band is used (--pool 1 --band 0: exact unconstrained DTW)
   fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
   features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
-  hybrid    timbre (cosine) and descriptors together, see --timbre-weight`;
+  hybrid    timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted
+            (--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`;
 
 export function similarityCommand(): Command {
   const c = new Command('similarity').description('compute all-pairs similarity and store each track\'s nearest neighbours');
@@ -76,7 +85,7 @@ Examples:
   yasr similarity --method cosine
   yasr similarity --method dtw --workers 2
   yasr similarity --method fastdtw --radius 10 --pool 1
-  yasr similarity --method hybrid --timbre-weight 0.6 --json`,
+  yasr similarity --method hybrid --weights 0.6,0.2,0.2 --json`,
     )
     .action(async (o: MethodCliOptions & { k: number; workers: number; blockSize: number; wait: number; json?: boolean }, cmd: Command) => {
       await withRunLock(cmd, `similarity ${o.method}`, o.wait, () => runSimilarityCli(cmd, o));

@@ -35,7 +35,7 @@ function fail(file: string, where: string, msg: string): never {
 
 const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description']);
 const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
-const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'timbreWeight']);
+const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'weights', 'mp']);
 
 /** Read and validate a pipeline file; every error names the file and the offending key. */
 export function loadPipeline(ref: string): PipelineDefinition {
@@ -74,9 +74,13 @@ export function loadPipeline(ref: string): PipelineDefinition {
     for (const k of ['pool', 'radius'] as const) {
       if (s[k] !== undefined && !(Number.isInteger(s[k]) && (s[k] as number) >= (k === 'pool' ? 1 : 0))) fail(file, `similarity[${i}].${k}`, `${JSON.stringify(s[k])}: an integer`);
     }
-    for (const k of ['band', 'timbreWeight'] as const) {
+    for (const k of ['band'] as const) {
       if (s[k] !== undefined && !(typeof s[k] === 'number' && (s[k] as number) >= 0 && (s[k] as number) <= 1)) fail(file, `similarity[${i}].${k}`, `${JSON.stringify(s[k])}: a number from 0 to 1`);
     }
+    if (s.weights !== undefined && !(Array.isArray(s.weights) && s.weights.length === 3 && s.weights.every((x) => typeof x === 'number' && x >= 0))) {
+      fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: three numbers >= 0 (timbre, cosine, descriptors)`);
+    }
+    if (s.mp !== undefined && typeof s.mp !== 'boolean') fail(file, `similarity[${i}].mp`, `${JSON.stringify(s.mp)}: true or false`);
     if (s.standardize !== undefined && s.standardize !== 'zscore' && s.standardize !== 'none') fail(file, `similarity[${i}].standardize`, `${JSON.stringify(s.standardize)}: 'zscore' or 'none'`);
     return s as unknown as SimilarityParams;
   });

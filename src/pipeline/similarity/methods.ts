@@ -16,8 +16,8 @@ export interface SimilarityParams {
   band?: number;
   /** fastdtw: radius. */
   radius?: number;
-  /** hybrid: weight of timbre (the rest goes to descriptors). */
-  timbreWeight?: number;
+  /** hybrid: weights of [timbre (Gaussian, mutual proximity), cosine timbre, descriptors]. */
+  weights?: [number, number, number];
   /** timbre: normalise distances by mutual proximity (default true). */
   mp?: boolean;
 }
@@ -33,7 +33,8 @@ export const DEFAULTS = {
   pool: 8,
   band: 0.1,
   radius: 1,
-  timbreWeight: 0.5,
+  // chosen by `yasr evaluate` on the game-soundtrack corpus (benchmarks/RESULTS.md)
+  weights: [0.5, 0.25, 0.25] as [number, number, number],
 };
 
 /** The parameters that define a result set (k is not one: neighbours are derived for any k). */
@@ -55,11 +56,20 @@ export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
         method: p.method,
         vector: p.vector ?? DEFAULTS.vector,
         standardize: p.standardize ?? DEFAULTS.standardize,
-        timbreWeight: p.timbreWeight ?? DEFAULTS.timbreWeight,
+        weights: normalizeWeights(p.weights ?? DEFAULTS.weights),
       };
   }
 }
 
 export function hashOf(params: Record<string, unknown>): string {
   return paramsHash(params);
+}
+
+/** Hybrid weights, scaled to sum to 1. */
+export function normalizeWeights(w: number[]): [number, number, number] {
+  if (w.length !== 3 || w.some((x) => !(x >= 0) || !Number.isFinite(x)) || w[0] + w[1] + w[2] <= 0) {
+    throw badParameter('weights', w, 'three numbers >= 0 (timbre, cosine, descriptors), not all 0');
+  }
+  const s = w[0] + w[1] + w[2];
+  return [w[0] / s, w[1] / s, w[2] / s];
 }

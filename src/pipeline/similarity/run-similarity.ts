@@ -1,5 +1,5 @@
 import type { Db } from '../../store/db.js';
-import { getOrCreateSet, putNeighbours, putState, setState, countPlan, type NeighbourEntry } from '../../store/similarity.js';
+import { getOrCreateSet, putNeighbours, putState, putTrackStats, setState, countPlan, type NeighbourEntry } from '../../store/similarity.js';
 import { cosineTopK } from '../../similarity/cosine.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
 import { analysedTracks, vectorOf, type CatalogueEntry } from './catalogue.js';
@@ -38,7 +38,7 @@ export function requiredFeatures(params: Record<string, unknown>): string[] {
     case 'features':
       return ['descriptors'];
     case 'hybrid':
-      return [params.vector as string, 'descriptors'];
+      return [params.vector as string, 'descriptors', 'mfcc_gauss'];
   }
 }
 
@@ -47,7 +47,13 @@ export function catalogueFor(db: Db, params: Record<string, unknown>): { entries
   return analysedTracks(db, requiredFeatures(params));
 }
 
-export function vectorModelFor(db: Db, params: Record<string, unknown>, entries: CatalogueEntry[], cache?: FeatureCache): VectorModel {
+export function vectorModelFor(
+  db: Db,
+  params: Record<string, unknown>,
+  entries: CatalogueEntry[],
+  cache?: FeatureCache,
+  stats?: Map<number, { mu: number; sd: number }>,
+): VectorModel {
   const z = params.standardize !== 'none';
   switch (params.method as MethodName) {
     case 'cosine':
@@ -55,9 +61,9 @@ export function vectorModelFor(db: Db, params: Record<string, unknown>, entries:
     case 'features':
       return featuresModel(db, entries, z, cache);
     case 'timbre':
-      return timbreModel(db, entries, params.mp !== false, cache);
+      return timbreModel(db, entries, params.mp !== false, cache, stats);
     case 'hybrid':
-      return hybridModel(db, entries, params.vector as string, z, params.timbreWeight as number, cache);
+      return hybridModel(db, entries, params.vector as string, z, params.weights as [number, number, number], cache, stats);
     default:
       throw new Error(`${String(params.method)} is not a vector method`);
   }
@@ -113,6 +119,7 @@ export async function runSimilarity(
     }
   } else {
     const state = setState(db, set.id);
+    let trackStats: Map<number, { mu: number; sd: number }> | undefined;
     if (state?.membersHash === membersHash && state.k === a.k) summary.nothingToDo = true;
     else {
       const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
@@ -132,6 +139,7 @@ export async function runSimilarity(
         });
       } else if (entries.length > 1) {
         const model = vectorModelFor(db, params, entries);
+        trackStats = model.trackStats?.();
         entries.forEach((e, i) => {
           const row = model.row(i);
           const pick = (o: 'similarity' | 'distance') => bestK(row, a.k, o, (j) => j === i).map((j) => ({ trackId: entries[j].trackId, score: row[j] }));
@@ -142,6 +150,7 @@ export async function runSimilarity(
       db.transaction(() => {
         putNeighbours(db, set.id, byTrack);
         putState(db, set.id, membersHash, a.k);
+        if (trackStats) putTrackStats(db, set.id, trackStats);
       })();
     }
   }

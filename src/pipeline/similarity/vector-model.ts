@@ -19,6 +19,8 @@ export interface VectorModel {
   row(i: number): Float64Array;
   /** Scores of an outside vector (raw, as stored) against every item. */
   query(raw: Float32Array[]): Float64Array;
+  /** Per-track statistics worth storing (timbre: mutual proximity's mean and std). */
+  trackStats?(): Map<number, { mu: number; sd: number }>;
 }
 
 function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
@@ -121,18 +123,28 @@ export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: bo
 }
 
 /**
- * Timbre and descriptors together: w * (1 - cosine of standardised timbre vectors) / 2 ... in
- * [0, 1], plus (1 - w) * the features distance (also about 0..1 for typical catalogues).
+ * Hybrid distance: w[0] * timbre (Gaussian, mutual proximity, 0..1) + w[1] * (1 - cosine of the
+ * standardised summary vectors) / 2 (0..1) + w[2] * the features distance (about 0..1).
  */
-export function hybridModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, w: number, cache?: FeatureCache): VectorModel {
+export function hybridModel(
+  db: Db,
+  entries: CatalogueEntry[],
+  vector: string,
+  standardize: boolean,
+  w: [number, number, number],
+  cache?: FeatureCache,
+  stored?: Map<number, { mu: number; sd: number }>,
+): VectorModel {
   const c = cosineModel(db, entries, vector, standardize, cache);
   const f = featuresModel(db, entries, standardize, cache);
-  const mix = (cs: Float64Array, fd: Float64Array) => cs.map((v, j) => (w * (1 - v)) / 2 + (1 - w) * fd[j]);
+  const t = timbreModel(db, entries, true, cache, stored);
+  const mix = (ts: Float64Array, cs: Float64Array, fd: Float64Array) => cs.map((v, j) => w[0] * ts[j] + (w[1] * (1 - v)) / 2 + w[2] * fd[j]);
   return {
     n: entries.length,
     orientation: 'distance',
-    row: (i) => mix(c.row(i), f.row(i)),
-    query: (raw) => mix(c.query([raw[0]]), f.query([raw[1]])),
+    row: (i) => mix(t.row(i), c.row(i), f.row(i)),
+    query: (raw) => mix(t.query([raw[2]]), c.query([raw[0]]), f.query([raw[1]])),
+    trackStats: t.trackStats,
   };
 }
 
@@ -140,7 +152,13 @@ export function hybridModel(db: Db, entries: CatalogueEntry[], vector: string, s
  * Single-Gaussian timbre models compared by symmetrised KL divergence, normalised by mutual
  * proximity (mp) into [0, 1]. Building it with mp costs n^2 divergences (the row statistics).
  */
-export function timbreModel(db: Db, entries: CatalogueEntry[], mp: boolean, cache?: FeatureCache): VectorModel {
+export function timbreModel(
+  db: Db,
+  entries: CatalogueEntry[],
+  mp: boolean,
+  cache?: FeatureCache,
+  stored?: Map<number, { mu: number; sd: number }>,
+): VectorModel {
   const all = featureMap(db, 'mfcc_gauss', cache);
   const models = entries.map((e) => all.get(e.trackId)!.data);
   let d = 1;
@@ -154,7 +172,14 @@ export function timbreModel(db: Db, entries: CatalogueEntry[], mp: boolean, cach
     for (let j = 0; j < n; j++) out[j] = j === i ? 0 : Math.log1p(skl(g, i, j));
     return out;
   };
-  const stats = mp && n > 2 ? mutualProximityStats(raw, n) : null;
+  // stored statistics (from the last similarity run over the same tracks) spare n^2 divergences
+  const fromStore = stored && entries.every((e) => stored.has(e.trackId));
+  const stats =
+    mp && n > 2
+      ? fromStore
+        ? { mu: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.mu), sd: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.sd) }
+        : mutualProximityStats(raw, n)
+      : null;
   const normalise = (row: Float64Array, mu: number, sd: number, self: number): Float64Array =>
     stats ? row.map((v, j) => (j === self ? 0 : mpDistance(v, mu, sd, stats.mu[j], stats.sd[j]))) : row;
   return {
@@ -177,6 +202,7 @@ export function timbreModel(db: Db, entries: CatalogueEntry[], mp: boolean, cach
       const sd = Math.sqrt(Math.max(1e-12, n ? s2 / n - mu * mu : 1));
       return normalise(out, mu, sd, -1);
     },
+    trackStats: () => new Map(stats ? entries.map((e, i) => [e.trackId, { mu: stats.mu[i], sd: stats.sd[i] }]) : []),
   };
 }
 
