@@ -12,16 +12,7 @@ import { DEFAULT_FEATURE_OPTIONS, FEATURES_VERSION, featureParamsHash } from '..
 import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
 import { summaryVector } from '../../src/dsp/summary.js';
 import { descriptorVector, PITCH_CLASSES, type Descriptors } from '../../src/dsp/descriptors/index.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../src/demo/synth.js';
 
 export function fakeMfcc(rand: () => number, base: Float64Array, frames = 1292): Float32Array {
   const d = 20;

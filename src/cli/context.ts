@@ -66,3 +66,24 @@ export async function withRunLock<T>(cmd: Command, what: string, waitSeconds: nu
     lock.release();
   }
 }
+
+/**
+ * SIGINT/SIGTERM abort the returned signal (stages stop between blocks; workers are ended) and
+ * end any external downloader still running (they run in their own process groups).
+ */
+export function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onSig = (sig: NodeJS.Signals) => {
+    ac.abort(new Error(`interrupted by ${sig}`));
+    void import('../ingest/downloader-command.js').then((m) => m.killRunningDownloaders(sig)).catch(() => undefined);
+  };
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  return {
+    signal: ac.signal,
+    dispose() {
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+    },
+  };
+}

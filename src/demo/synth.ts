@@ -21,7 +21,8 @@ export interface SynthSpec {
 
 export const PITCH_CLASSES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'];
 
-function rng(seed: number): () => number {
+/** A small deterministic xorshift generator in [0, 1). */
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;

@@ -79,6 +79,40 @@ export async function runAndKill(
   return { ...r, killed: r.signal === 'SIGKILL' };
 }
 
+/**
+ * Start yasr and SIGKILL it as soon as `ready()` holds (polled every `pollMs`), e.g. once a
+ * chosen number of blocks is committed: a kill that is sure to land mid-work, whatever the
+ * machine's speed.
+ */
+export async function runAndKillWhen(
+  db: string,
+  args: string[],
+  ready: () => boolean,
+  pollMs = 2,
+  env: Record<string, string | undefined> = {},
+): Promise<ChildResult & { killed: boolean }> {
+  const s = spawnYasr(db, args, env);
+  let exited = false;
+  const poll = setInterval(() => {
+    if (exited) return;
+    let hit = false;
+    try {
+      hit = ready();
+    } catch {
+      /* the database may not be readable yet */
+    }
+    if (hit) {
+      clearInterval(poll);
+      s.child.kill('SIGKILL');
+    }
+  }, pollMs);
+  const r = await s.done.finally(() => {
+    exited = true;
+    clearInterval(poll);
+  });
+  return { ...r, killed: r.signal === 'SIGKILL' };
+}
+
 /** A seeded uniform [0, 1) generator (mulberry32): the same seed gives the same trials. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

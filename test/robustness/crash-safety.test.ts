@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, existsSync, copyFileSync, writeFileSync, statSync } 
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { runAndKill, runYasr, seededRandom, spreadMoments, type ChildResult } from '../helpers/robustness-run.js';
+import { runAndKill, runAndKillWhen, runYasr, seededRandom, spreadMoments, type ChildResult } from '../helpers/robustness-run.js';
 import { blobProblems, copyDb, countRows, diffSnapshots, integrityCheck, snapshotDb, type Snapshot } from '../helpers/robustness-db.js';
 import { writeWav } from '../../src/interop/wav-write.js';
 import { synthTrack, type Timbre } from '../../src/demo/synth.js';
@@ -128,13 +128,18 @@ describe('kill -9 at random moments loses nothing', () => {
     for (const [n, at] of moments.entries()) {
       const db = path.join(dir, `features-trial-${n}.db`);
       copyDb(ingested, db);
-      const k = await runAndKill(db, FEATURES_ARGS, at);
+      // even trials: a random moment; odd ones: as soon as a random number of tracks committed
+      const target = 1 + Math.floor(rand() * Math.max(1, TRACKS - 2));
+      const k =
+        n % 2 === 0
+          ? await runAndKill(db, FEATURES_ARGS, at)
+          : await runAndKillWhen(db, FEATURES_ARGS, () => countRows(db, `SELECT COUNT(*) AS n FROM checkpoints WHERE stage = 'features'`) >= target);
       if (!k.killed) ok(k, `features trial ${n} (ran to the end before the kill)`);
       const done = countRows(db, `SELECT COUNT(*) AS n FROM checkpoints WHERE stage = 'features'`);
       if (k.killed && done > 0 && done < TRACKS) midWork++;
       expect(integrityCheck(db), `trial ${n}: integrity right after the kill`).toBe('ok');
       const again = ok(await runYasr(db, FEATURES_ARGS), `features rerun ${n}`);
-      report.push(`features trial ${n}: kill at ${at} ms ${k.killed ? `-> ${done}/${TRACKS} tracks committed` : '(had finished)'}; rerun ${again.ms.toFixed(0)} ms`);
+      report.push(`features trial ${n}: kill ${n % 2 === 0 ? `at ${at} ms` : `after ${target} tracks`} ${k.killed ? `-> ${done}/${TRACKS} tracks committed` : '(had finished)'}; rerun ${again.ms.toFixed(0)} ms`);
       await expectLikeUninterrupted(db, 'features', `features trial ${n} (seed ${SEED}, kill at ${at} ms)`);
       rmSync(db, { force: true });
     }
@@ -153,7 +158,13 @@ describe('kill -9 at random moments loses nothing', () => {
       for (const [n, at] of moments.entries()) {
         const db = path.join(dir, `${m}-trial-${n}.db`);
         copyDb(simFeatured, db);
-        const k = await runAndKill(db, SIM_ARGS[m], at);
+        // even trials: a kill at a random moment; odd ones: a kill as soon as a random number
+        // of blocks is committed, so that some kills surely land between block commits
+        const target = 1 + Math.floor(rand() * Math.max(1, planned - 2));
+        const k =
+          n % 2 === 0
+            ? await runAndKill(db, SIM_ARGS[m], at)
+            : await runAndKillWhen(db, SIM_ARGS[m], () => countRows(db, 'SELECT COUNT(*) AS n FROM sim_blocks') >= target);
         if (!k.killed) ok(k, `${m} trial ${n} (ran to the end before the kill)`);
         else killed++;
         const blocks = countRows(db, `SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sim_blocks'`)
@@ -162,7 +173,7 @@ describe('kill -9 at random moments loses nothing', () => {
         if (k.killed && blocks > 0 && blocks < planned) midBlocks++;
         expect(integrityCheck(db), `${m} trial ${n}: integrity right after the kill`).toBe('ok');
         const again = ok(await runYasr(db, SIM_ARGS[m]), `${m} rerun ${n}`);
-        report.push(`${m} trial ${n}: kill at ${at} ms ${k.killed ? `-> ${blocks}/${planned} blocks committed` : '(had finished)'}; rerun ${again.ms.toFixed(0)} ms`);
+        report.push(`${m} trial ${n}: kill ${n % 2 === 0 ? `at ${at} ms` : `after ${target} blocks`} ${k.killed ? `-> ${blocks}/${planned} blocks committed` : '(had finished)'}; rerun ${again.ms.toFixed(0)} ms`);
         await expectLikeUninterrupted(db, m, `${m} trial ${n} (seed ${SEED}, kill at ${at} ms)`);
         rmSync(db, { force: true });
       }

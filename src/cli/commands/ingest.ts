@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { audioStoreDir, ffmpegFromCli, globals, intOption, openFromCli, printJson } from '../context.js';
 import { ingest } from '../../pipeline/ingest.js';
 import { terminalProgress } from '../progress.js';
+import { killRunningDownloaders } from '../../ingest/downloader-command.js';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
@@ -26,6 +27,13 @@ Examples:
     )
     .action(async (sources: string[], o: { downloader?: string; timeout: number; retries: number; maxMb: number; json?: boolean }, cmd: Command) => {
       const db = openFromCli(cmd);
+      // downloaders run in their own process groups: a Ctrl-C must end them too
+      const onSig = (sig: NodeJS.Signals) => {
+        killRunningDownloaders(sig);
+        process.exit(130);
+      };
+      process.once('SIGINT', onSig);
+      process.once('SIGTERM', onSig);
       try {
         const s = await ingest(db, sources, {
           tools: ffmpegFromCli(cmd),
@@ -46,6 +54,8 @@ Examples:
         }
         if (s.failed > 0 || rejected > 0) process.exitCode = 1;
       } finally {
+        process.off('SIGINT', onSig);
+        process.off('SIGTERM', onSig);
         db.close();
       }
     });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { audioStoreDir, dbPath, ffmpegFromCli, globals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { audioStoreDir, dbPath, ffmpegFromCli, globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { loadPipeline } from '../../pipeline/nightly/definition.js';
 import { reportText, runNightly } from '../../pipeline/nightly/run-nightly.js';
 import { terminalProgress } from '../progress.js';
@@ -34,17 +34,14 @@ crontab (every night at 03:15):
       const def = loadPipeline(o.pipeline);
       await withRunLock(cmd, `nightly ${def.name}`, o.wait, async () => {
         const db = openFromCli(cmd);
-        const ac = new AbortController();
-        const onSig = () => ac.abort(new Error('interrupted'));
-        process.once('SIGINT', onSig);
-        process.once('SIGTERM', onSig);
+        const interrupt = interruptOnSignals();
         try {
           const report = await runNightly(db, def, {
             tools: ffmpegFromCli(cmd),
             storeDir: audioStoreDir(cmd),
             workers: o.workers ?? def.workers ?? os.availableParallelism(),
             progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
-            signal: ac.signal,
+            signal: interrupt.signal,
           });
           const dir = o.reportDir ?? path.join(path.dirname(path.resolve(dbPath(cmd))), 'reports');
           mkdirSync(dir, { recursive: true });
@@ -55,8 +52,7 @@ crontab (every night at 03:15):
           else process.stdout.write(report.nothingToDo ? `nothing to do\n${reportText(report)}` : reportText(report));
           if (!report.ok) process.exitCode = 1;
         } finally {
-          process.off('SIGINT', onSig);
-          process.off('SIGTERM', onSig);
+          interrupt.dispose();
           db.close();
         }
       });

@@ -1,21 +1,12 @@
 import os from 'node:os';
 import { Command } from 'commander';
-import { globals, intOption, numberOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { globals, interruptOnSignals, intOption, numberOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { runSimilarity } from '../../pipeline/similarity/run-similarity.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../../pipeline/similarity/methods.js';
 import { badParameter } from '../../errors.js';
 import { terminalProgress } from '../progress.js';
 
-export interface MethodCliOptions {
-  method: MethodName;
-  vector?: string;
-  standardize?: 'zscore' | 'none';
-  pool?: number;
-  band?: number;
-  radius?: number;
-  weights?: [number, number, number];
-  mp?: boolean;
-}
+export type MethodCliOptions = SimilarityParams;
 
 function parseMethod(v: string): MethodName {
   if (!(METHODS as readonly string[]).includes(v)) throw badParameter('--method', v, METHODS.join(', '));
@@ -95,16 +86,13 @@ Examples:
 
 async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number; workers: number; blockSize: number; json?: boolean }): Promise<void> {
   const db = openFromCli(cmd);
-  const ac = new AbortController();
-  const onSig = () => ac.abort(new Error('interrupted'));
-  process.once('SIGINT', onSig);
-  process.once('SIGTERM', onSig);
+  const interrupt = interruptOnSignals();
   try {
     const s = await runSimilarity(db, methodParams(o), {
       k: o.k,
       workers: o.workers,
       blockSize: o.blockSize,
-      signal: ac.signal,
+      signal: interrupt.signal,
       progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
     });
     if (s.skipped.length) {
@@ -120,8 +108,7 @@ async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number;
       );
     }
   } finally {
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    interrupt.dispose();
     db.close();
   }
 }
