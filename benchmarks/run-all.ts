@@ -20,10 +20,10 @@ const BENCHES: { name: string; title: string; script: string; args: string[] }[]
   { name: 'descriptors', title: 'Descriptors of a 30 s clip', script: 'descriptors/bench.js', args: ['--runs', '20'] },
   { name: 'features', title: 'Features: compressed file to stored features', script: 'pipeline/features-bench.js', args: ['40'] },
   { name: 'similarity-pairs', title: 'Similarity: per pair and cosine top-k', script: 'similarity/pair-timings.js', args: [] },
-  { name: 'similarity-topk', title: 'Similarity: DTW top-10 at scale', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2'] },
   { name: 'recommend', title: 'Recommend latency', script: 'pipeline/recommend-bench.js', args: ['5000'] },
   { name: 'nightly', title: 'Nightly at scale', script: 'pipeline/nightly-scale.js', args: ['5000', '200'] },
   { name: 'corpus', title: 'Recommendation quality on real music', script: 'pipeline/corpus-eval.js', args: ['2'] },
+  { name: 'similarity-topk', title: 'Similarity: DTW top-10 accuracy against exact DTW', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2', '--configs', 'p8-b10-prune,p4-b10-prune,cos50-p4,cos20-p1'] },
 ];
 
 /** The markdown part of a benchmark's output (a leading JSON object, if any, is dropped). */

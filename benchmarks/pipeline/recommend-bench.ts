@@ -16,14 +16,14 @@ import { machineLine, median, today } from '../machine.js';
 const N = Number(process.argv[2] ?? 5000);
 const dir = path.join(os.tmpdir(), 'yasr-bench-recommend');
 mkdirSync(dir, { recursive: true });
-const dbFile = path.join(dir, `cat-${N}.db`);
+const dbFile = path.join(dir, `cat-${N}-v2.db`);
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/yasr.js');
 if (!existsSync(dbFile)) {
   const tmp = `${dbFile}.building`;
   rmSync(tmp, { force: true });
   const db = openDb(tmp);
   buildSyntheticCatalogue(db, N);
-  await runSimilarity(db, { method: 'cosine' }, { k: 50, workers: 2 });
+  for (const method of ['cosine', 'timbre', 'hybrid'] as const) await runSimilarity(db, { method }, { k: 50, workers: 2 });
   db.close();
   spawnSync('mv', [tmp, dbFile]);
 }
@@ -53,7 +53,7 @@ for (let i = 0; i < 5; i++) {
 }
 const nodeMs = median(bare);
 const rows: string[] = [];
-for (const method of ['cosine', 'features', 'hybrid']) {
+for (const method of ['cosine', 'features', 'timbre', 'hybrid']) {
   const r = timeCli(['recommend', '17', '--method', method, '-k', '5', '--least', '5'], 7);
   rows.push(`| recommend <stored track> --method ${method} | ${r.wallMs.toFixed(0)} ms | ${(r.wallMs - nodeMs).toFixed(0)} ms |`);
 }

@@ -13,6 +13,7 @@ import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
 import { summaryVector } from '../../src/dsp/summary.js';
 import { descriptorVector, PITCH_CLASSES, type Descriptors } from '../../src/dsp/descriptors/index.js';
 import { rng } from '../../src/demo/synth.js';
+import { fitGaussian } from '../../src/similarity/gaussian.js';
 
 export function fakeMfcc(rand: () => number, base: Float64Array, frames = 1292): Float32Array {
   const d = 20;
@@ -46,6 +47,8 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       putFeature(db, id, 'mfcc', { rows: 20, cols: 1292, data: mfcc }, FEATURES_VERSION, hash);
       const sv = summaryVector({ rows: 20, cols: 1292, data: mfcc });
       putFeature(db, id, 'mfcc_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, hash);
+      const g = fitGaussian(mfcc, 20, 1292);
+      putFeature(db, id, 'mfcc_gauss', { rows: 1, cols: g.length, data: g }, FEATURES_VERSION, hash);
       const d: Descriptors = {
         tempo: 60 + rand() * 120, tempoConfidence: rand(), key: PITCH_CLASSES[Math.floor(rand() * 12)], mode: rand() < 0.5 ? 'major' : 'minor',
         keyConfidence: rand(), loudness: -30 + rand() * 25, energy: rand(), danceability: rand(), spectralCentroid: 500 + rand() * 3000,
