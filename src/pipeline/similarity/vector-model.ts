@@ -165,15 +165,24 @@ export function timbreModel(
   if (models.length) while (gaussianLength(d) < models[0].length) d++;
   const g = prepareGaussians(models, d);
   const n = entries.length;
+  // log(1 + SKL): the divergences are heavy-tailed; on a log scale their spread per track is
+  // close to normal, which mutual proximity's Gaussian assumption needs.
+  // With mutual proximity every row is needed twice (statistics, then neighbours): the
+  // symmetric matrix is computed once, half of it, and kept (float32, n^2 x 4 bytes).
+  const fromStore = !!stored && entries.every((e) => stored.has(e.trackId));
+  const full = mp && n > 2 && n <= 12_000 && !fromStore ? new Float32Array(n * n) : null;
+  if (full) {
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
+    }
+  }
   const raw = (i: number): Float64Array => {
+    if (full) return Float64Array.from(full.subarray(i * n, (i + 1) * n));
     const out = new Float64Array(n);
-    // log(1 + SKL): the divergences are heavy-tailed; on a log scale their spread per track is
-    // close to normal, which mutual proximity's Gaussian assumption needs
     for (let j = 0; j < n; j++) out[j] = j === i ? 0 : Math.log1p(skl(g, i, j));
     return out;
   };
   // stored statistics (from the last similarity run over the same tracks) spare n^2 divergences
-  const fromStore = stored && entries.every((e) => stored.has(e.trackId));
   const stats =
     mp && n > 2
       ? fromStore
