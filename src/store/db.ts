@@ -27,12 +27,23 @@ export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
   }
   try {
     db.pragma('busy_timeout = 30000');
-    if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+    // Two processes opening a new database at once can meet SQLITE_BUSY where SQLite does not
+    // call the busy handler (switching to WAL, upgrading a read lock): try again a few times.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!opts.readonly) {
+          db.pragma('journal_mode = WAL');
+          db.pragma('synchronous = NORMAL');
+        }
+        db.pragma('foreign_keys = ON');
+        if (!opts.readonly) migrate(db);
+        break;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (attempt >= 50 || !(code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(Math.random() * 80));
+      }
     }
-    db.pragma('foreign_keys = ON');
-    if (!opts.readonly) migrate(db);
   } catch (err) {
     db.close();
     if (err instanceof YasrError) throw err;

@@ -46,7 +46,7 @@ Examples:
         let best: ReturnType<typeof bestPossible> | null = null;
         let n = 0;
         for (const method of methods) {
-          if (method === 'dtw' || method === 'fastdtw') await runSimilarity(db, { method }, { k: o.k, workers: o.workers });
+          if (method === 'dtw' || method === 'fastdtw') await runSimilarity(db, { method }, { k: Math.max(o.k, 50), workers: o.workers });
           const m = denseMatrix(db, { method });
           const tracks = m.trackIds.map((id) => getTrack(db, id)!);
           const labels = tracks.map((t) => (o.label === 'album' ? t.album : t.artist) ?? `#${t.id}`);

@@ -91,6 +91,8 @@ export async function runSimilarity(
   const params = normalizeParams(p);
   const method = params.method as MethodName;
   const set = getOrCreateSet(db, method, hashOf(params), params);
+  // stored lists never shrink: a smaller k (evaluate -k 5, say) reads the head of longer ones
+  const keep = Math.max(a.k, setState(db, set.id)?.k ?? 0);
   const { entries, skipped } = catalogueFor(db, params);
   const summary: SimilaritySummary = {
     method, params, orientation: orientation(method), tracks: entries.length, skipped,
@@ -106,28 +108,28 @@ export async function runSimilarity(
     summary.pairsComputed = r.pairs;
     summary.blocksTotal = countPlan(db, set.id).planned;
     const state = setState(db, set.id);
-    if (r.computed === 0 && state?.membersHash === membersHash && state.k === a.k) summary.nothingToDo = true;
+    if (r.computed === 0 && state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
-      const { lists, members } = deriveNeighbours(db, set.id, a.k);
+      const { lists, members } = deriveNeighbours(db, set.id, keep);
       const toEntries = (l: [number, number][]): NeighbourEntry[] => l.map(([j, s]) => ({ trackId: members[j].trackId, score: s }));
       const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
       for (const [i, l] of lists) byTrack.set(members[i].trackId, { nearest: toEntries(l.nearest), farthest: toEntries(l.farthest) });
       db.transaction(() => {
         putNeighbours(db, set.id, byTrack);
-        putState(db, set.id, membersHash, a.k);
+        putState(db, set.id, membersHash, keep);
       })();
     }
   } else {
     const state = setState(db, set.id);
     let trackStats: Map<number, { mu: number; sd: number }> | undefined;
-    if (state?.membersHash === membersHash && state.k === a.k) summary.nothingToDo = true;
+    if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
       const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
       if (method === 'cosine' && entries.length > 1) {
         const dim = vectorOf(db, entries[0].trackId, params.vector as string).length;
         const data = new Float32Array(entries.length * dim);
         entries.forEach((e, i) => data.set(vectorOf(db, e.trackId, params.vector as string), i * dim));
-        const kk = Math.min(a.k, entries.length - 1);
+        const kk = Math.min(keep, entries.length - 1);
         const r = cosineTopK(data, dim, { k: kk, standardize: params.standardize !== 'none' });
         entries.forEach((e, i) => {
           const nearest: NeighbourEntry[] = [];
@@ -142,14 +144,14 @@ export async function runSimilarity(
         trackStats = model.trackStats?.();
         entries.forEach((e, i) => {
           const row = model.row(i);
-          const pick = (o: 'similarity' | 'distance') => bestK(row, a.k, o, (j) => j === i).map((j) => ({ trackId: entries[j].trackId, score: row[j] }));
+          const pick = (o: 'similarity' | 'distance') => bestK(row, keep, o, (j) => j === i).map((j) => ({ trackId: entries[j].trackId, score: row[j] }));
           const far = model.orientation === 'distance' ? 'similarity' : 'distance';
           byTrack.set(e.trackId, { nearest: pick(model.orientation), farthest: pick(far) });
         });
       }
       db.transaction(() => {
         putNeighbours(db, set.id, byTrack);
-        putState(db, set.id, membersHash, a.k);
+        putState(db, set.id, membersHash, keep);
         if (trackStats) putTrackStats(db, set.id, trackStats);
       })();
     }
