@@ -73,8 +73,7 @@ export async function computePendingBlocks(
   spec = { ...spec, pool: 1 };
   const blocks: Block[] = pending.map((p, id) => ({ id, rows: [p.i0, p.i1], cols: [p.j0, p.j1], diagonal: p.diagonal }));
   let pairs = 0;
-  const started = new Map<number, number>();
-  const t0 = performance.now();
+  let last = performance.now();
   a.progress?.start(blocks.length, 'similarity');
   try {
     await runBlocks(packed, blocks, spec, {
@@ -82,7 +81,10 @@ export async function computePendingBlocks(
       signal: a.signal,
       onBlock: (b, d) => {
         const p: PlannedBlock = pending[b.id];
-        putBlock(db, setId, p, d, performance.now() - (started.get(b.id) ?? t0));
+        // ms: time since the previous block was stored (blocks arrive one at a time)
+        const now = performance.now();
+        putBlock(db, setId, p, d, now - last);
+        last = now;
         pairs += d.length;
         a.progress?.tick(`block ${p.i0}:${p.j0}`, true);
       },
