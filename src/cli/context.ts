@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openDb, resolveDbPath, type Db } from '../store/db.js';
 import { findFfmpeg, type FfmpegTools } from '../audio/ffmpeg.js';
 import { badParameter } from '../errors.js';
+import { parseSince } from '../sources/since.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -32,6 +33,16 @@ export function ffmpegFromCli(cmd: Command): FfmpegTools {
 /** Downloaded audio lives next to the database. */
 export function audioStoreDir(cmd: Command): string {
   return path.join(path.dirname(path.resolve(dbPath(cmd))), 'audio');
+}
+
+/** Cached catalogue replies live next to the database. */
+export function cacheDir(cmd: Command): string {
+  return path.join(path.dirname(path.resolve(dbPath(cmd))), 'cache', 'http');
+}
+
+/** --since 7d | 2w | 1m | YYYY-MM-DD -> the first day included (YYYY-MM-DD). */
+export function sinceOption(v: string): string {
+  return parseSince(v, process.env.YASR_TODAY ? new Date(process.env.YASR_TODAY) : new Date());
 }
 
 export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {

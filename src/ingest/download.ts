@@ -39,6 +39,8 @@ export interface DownloadOptions {
   maxRedirects?: number;
   /** Refuse `text/html` bodies (a login or error page served with 200). Default true. */
   rejectHtml?: boolean;
+  /** Refuse bodies whose Content-Type is neither audio nor a generic binary type (an image, JSON). Default false. */
+  audioOnly?: boolean;
   /** Extra request headers (a User-Agent is sent by default). */
   headers?: Record<string, string>;
   /** Cancels the download (no further retries). */
@@ -82,6 +84,7 @@ interface Resolved {
   maxRetryAfterMs: number;
   maxRedirects: number;
   rejectHtml: boolean;
+  audioOnly: boolean;
   headers: Record<string, string>;
   signal?: AbortSignal;
   sleep: (ms: number) => Promise<void>;
@@ -159,6 +162,7 @@ function resolveOptions(options: DownloadOptions): Resolved {
     maxRetryAfterMs: num('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, 0, false),
     maxRedirects: num('maxRedirects', options.maxRedirects, 5, 0, true),
     rejectHtml: options.rejectHtml ?? true,
+    audioOnly: options.audioOnly ?? false,
     headers: {
       'user-agent': 'yasr/0.1 (+https://github.com/yasr)',
       accept: '*/*',
@@ -252,6 +256,10 @@ async function receiveBody(url: URL, start: URL, res: IncomingMessage, o: Resolv
   if (o.rejectHtml && contentType === 'text/html') {
     res.destroy();
     throw new AttemptFailure('the server sent a web page (text/html), not audio', false);
+  }
+  if (o.audioOnly && contentType && !isAudioType(contentType)) {
+    res.destroy();
+    throw new AttemptFailure(`not audio: the server sent ${contentType}`, false);
   }
   if (contentLength !== undefined && contentLength > o.maxBytes) {
     res.destroy();
@@ -478,6 +486,11 @@ const TYPE_EXTENSIONS: Record<string, string> = {
   'audio/x-ms-wma': 'wma',
   'audio/x-matroska': 'mka',
 };
+
+/** Audio, an audio-bearing container, or a generic binary type some CDNs send for everything. */
+function isAudioType(t: string): boolean {
+  return t.startsWith('audio/') || t in TYPE_EXTENSIONS || t === 'application/octet-stream' || t === 'binary/octet-stream';
+}
 
 /** Extension from the final URL's path, else the first URL's, else Content-Type, else 'bin'. */
 function extensionFor(finalUrl: URL, start: URL, contentType: string | undefined): string {

@@ -1,7 +1,23 @@
 import { readdirSync, statSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../store/db.js';
-import { getSource, recordSourceFailure, upsertTrack, type TrackMeta } from '../store/tracks.js';
+import {
+  backfillMatchKeys,
+  findSameRecording,
+  getSource,
+  linkSource,
+  recordSourceFailure,
+  trackBySha,
+  updatePopularity,
+  upsertTrack,
+  type CatalogueExtra,
+  type SourceKind,
+  type TrackMeta,
+} from '../store/tracks.js';
+import { isCatalogueSpec, listCatalogue, parseSpec, type CatalogueRunOptions } from '../sources/registry.js';
+import type { HttpStats } from '../sources/http-json.js';
+import type { CatalogueTrack } from '../sources/types.js';
 import { sha256File } from '../util/hash.js';
 import { probeAudio } from '../audio/probe.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
@@ -19,8 +35,13 @@ export interface IngestOptions {
   /** Where downloaded audio is kept (content-addressed). */
   storeDir: string;
   downloader?: string;
-  download?: { timeoutMs?: number; maxBytes?: number; retries?: number };
+  download?: { timeoutMs?: number; maxBytes?: number; retries?: number; backoffMs?: number };
+  /** For catalogue sources (deezer:, itunes:, jamendo:, archive:). */
+  catalogue?: Partial<CatalogueRunOptions>;
+  /** Largest preview accepted, bytes (a 30 s preview is about 0.5-1 MB). Default 20 MiB. */
+  maxPreviewBytes?: number;
   progress?: ProgressSink;
+  signal?: AbortSignal;
 }
 
 export interface IngestSummary {
@@ -30,15 +51,20 @@ export interface IngestSummary {
   unchanged: number;
   failed: number;
   failures: { source: string; error: string }[];
+  /** Catalogue tracks listed (before de-duplication and download). */
+  listed: number;
+  /** Catalogue API requests: sent, answered from the cache, revalidated (304), retried. */
+  requests: { sent: number; cacheHits: number; notModified: number; retries: number };
   manifestErrors: { file: string; line: number; message: string; level: 'error' | 'warning' }[];
 }
 
 interface WorkItem {
-  kind: 'file' | 'url' | 'query';
+  kind: SourceKind;
   source: string;
   meta: TrackMeta;
   line?: number;
   manifest?: string;
+  track?: CatalogueTrack;
 }
 
 function ext(p: string): string {
@@ -66,6 +92,7 @@ function rowToItem(r: ManifestRow, manifest: string): WorkItem {
 export function expandSources(sources: string[], summary: IngestSummary): WorkItem[] {
   const items: WorkItem[] = [];
   for (const s of sources) {
+    if (isCatalogueSpec(s)) continue; // listed by ingest() itself, page by page
     if (/^https?:\/\//i.test(s)) {
       items.push({ kind: 'url', source: s, meta: {} });
       continue;
@@ -110,11 +137,60 @@ function tagMeta(tags: Record<string, string>, file: string): TrackMeta {
  * is recorded with its reason and the rest go on.
  */
 export async function ingest(db: Db, sources: string[], o: IngestOptions): Promise<IngestSummary> {
-  const summary: IngestSummary = { added: 0, changed: 0, duplicates: 0, unchanged: 0, failed: 0, failures: [], manifestErrors: [] };
+  const summary: IngestSummary = {
+    added: 0, changed: 0, duplicates: 0, unchanged: 0, failed: 0, failures: [], listed: 0,
+    requests: { sent: 0, cacheHits: 0, notModified: 0, retries: 0 }, manifestErrors: [],
+  };
+  const catalogues = sources.filter(isCatalogueSpec);
+  for (const c of catalogues) parseSpec(c); // a mistyped spec stops here, before any work
   const items = expandSources(sources, summary);
-  o.progress?.start(items.length, 'ingest');
   const seen = new Set<string>();
+  o.progress?.start(items.length, 'ingest');
+  await ingestItems(db, items, o, summary, seen);
+  o.progress?.stop();
+  if (catalogues.length) {
+    backfillMatchKeys(db);
+    const stats: HttpStats[] = [];
+    const run: CatalogueRunOptions = { since: null, maxTracks: null, cacheDir: null, signal: o.signal, ...o.catalogue };
+    for (const spec of catalogues) {
+      for await (const page of listCatalogue(spec, run, stats)) {
+        for (const f of page.failures) {
+          summary.failed++;
+          summary.failures.push({ source: f.item, error: f.error });
+          o.progress?.tick(`${f.item}: ${f.error}`, false);
+        }
+        summary.listed += page.tracks.length;
+        if (page.tracks.length) o.progress?.start(page.tracks.length, spec.split('?')[0]);
+        await ingestItems(db, page.tracks.map((t) => ({ kind: 'catalogue' as const, source: t.key, meta: catalogueMeta(t), track: t })), o, summary, seen);
+        o.progress?.stop();
+        if (o.signal?.aborted) break;
+      }
+    }
+    for (const st of stats) {
+      summary.requests.sent += st.requests;
+      summary.requests.cacheHits += st.cacheHits;
+      summary.requests.notModified += st.notModified;
+      summary.requests.retries += st.retries;
+    }
+  }
+  return summary;
+}
+
+function catalogueMeta(t: CatalogueTrack): TrackMeta {
+  return { artist: t.artist, title: t.title, album: t.album, releaseDate: t.releaseDate, popularity: t.popularity };
+}
+
+function catalogueExtra(t: CatalogueTrack): CatalogueExtra {
+  return { isrc: t.isrc, licence: t.licence, coverUrl: t.coverUrl, link: t.link, audioUrl: t.audioUrl, isPreview: t.isPreview, statedDuration: t.duration };
+}
+
+function sourceMeta(t: CatalogueTrack): string {
+  return JSON.stringify({ service: t.service, ids: t.serviceIds, link: t.link, popularityBasis: t.popularityBasis, audioUrl: t.audioUrl, preview: t.isPreview });
+}
+
+async function ingestItems(db: Db, items: WorkItem[], o: IngestOptions, summary: IngestSummary, seen: Set<string>): Promise<void> {
   for (const it of items) {
+    if (o.signal?.aborted) return;
     if (seen.has(it.source)) {
       summary.unchanged++;
       o.progress?.tick(`${it.source}: listed twice`, true);
@@ -137,8 +213,6 @@ export async function ingest(db: Db, sources: string[], o: IngestOptions): Promi
       o.progress?.tick(`${it.source}: ${error}`, false);
     }
   }
-  o.progress?.stop();
-  return summary;
 }
 
 async function ingestOne(db: Db, it: WorkItem, o: IngestOptions): Promise<'new' | 'changed' | 'duplicate' | 'unchanged'> {
@@ -164,6 +238,27 @@ async function ingestOne(db: Db, it: WorkItem, o: IngestOptions): Promise<'new' 
     const d = await downloadToStore(it.source, { storeDir: o.storeDir, ...o.download });
     file = d.path;
     sha = d.sha256;
+  } else if (it.kind === 'catalogue') {
+    const t = it.track!;
+    if (known?.status === 'ok' && known.track_id != null) {
+      updatePopularity(db, known.track_id, t.popularity);
+      return 'unchanged';
+    }
+    // the same recording found through another source (or listed twice): link, do not download
+    const same = findSameRecording(db, { isrc: t.isrc, artist: t.artist, title: t.title, duration: t.duration });
+    if (same !== undefined) {
+      linkSource(db, { source: t.key, kind: 'catalogue', trackId: same, meta: it.meta, extra: catalogueExtra(t), sourceMeta: sourceMeta(t) });
+      return 'duplicate';
+    }
+    const d = await downloadToStore(t.audioUrl, {
+      storeDir: o.storeDir,
+      ...o.download,
+      maxBytes: t.isPreview ? Math.min(o.maxPreviewBytes ?? 20 * 1024 * 1024, o.download?.maxBytes ?? Infinity) : o.download?.maxBytes,
+      audioOnly: true,
+      signal: o.signal,
+    });
+    file = d.path;
+    sha = d.sha256;
   } else {
     if (known?.status === 'ok' && known.track_id != null) return 'unchanged';
     if (!o.downloader) {
@@ -173,10 +268,21 @@ async function ingestOne(db: Db, it: WorkItem, o: IngestOptions): Promise<'new' 
     file = got.path;
     sha = got.sha256;
   }
+  try {
+    return await registerFile(db, it, file, sha, o.tools);
+  } catch (err) {
+    // a download that did not become a track leaves nothing behind
+    if (it.kind !== 'file' && sha && !trackBySha(db, sha)) await unlink(file).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function registerFile(db: Db, it: WorkItem, file: string, sha: string | undefined, tools: FfmpegTools): Promise<'new' | 'changed' | 'duplicate' | 'unchanged'> {
   const st = statSync(file);
   sha ??= await sha256File(file);
-  const probe = await probeAudio(o.tools, file);
+  const probe = await probeAudio(tools, file);
   if (!probe.hasAudio) throw new YasrError('BAD_INPUT', `${file}: no audio stream`);
+  if (it.track && probe.duration !== null && probe.duration < 1) throw new YasrError('BAD_INPUT', `${it.track.audioUrl}: audio shorter than 1 s (${probe.duration.toFixed(2)} s)`);
   const meta = { ...tagMeta(probe.tags, it.kind === 'file' ? file : it.source), ...definedOnly(it.meta) };
   const r = upsertTrack(db, {
     source: it.source,
@@ -187,6 +293,8 @@ async function ingestOne(db: Db, it: WorkItem, o: IngestOptions): Promise<'new' 
     mtimeMs: it.kind === 'file' ? st.mtimeMs : null,
     duration: probe.duration,
     meta,
+    extra: it.track ? catalogueExtra(it.track) : undefined,
+    sourceMeta: it.track ? sourceMeta(it.track) : undefined,
   });
   return r.status;
 }

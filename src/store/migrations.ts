@@ -127,4 +127,39 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (set_id, track_id)
   );
   `,
+  // 5: catalogue sources (deezer:, itunes:, jamendo:, archive:), their metadata, favourites
+  `
+  CREATE TABLE sources_v5 (
+    source      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('file', 'url', 'query', 'catalogue')),
+    track_id    INTEGER REFERENCES tracks(id) ON DELETE CASCADE,
+    size        INTEGER,
+    mtime_ms    REAL,
+    status      TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'failed')),
+    error       TEXT,
+    meta        TEXT,
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  INSERT INTO sources_v5 SELECT source, kind, track_id, size, mtime_ms, status, error, meta, updated_at FROM sources;
+  DROP TABLE sources;
+  ALTER TABLE sources_v5 RENAME TO sources;
+  CREATE INDEX sources_track ON sources (track_id);
+
+  ALTER TABLE tracks ADD COLUMN isrc TEXT;
+  ALTER TABLE tracks ADD COLUMN licence TEXT;
+  ALTER TABLE tracks ADD COLUMN cover_url TEXT;
+  ALTER TABLE tracks ADD COLUMN link TEXT;
+  ALTER TABLE tracks ADD COLUMN audio_url TEXT;
+  ALTER TABLE tracks ADD COLUMN is_preview INTEGER;
+  ALTER TABLE tracks ADD COLUMN stated_duration REAL;
+  ALTER TABLE tracks ADD COLUMN match_key TEXT;
+  CREATE INDEX tracks_isrc ON tracks (isrc) WHERE isrc IS NOT NULL;
+  CREATE INDEX tracks_match_key ON tracks (match_key) WHERE match_key IS NOT NULL;
+
+  CREATE TABLE likes (
+    track_id  INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+    via       TEXT NOT NULL,
+    added_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  `,
 ];

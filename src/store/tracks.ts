@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Db } from './db.js';
 import { YasrError } from '../errors.js';
+import { DURATION_TOLERANCE_S, matchKey } from '../sources/match-key.js';
 
 export interface TrackMeta {
   artist?: string | null;
@@ -8,6 +9,20 @@ export interface TrackMeta {
   album?: string | null;
   releaseDate?: string | null;
   popularity?: number | null;
+}
+
+export type SourceKind = 'file' | 'url' | 'query' | 'catalogue';
+
+/** What a catalogue says of a track beyond the basic metadata (see src/sources/types.ts). */
+export interface CatalogueExtra {
+  isrc?: string | null;
+  licence?: string | null;
+  coverUrl?: string | null;
+  link?: string | null;
+  audioUrl?: string | null;
+  isPreview?: boolean | null;
+  /** The whole track's length as the catalogue states it (a preview file is shorter). */
+  statedDuration?: number | null;
 }
 
 export interface Track {
@@ -76,7 +91,7 @@ export function trackBySha(db: Db, sha: string): Track | undefined {
 
 export interface SourceRow {
   source: string;
-  kind: 'file' | 'url' | 'query';
+  kind: SourceKind;
   track_id: number | null;
   size: number | null;
   mtime_ms: number | null;
@@ -100,13 +115,16 @@ export function upsertTrack(
   db: Db,
   a: {
     source: string;
-    kind: 'file' | 'url' | 'query';
+    kind: SourceKind;
     sha256: string;
     localPath: string;
     size: number;
     mtimeMs?: number | null;
     duration?: number | null;
     meta: TrackMeta;
+    extra?: CatalogueExtra;
+    /** JSON kept with the source row (a catalogue's ids, popularity basis). */
+    sourceMeta?: string | null;
   },
 ): { id: number; status: 'new' | 'changed' | 'duplicate' | 'unchanged' } {
   return db.transaction(() => {
@@ -137,13 +155,15 @@ export function upsertTrack(
       status = 'new';
     }
     applyMeta(db, id, a.meta, status === 'new' || status === 'changed');
+    if (a.extra) applyExtra(db, id, a.extra, status === 'new' || status === 'changed');
+    refreshMatchKey(db, id);
     db.prepare(
-      `INSERT INTO sources (source, kind, track_id, size, mtime_ms, status, error)
-       VALUES (?, ?, ?, ?, ?, 'ok', NULL)
+      `INSERT INTO sources (source, kind, track_id, size, mtime_ms, status, error, meta)
+       VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)
        ON CONFLICT (source) DO UPDATE SET track_id = excluded.track_id, size = excluded.size,
-         mtime_ms = excluded.mtime_ms, status = 'ok', error = NULL,
+         mtime_ms = excluded.mtime_ms, status = 'ok', error = NULL, meta = COALESCE(excluded.meta, meta),
          updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
-    ).run(a.source, a.kind, id, a.size, a.mtimeMs ?? null);
+    ).run(a.source, a.kind, id, a.size, a.mtimeMs ?? null, a.sourceMeta ?? null);
     // The source's old content now lives nowhere else: that track is gone.
     if (src?.track_id != null && src.track_id !== id) {
       const left = db.prepare('SELECT COUNT(*) AS n FROM sources WHERE track_id = ?').get(src.track_id) as { n: number };
@@ -171,7 +191,113 @@ function applyMeta(db: Db, id: number, m: TrackMeta, overwrite: boolean): void {
   }
 }
 
-export function recordSourceFailure(db: Db, source: string, kind: 'file' | 'url' | 'query', error: string): void {
+const EXTRA_COLUMNS: [keyof CatalogueExtra, string][] = [
+  ['isrc', 'isrc'],
+  ['licence', 'licence'],
+  ['coverUrl', 'cover_url'],
+  ['link', 'link'],
+  ['audioUrl', 'audio_url'],
+  ['isPreview', 'is_preview'],
+  ['statedDuration', 'stated_duration'],
+];
+
+function applyExtra(db: Db, id: number, e: CatalogueExtra, overwrite: boolean): void {
+  for (const [k, col] of EXTRA_COLUMNS) {
+    let v = e[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v === 'boolean') v = v ? 1 : 0;
+    const sql = overwrite
+      ? `UPDATE tracks SET ${col} = ? WHERE id = ?`
+      : `UPDATE tracks SET ${col} = COALESCE(${col}, ?) WHERE id = ?`;
+    db.prepare(sql).run(v, id);
+  }
+}
+
+/** Keep tracks.match_key (normalised artist + title) in step with the metadata. */
+function refreshMatchKey(db: Db, id: number): void {
+  const r = db.prepare('SELECT artist, title FROM tracks WHERE id = ?').get(id) as { artist: string | null; title: string | null } | undefined;
+  if (r) db.prepare('UPDATE tracks SET match_key = ? WHERE id = ?').run(matchKey(r.artist, r.title), id);
+}
+
+/** Tracks stored before match keys existed get theirs (cheap when there are none). */
+export function backfillMatchKeys(db: Db): void {
+  const rows = db.prepare('SELECT id, artist, title FROM tracks WHERE match_key IS NULL AND artist IS NOT NULL AND title IS NOT NULL').all() as { id: number; artist: string; title: string }[];
+  if (!rows.length) return;
+  const up = db.prepare('UPDATE tracks SET match_key = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const r of rows) up.run(matchKey(r.artist, r.title), r.id);
+  })();
+}
+
+/**
+ * The stored track a catalogue item is, if any: same ISRC, else same normalised artist and title
+ * with lengths within DURATION_TOLERANCE_S (the catalogue's stated length, else the file's).
+ */
+export function findSameRecording(db: Db, q: { isrc: string | null; artist: string; title: string; duration: number | null }): number | undefined {
+  if (q.isrc) {
+    const r = db.prepare('SELECT id FROM tracks WHERE isrc = ? ORDER BY id LIMIT 1').get(q.isrc) as { id: number } | undefined;
+    if (r) return r.id;
+  }
+  const key = matchKey(q.artist, q.title);
+  if (!key || q.duration === null) return undefined;
+  const rows = db.prepare('SELECT id, COALESCE(stated_duration, duration) AS d FROM tracks WHERE match_key = ? ORDER BY id').all(key) as { id: number; d: number | null }[];
+  return rows.find((r) => r.d !== null && Math.abs(r.d - q.duration!) <= DURATION_TOLERANCE_S)?.id;
+}
+
+/** Point a new source at an existing track (one recording found through two sources). */
+export function linkSource(db: Db, a: { source: string; kind: SourceKind; trackId: number; meta: TrackMeta; extra?: CatalogueExtra; sourceMeta?: string | null }): void {
+  db.transaction(() => {
+    applyMeta(db, a.trackId, a.meta, false);
+    if (a.extra) applyExtra(db, a.trackId, a.extra, false);
+    db.prepare(
+      `INSERT INTO sources (source, kind, track_id, status, error, meta) VALUES (?, ?, ?, 'ok', NULL, ?)
+       ON CONFLICT (source) DO UPDATE SET track_id = excluded.track_id, status = 'ok', error = NULL,
+         meta = COALESCE(excluded.meta, meta), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+    ).run(a.source, a.kind, a.trackId, a.sourceMeta ?? null);
+  }).immediate();
+}
+
+/** A catalogue's popularity moves week to week: the latest listing wins. */
+export function updatePopularity(db: Db, trackId: number, popularity: number | null): void {
+  if (popularity !== null) db.prepare('UPDATE tracks SET popularity = ? WHERE id = ?').run(popularity, trackId);
+}
+
+export interface TrackDetails extends Track {
+  isrc: string | null;
+  licence: string | null;
+  coverUrl: string | null;
+  link: string | null;
+  audioUrl: string | null;
+  isPreview: boolean | null;
+  statedDuration: number | null;
+  sources: { source: string; kind: SourceKind; meta: unknown }[];
+}
+
+export function trackDetails(db: Db, id: number): TrackDetails | undefined {
+  const t = getTrack(db, id);
+  if (!t) return undefined;
+  const r = db.prepare('SELECT isrc, licence, cover_url, link, audio_url, is_preview, stated_duration FROM tracks WHERE id = ?').get(id) as {
+    isrc: string | null; licence: string | null; cover_url: string | null; link: string | null; audio_url: string | null; is_preview: number | null; stated_duration: number | null;
+  };
+  const sources = (db.prepare(`SELECT source, kind, meta FROM sources WHERE track_id = ? AND status = 'ok' ORDER BY source`).all(id) as { source: string; kind: SourceKind; meta: string | null }[]).map((s) => ({
+    source: s.source,
+    kind: s.kind,
+    meta: s.meta ? (JSON.parse(s.meta) as unknown) : null,
+  }));
+  return {
+    ...t,
+    isrc: r.isrc,
+    licence: r.licence,
+    coverUrl: r.cover_url,
+    link: r.link,
+    audioUrl: r.audio_url,
+    isPreview: r.is_preview === null ? null : r.is_preview === 1,
+    statedDuration: r.stated_duration,
+    sources,
+  };
+}
+
+export function recordSourceFailure(db: Db, source: string, kind: SourceKind, error: string): void {
   db.prepare(
     `INSERT INTO sources (source, kind, track_id, status, error) VALUES (?, ?, NULL, 'failed', ?)
      ON CONFLICT (source) DO UPDATE SET status = 'failed', error = excluded.error,
