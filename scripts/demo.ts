@@ -34,3 +34,7 @@ step(['evaluate', '--label', 'artist', '-k', '5', '--method', 'cosine,dtw,featur
 // a track by a lesser-known artist; the popular ones (above 70) are left out of the results
 step(['recommend', '1', '-k', '5', '--least', '3']);
 step(['recommend', '1', '--method', 'dtw', '-k', '3']);
+// the taste profile and a discovery report (offline: the demo catalogue plays this year's releases)
+step(['like', '1', '13']);
+step(['likes']);
+step(['discover', '--since', '2026-06-01', '-k', '5', '--out', path.join(dir, 'discoveries')]);

@@ -10,6 +10,8 @@ import { recommendCommand } from './commands/recommend.js';
 import { nightlyCommand } from './commands/nightly.js';
 import { runsCommand } from './commands/runs.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
+import { discoverCommand } from './commands/discover.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -29,9 +31,11 @@ Examples:
   yasr features --workers 2
   yasr similarity --method cosine
   yasr recommend 'Artist - Title'
+  yasr like ~/Music/loved/song.flac
+  yasr ingest deezer:releases --since 7d && yasr features && yasr discover
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -5,7 +5,9 @@ import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './similarity/run-similarity.js';
-import { cosineModel, type FeatureCache } from './similarity/vector-model.js';
+import { cosineModel, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
+import type { CatalogueEntry } from './similarity/catalogue.js';
+import { likedIds } from '../store/likes.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
 import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
@@ -56,7 +58,7 @@ export interface QueryFeatures {
   file: string;
 }
 
-function dateFloor(f: RecommendFilters): string | null {
+export function dateFloor(f: RecommendFilters): string | null {
   const dates: string[] = [];
   if (f.releasedAfter) {
     if (!/^\d{4}(-\d{2}(-\d{2})?)?$/.test(f.releasedAfter)) throw badParameter('--released-after', f.releasedAfter, 'YYYY, YYYY-MM or YYYY-MM-DD');
@@ -69,7 +71,7 @@ function dateFloor(f: RecommendFilters): string | null {
   return dates.length ? dates.sort().reverse()[0] : null;
 }
 
-function allowed(t: Track, f: RecommendFilters, floor: string | null, queryArtist: string | null): boolean {
+export function allowed(t: Track, f: RecommendFilters, floor: string | null, queryArtist: string | null): boolean {
   if (t.popularity !== null && t.popularity > f.maxPopularity) return false;
   if (floor) {
     if (!t.releaseDate) return false;
@@ -111,26 +113,52 @@ export function reasonText(q: Descriptors | undefined, c: Descriptors | undefine
  * the whole catalogue now; dtw/fastdtw read the stored neighbour lists (for a stored track) or
  * align the file against every track (for --file).
  */
-export function recommend(
-  db: Db,
-  query: { trackId: number } | { features: QueryFeatures },
-  p: SimilarityParams,
-  a: { k: number; least: number; filters: RecommendFilters },
-): RecommendResult {
+/** What scoring needs once per operation: the catalogue, its positions, the feature cache. */
+export interface ScoringContext {
+  params: Record<string, unknown>;
+  method: MethodName;
+  tracks: Map<number, Track>;
+  entries: CatalogueEntry[];
+  pos: Map<number, number>;
+  cache: FeatureCache;
+  timbre: VectorModel | null;
+  desc(id: number): Descriptors | undefined;
+}
+
+export function scoringContext(db: Db, p: SimilarityParams): ScoringContext {
   const params = normalizeParams(p);
-  const method = params.method as MethodName;
-  const orient = orientation(method);
-  const tracks = new Map(allTracks(db).map((t) => [t.id, t]));
-  const qTrack = 'trackId' in query ? tracks.get(query.trackId) : undefined;
-  if ('trackId' in query && !qTrack) throw new YasrError('NOT_FOUND', `no track #${query.trackId}`);
-  const qArtist = qTrack ? qTrack.artist : (query as { features: QueryFeatures }).features.artist;
-  const floor = dateFloor(a.filters);
   const { entries } = catalogueFor(db, params);
-  const pos = new Map(entries.map((e, i) => [e.trackId, i]));
   const cache: FeatureCache = new Map();
-  const desc = (id: number): Descriptors | undefined => featureMeta<Descriptors>(db, id, 'descriptors');
-  const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
-  const timbre = entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true, cache) : null;
+  const descCache = new Map<number, Descriptors | undefined>();
+  return {
+    params,
+    method: params.method as MethodName,
+    tracks: new Map(allTracks(db).map((t) => [t.id, t])),
+    entries,
+    pos: new Map(entries.map((e, i) => [e.trackId, i])),
+    cache,
+    timbre: entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true, cache) : null,
+    desc(id) {
+      if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
+      return descCache.get(id);
+    },
+  };
+}
+
+/**
+ * Scores of one query (a stored track or an outside file's features) against the catalogue,
+ * by the context's method: vector methods score every analysed track; timbre/hybrid and
+ * dtw/fastdtw read the lists stored by "yasr similarity" for a stored track (k nearest and
+ * farthest), and align or model an outside file against every track.
+ */
+export function scoresFor(
+  db: Db,
+  ctx: ScoringContext,
+  query: { trackId: number } | { features: QueryFeatures },
+): { scores: Map<number, number>; timbreRow: Float64Array | null; qTrack: Track | undefined } {
+  const { params, method, entries, pos, cache, timbre } = ctx;
+  const qTrack = 'trackId' in query ? ctx.tracks.get(query.trackId) : undefined;
+  if ('trackId' in query && !qTrack) throw new YasrError('NOT_FOUND', `no track #${query.trackId}`);
   let scores: Map<number, number>;
   let timbreRow: Float64Array | null = null;
   const qi = qTrack ? pos.get(qTrack.id) : undefined;
@@ -186,9 +214,28 @@ export function recommend(
       scores.set(e.trackId, spec.method === 'dtw' ? dtw(q, c, s.dim, { band: spec.band }) : fastdtw(q, c, s.dim, { radius: spec.radius }));
     }
   }
+  return { scores, timbreRow, qTrack };
+}
+
+export function recommend(
+  db: Db,
+  query: { trackId: number } | { features: QueryFeatures },
+  p: SimilarityParams,
+  a: { k: number; least: number; filters: RecommendFilters },
+): RecommendResult {
+  const ctx = scoringContext(db, p);
+  const { params, method, tracks, pos } = ctx;
+  const orient = orientation(method);
+  const { scores, timbreRow, qTrack } = scoresFor(db, ctx, query);
+  const qArtist = qTrack ? qTrack.artist : (query as { features: QueryFeatures }).features.artist;
+  const floor = dateFloor(a.filters);
+  const desc = ctx.desc;
+  const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
+  const liked = likedIds(db);
   const sign = orient === 'similarity' ? -1 : 1;
   const ranked = [...scores.entries()]
-    .filter(([id, s]) => Number.isFinite(s) && id !== qTrack?.id && tracks.get(id)?.sha256 !== qTrack?.sha256 && allowed(tracks.get(id)!, a.filters, floor, qArtist))
+    // favourites added as files are the person's own music, never recommended back
+    .filter(([id, s]) => Number.isFinite(s) && id !== qTrack?.id && tracks.get(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(tracks.get(id)!, a.filters, floor, qArtist))
     .sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
     const t = tracks.get(id)!;

@@ -1,4 +1,4 @@
-import { spawnSync, execSync } from 'node:child_process';
+import { spawn, spawnSync, execSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,4 +56,33 @@ export function ffmpegBin(): string {
 export function ffmpeg(args: string[]): void {
   const r = spawnSync(ffmpegBin(), ['-nostdin', '-loglevel', 'error', '-y', ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ffmpeg ${args.join(' ')}: ${r.stderr}`);
+}
+
+/**
+ * Run the compiled CLI without blocking this process's event loop (a test that serves HTTP
+ * replies from this process needs it to answer while the CLI runs).
+ */
+export function yasrAsync(db: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 600_000): Promise<CliResult> {
+  ensureBuilt();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, '--db', db, '--quiet', ...args], { env: { ...process.env, CI: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+export async function yasrJsonAsync<T = any>(db: string, args: string[], env: Record<string, string | undefined> = {}): Promise<T> {
+  const r = await yasrAsync(db, [...args, '--json'], env);
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`yasr ${args.join(' ')} exited ${r.status}: ${r.stderr}\n${r.stdout}`);
+  }
 }

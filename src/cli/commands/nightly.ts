@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { audioStoreDir, dbPath, ffmpegFromCli, globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { audioStoreDir, cacheDir, dbPath, ffmpegFromCli, globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { loadPipeline } from '../../pipeline/nightly/definition.js';
 import { reportText, runNightly } from '../../pipeline/nightly/run-nightly.js';
 import { terminalProgress } from '../progress.js';
@@ -39,6 +39,8 @@ crontab (every night at 03:15):
           const report = await runNightly(db, def, {
             tools: ffmpegFromCli(cmd),
             storeDir: audioStoreDir(cmd),
+            cacheDir: cacheDir(cmd),
+            today: process.env.YASR_TODAY ? new Date(process.env.YASR_TODAY) : undefined,
             workers: o.workers ?? def.workers ?? os.availableParallelism(),
             progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
             signal: interrupt.signal,

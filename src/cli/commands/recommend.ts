@@ -1,16 +1,10 @@
-import path from 'node:path';
 import { Command } from 'commander';
 import { audioStoreDir, ffmpegFromCli, intOption, openFromCli, printJson } from '../context.js';
 import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from './similarity.js';
-import { recommend, type QueryFeatures, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';
-import { resolveTrack, getTrack } from '../../store/tracks.js';
-import { probeAudio } from '../../audio/probe.js';
-import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from '../../pipeline/feature-options.js';
-import { ingest } from '../../pipeline/ingest.js';
-import { storeAnalysis } from '../../pipeline/features-stage.js';
-import { YasrError, badParameter } from '../../errors.js';
-import type { Db } from '../../store/db.js';
-import type { FfmpegTools } from '../../audio/ffmpeg.js';
+import { recommend, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';
+import { analyseQueryFile } from '../../pipeline/query-file.js';
+import { resolveTrack } from '../../store/tracks.js';
+import { badParameter } from '../../errors.js';
 
 interface RecommendCliOptions extends MethodCliOptions {
   file?: string;
@@ -22,38 +16,6 @@ interface RecommendCliOptions extends MethodCliOptions {
   newDays?: number;
   excludeSameArtist: boolean;
   json?: boolean;
-}
-
-async function analyseFile(db: Db, tools: FfmpegTools, file: string, add: boolean, storeDir: string): Promise<{ trackId: number } | { features: QueryFeatures }> {
-  if (add) {
-    const s = await ingest(db, [file], { tools, storeDir });
-    if (s.failed) throw new YasrError('BAD_INPUT', s.failures[0].error);
-  }
-  const probe = await probeAudio(tools, file);
-  if (!probe.hasAudio) throw new YasrError('BAD_INPUT', `${file}: no audio stream`);
-  const t0 = performance.now();
-  const [{ analyzeTrack }, { describeSignal }] = await Promise.all([import('../../pipeline/analyze-track.js'), import('../../pipeline/describe.js')]);
-  const r = await analyzeTrack(tools.ffmpeg, file, probe.duration, DEFAULT_FEATURE_OPTIONS, describeSignal);
-  if (add) {
-    const t = resolveTrack(db, path.resolve(file));
-    storeAnalysis(db, getTrack(db, t.id)!, r, featureParamsHash(DEFAULT_FEATURE_OPTIONS), performance.now() - t0);
-    return { trackId: t.id };
-  }
-  const mfcc = r.features.mfcc;
-  const seq = new Float32Array(mfcc.rows * mfcc.cols);
-  for (let i = 0; i < mfcc.rows; i++) for (let c = 0; c < mfcc.cols; c++) seq[c * mfcc.rows + i] = mfcc.data[i * mfcc.cols + c];
-  const vectors: Record<string, Float32Array> = {};
-  for (const [name, m] of Object.entries(r.features)) if (m.rows === 1) vectors[name] = m.data;
-  return {
-    features: {
-      vectors,
-      mfcc: { seq, dim: mfcc.rows },
-      descriptors: r.meta.descriptors,
-      artist: probe.tags.artist ?? null,
-      title: probe.tags.title ?? path.basename(file),
-      file,
-    },
-  };
 }
 
 function table(rows: Recommendation[], kind: string): string {
@@ -115,7 +77,7 @@ Examples:
       const db = openFromCli(cmd);
       try {
         const query = o.file
-          ? await analyseFile(db, ffmpegFromCli(cmd), o.file, !!o.add, audioStoreDir(cmd))
+          ? await analyseQueryFile(db, ffmpegFromCli(cmd), o.file, { add: !!o.add, storeDir: audioStoreDir(cmd) })
           : { trackId: resolveTrack(db, ref!).id };
         const r = recommend(db, query, methodParams(o), {
           k: o.k,

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { YasrError } from '../../errors.js';
 import { FEATURE_GROUPS, DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type FeatureGroup } from '../feature-options.js';
 import { METHODS, type SimilarityParams } from '../similarity/methods.js';
+import { isCatalogueSpec, parseSpec } from '../../sources/registry.js';
+import { parseSince } from '../../sources/since.js';
 
 /** A named pipeline: what the nightly job ingests, analyses and compares. */
 export interface PipelineDefinition {
@@ -16,6 +18,21 @@ export interface PipelineDefinition {
   k: number;
   workers?: number;
   downloader?: string;
+  /** Catalogue sources: release window ('7d', 'YYYY-MM-DD') and cap per source. */
+  since?: string;
+  maxTracks?: number;
+  /** The weekly discovery report, when present. */
+  discover?: DiscoverStep;
+}
+
+export interface DiscoverStep {
+  since: string;
+  k: number;
+  perArtist: number;
+  maxPopularity: number;
+  method: SimilarityParams;
+  /** Folder for report.txt/json, discoveries.m3u and index.html; relative to the pipeline file. */
+  out?: string;
 }
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -33,7 +50,8 @@ function fail(file: string, where: string, msg: string): never {
   throw new YasrError('BAD_INPUT', `${file}: ${where}: ${msg}`);
 }
 
-const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description']);
+const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description', 'since', 'maxTracks', 'discover']);
+const DISCOVER_KEYS = new Set(['since', 'k', 'perArtist', 'maxPopularity', 'method', 'out']);
 const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
 const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'weights', 'mp']);
 
@@ -51,7 +69,48 @@ export function loadPipeline(ref: string): PipelineDefinition {
   for (const k of Object.keys(o)) if (!TOP_KEYS.has(k)) fail(file, k, `unknown key (allowed: ${[...TOP_KEYS].join(', ')})`);
   const base = path.dirname(file);
   if (!Array.isArray(o.sources) || o.sources.some((s) => typeof s !== 'string' || !s)) fail(file, 'sources', 'expected a list of paths or URLs');
-  const sources = (o.sources as string[]).map((s) => (/^https?:\/\//i.test(s) ? s : path.resolve(base, s)));
+  const sources = (o.sources as string[]).map((s) => (/^https?:\/\//i.test(s) || isCatalogueSpec(s) ? s : path.resolve(base, s)));
+  for (const s of sources) {
+    if (!isCatalogueSpec(s)) continue;
+    try {
+      parseSpec(s);
+    } catch (err) {
+      fail(file, 'sources', (err as Error).message);
+    }
+  }
+  const checkSince = (v: unknown, where: string): string => {
+    if (typeof v !== 'string') fail(file, where, `${JSON.stringify(v)}: '7d', '2w', '1m' or YYYY-MM-DD`);
+    try {
+      parseSince(v as string);
+    } catch {
+      fail(file, where, `${JSON.stringify(v)}: '7d', '2w', '1m' or YYYY-MM-DD`);
+    }
+    return v as string;
+  };
+  if (o.since !== undefined) checkSince(o.since, 'since');
+  if (o.maxTracks !== undefined && !(Number.isInteger(o.maxTracks) && (o.maxTracks as number) >= 1)) fail(file, 'maxTracks', `${JSON.stringify(o.maxTracks)}: a positive integer`);
+  let discover: DiscoverStep | undefined;
+  if (o.discover !== undefined) {
+    const d = o.discover as Record<string, unknown>;
+    if (!d || typeof d !== 'object' || Array.isArray(d)) fail(file, 'discover', 'expected an object');
+    for (const k of Object.keys(d)) if (!DISCOVER_KEYS.has(k)) fail(file, `discover.${k}`, `unknown key (allowed: ${[...DISCOVER_KEYS].join(', ')})`);
+    const int = (k: string, def: number, min: number, max: number): number => {
+      const v = d[k] ?? def;
+      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) fail(file, `discover.${k}`, `${JSON.stringify(d[k])}: an integer from ${min} to ${max}`);
+      return v as number;
+    };
+    const method = d.method ?? 'cosine';
+    if (!(METHODS as readonly unknown[]).includes(method)) fail(file, 'discover.method', `${JSON.stringify(method)}: one of ${METHODS.join(', ')}`);
+    if (d.out !== undefined && (typeof d.out !== 'string' || !d.out)) fail(file, 'discover.out', 'expected a folder path');
+    discover = {
+      since: checkSince(d.since ?? o.since ?? '7d', 'discover.since'),
+      k: int('k', 20, 1, 1000),
+      perArtist: int('perArtist', 1, 1, 1000),
+      maxPopularity: int('maxPopularity', 70, 0, 100),
+      method: { method } as SimilarityParams,
+      out: d.out ? path.resolve(base, d.out as string) : undefined,
+    };
+  }
   const f = (o.features ?? {}) as Record<string, unknown>;
   if (typeof f !== 'object' || Array.isArray(f)) fail(file, 'features', 'expected an object');
   for (const k of Object.keys(f)) if (!FEATURE_KEYS.has(k)) fail(file, `features.${k}`, `unknown key (allowed: ${[...FEATURE_KEYS].join(', ')})`);
@@ -97,5 +156,8 @@ export function loadPipeline(ref: string): PipelineDefinition {
     k: k as number,
     workers: o.workers as number | undefined,
     downloader: o.downloader as string | undefined,
+    since: o.since as string | undefined,
+    maxTracks: o.maxTracks as number | undefined,
+    discover,
   };
 }

@@ -7,6 +7,9 @@ import { finishRun, startRun } from '../../store/runs.js';
 import { errorLine } from '../../errors.js';
 import type { PipelineDefinition } from './definition.js';
 import type { ProgressSink } from '../progress-events.js';
+import { discover, type DiscoverReport } from '../discover.js';
+import { writeDiscoverFiles } from '../discover-report.js';
+import { parseSince } from '../../sources/since.js';
 
 export interface NightlyReport {
   pipeline: string;
@@ -20,6 +23,8 @@ export interface NightlyReport {
   ingest?: IngestSummary;
   features?: FeaturesSummary;
   similarity: SimilaritySummary[];
+  discover?: DiscoverReport;
+  discoverFiles?: string[];
   failures: { stage: string; item: string; error: string }[];
 }
 
@@ -31,7 +36,7 @@ export interface NightlyReport {
 export async function runNightly(
   db: Db,
   def: PipelineDefinition,
-  a: { tools: FfmpegTools; storeDir: string; workers: number; progress?: ProgressSink; signal?: AbortSignal },
+  a: { tools: FfmpegTools; storeDir: string; cacheDir?: string | null; workers: number; progress?: ProgressSink; signal?: AbortSignal; today?: Date },
 ): Promise<NightlyReport> {
   const startedAt = new Date().toISOString();
   const runId = startRun(db, `nightly ${def.name}`);
@@ -53,7 +58,19 @@ export async function runNightly(
     }
   };
   report.ingest = await stage('ingest', () =>
-    ingest(db, def.sources, { tools: a.tools, storeDir: a.storeDir, downloader: def.downloader, progress: a.progress }),
+    ingest(db, def.sources, {
+      tools: a.tools,
+      storeDir: a.storeDir,
+      downloader: def.downloader,
+      progress: a.progress,
+      signal: a.signal,
+      catalogue: {
+        since: def.since ? parseSince(def.since, a.today) : null,
+        maxTracks: def.maxTracks ?? null,
+        cacheDir: a.cacheDir ?? null,
+        today: a.today,
+      },
+    }),
   );
   for (const f of report.ingest?.failures ?? []) report.failures.push({ stage: 'ingest', item: f.source, error: f.error });
   for (const e of report.ingest?.manifestErrors ?? []) {
@@ -68,6 +85,16 @@ export async function runNightly(
       runSimilarity(db, p, { k: def.k, workers: a.workers, progress: a.progress, signal: a.signal }),
     );
     if (s) report.similarity.push(s);
+  }
+  const d = def.discover;
+  if (d) {
+    report.discover = await stage('discover', async () =>
+      discover(db, { since: parseSince(d.since, a.today), until: (a.today ?? new Date()).toISOString().slice(0, 10), k: d.k, perArtist: d.perArtist, maxPopularity: d.maxPopularity, method: d.method }),
+    );
+    if (report.discover && d.out) {
+      const r = report.discover;
+      report.discoverFiles = await stage('discover:write', async () => writeDiscoverFiles(r, d.out!));
+    }
   }
   if (report.failures.length) report.ok = false;
   const ing = report.ingest;
@@ -91,6 +118,11 @@ export function reportText(r: NightlyReport): string {
   if (r.features) lines.push(`features: ${r.features.analysed} analysed, ${r.features.failed} failed, ${r.features.skipped} skipped`);
   for (const s of r.similarity) {
     lines.push(`similarity ${s.method}: ${s.nothingToDo ? 'up to date' : `${s.tracks} tracks, ${s.added} new, ${s.pairsComputed} pairs computed`}`);
+  }
+  if (r.discover) {
+    lines.push(`discover: ${r.discover.picks.length} picks from ${r.discover.candidates} tracks released since ${r.discover.since}`);
+    for (const p of r.discover.picks) lines.push(`  ${p.rank}. ${p.artist ?? '?'} - ${p.title ?? '?'} (${p.releaseDate ?? '?'}): ${p.reason}`);
+    if (r.discoverFiles?.length) lines.push(`  report: ${r.discoverFiles.find((f) => f.endsWith('.html')) ?? r.discoverFiles[0]}`);
   }
   lines.push(`time: ${r.stages.map((s) => `${s.name} ${s.seconds.toFixed(1)} s${s.ok ? '' : ' (failed)'}`).join(', ')}`);
   if (r.failures.length) {

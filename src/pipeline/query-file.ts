@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { Db } from '../store/db.js';
+import type { FfmpegTools } from '../audio/ffmpeg.js';
+import { probeAudio } from '../audio/probe.js';
+import { getTrack, resolveTrack } from '../store/tracks.js';
+import { YasrError } from '../errors.js';
+import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from './feature-options.js';
+import { ingest } from './ingest.js';
+import { storeAnalysis } from './features-stage.js';
+import type { QueryFeatures } from './recommend.js';
+
+/**
+ * Analyse an audio file that a person hands in (recommend --file, like FILE) with the default
+ * feature options. With `add`, the file is ingested and its features stored (it becomes a
+ * track: { trackId }); without, its features are returned for an on-the-fly query.
+ */
+export async function analyseQueryFile(
+  db: Db,
+  tools: FfmpegTools,
+  file: string,
+  o: { add: boolean; storeDir: string },
+): Promise<{ trackId: number } | { features: QueryFeatures }> {
+  const add = o.add;
+  const storeDir = o.storeDir;
+  if (add) {
+    const s = await ingest(db, [file], { tools, storeDir });
+    if (s.failed) throw new YasrError('BAD_INPUT', s.failures[0].error);
+  }
+  const probe = await probeAudio(tools, file);
+  if (!probe.hasAudio) throw new YasrError('BAD_INPUT', `${file}: no audio stream`);
+  const t0 = performance.now();
+  const [{ analyzeTrack }, { describeSignal }] = await Promise.all([import('./analyze-track.js'), import('./describe.js')]);
+  const r = await analyzeTrack(tools.ffmpeg, file, probe.duration, DEFAULT_FEATURE_OPTIONS, describeSignal);
+  if (add) {
+    const t = resolveTrack(db, path.resolve(file));
+    storeAnalysis(db, getTrack(db, t.id)!, r, featureParamsHash(DEFAULT_FEATURE_OPTIONS), performance.now() - t0);
+    return { trackId: t.id };
+  }
+  const mfcc = r.features.mfcc;
+  const seq = new Float32Array(mfcc.rows * mfcc.cols);
+  for (let i = 0; i < mfcc.rows; i++) for (let c = 0; c < mfcc.cols; c++) seq[c * mfcc.rows + i] = mfcc.data[i * mfcc.cols + c];
+  const vectors: Record<string, Float32Array> = {};
+  for (const [name, m] of Object.entries(r.features)) if (m.rows === 1) vectors[name] = m.data;
+  return {
+    features: {
+      vectors,
+      mfcc: { seq, dim: mfcc.rows },
+      descriptors: r.meta.descriptors,
+      artist: probe.tags.artist ?? null,
+      title: probe.tags.title ?? path.basename(file),
+      file,
+    },
+  };
+}
+
