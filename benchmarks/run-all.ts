@@ -22,6 +22,7 @@ const BENCHES: { name: string; title: string; script: string; args: string[] }[]
   { name: 'similarity-pairs', title: 'Similarity: per pair and cosine top-k', script: 'similarity/pair-timings.js', args: [] },
   { name: 'recommend', title: 'Recommend latency', script: 'pipeline/recommend-bench.js', args: ['5000'] },
   { name: 'discover', title: 'Discover: weekly report on a 5,000-track catalogue', script: 'pipeline/discover-bench.js', args: ['5000', '20'] },
+  { name: 'replay-week', title: 'Catalogue ingest: a replayed Deezer week', script: 'sources/replay-week.js', args: [] },
   { name: 'nightly', title: 'Nightly at scale', script: 'pipeline/nightly-scale.js', args: ['5000', '200'] },
   { name: 'corpus', title: 'Recommendation quality on real music', script: 'pipeline/corpus-eval.js', args: ['2'] },
   { name: 'similarity-topk', title: 'Similarity: DTW top-10 accuracy against exact DTW', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2', '--configs', 'p8-b10-prune,p4-b10-prune,cos50-p4,cos20-p1'] },

@@ -12,6 +12,7 @@ import { runsCommand } from './commands/runs.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
 import { discoverCommand } from './commands/discover.js';
+import { showCommand } from './commands/show.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -35,7 +36,7 @@ Examples:
   yasr ingest deezer:releases --since 7d && yasr features && yasr discover
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -21,7 +21,9 @@ import type { CatalogueTrack } from '../sources/types.js';
 import { sha256File } from '../util/hash.js';
 import { probeAudio } from '../audio/probe.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
-import { errorLine, YasrError } from '../errors.js';
+import { errorLine, isStoreError, YasrError } from '../errors.js';
+import { matchKey } from '../sources/match-key.js';
+import { removeStaleTempFiles } from '../ingest/content-store.js';
 import { parseManifestFile, type ManifestRow } from '../ingest/manifest.js';
 import { downloadToStore } from '../ingest/download.js';
 import { runDownloaderCommand } from '../ingest/downloader-command.js';
@@ -38,6 +40,8 @@ export interface IngestOptions {
   download?: { timeoutMs?: number; maxBytes?: number; retries?: number; backoffMs?: number };
   /** For catalogue sources (deezer:, itunes:, jamendo:, archive:). */
   catalogue?: Partial<CatalogueRunOptions>;
+  /** Catalogue tracks downloaded and probed at once (default 4). */
+  concurrency?: number;
   /** Largest preview accepted, bytes (a 30 s preview is about 0.5-1 MB). Default 20 MiB. */
   maxPreviewBytes?: number;
   progress?: ProgressSink;
@@ -150,6 +154,8 @@ export async function ingest(db: Db, sources: string[], o: IngestOptions): Promi
   o.progress?.stop();
   if (catalogues.length) {
     backfillMatchKeys(db);
+    // parts of downloads a killed run left behind (downloads stall out after --timeout, far less)
+    await removeStaleTempFiles(o.storeDir, 3600_000);
     const stats: HttpStats[] = [];
     const run: CatalogueRunOptions = { since: null, maxTracks: null, cacheDir: null, signal: o.signal, ...o.catalogue };
     for (const spec of catalogues) {
@@ -161,7 +167,7 @@ export async function ingest(db: Db, sources: string[], o: IngestOptions): Promi
         }
         summary.listed += page.tracks.length;
         if (page.tracks.length) o.progress?.start(page.tracks.length, spec.split('?')[0]);
-        await ingestItems(db, page.tracks.map((t) => ({ kind: 'catalogue' as const, source: t.key, meta: catalogueMeta(t), track: t })), o, summary, seen);
+        await ingestItems(db, page.tracks.map((t) => ({ kind: 'catalogue' as const, source: t.key, meta: catalogueMeta(t), track: t })), o, summary, seen, o.concurrency ?? 4);
         o.progress?.stop();
         if (o.signal?.aborted) break;
       }
@@ -188,15 +194,24 @@ function sourceMeta(t: CatalogueTrack): string {
   return JSON.stringify({ service: t.service, ids: t.serviceIds, link: t.link, popularityBasis: t.popularityBasis, audioUrl: t.audioUrl, preview: t.isPreview });
 }
 
-async function ingestItems(db: Db, items: WorkItem[], o: IngestOptions, summary: IngestSummary, seen: Set<string>): Promise<void> {
-  for (const it of items) {
-    if (o.signal?.aborted) return;
-    if (seen.has(it.source)) {
-      summary.unchanged++;
-      o.progress?.tick(`${it.source}: listed twice`, true);
-      continue;
-    }
-    seen.add(it.source);
+/** Keys that make two items the same recording: such items never run at the same time. */
+function recordingKeys(it: WorkItem): string[] {
+  if (!it.track) return [];
+  const keys = [`k:${matchKey(it.track.artist, it.track.title) ?? it.source}`];
+  if (it.track.isrc) keys.push(`i:${it.track.isrc}`);
+  return keys;
+}
+
+/**
+ * Register items, up to `concurrency` at a time (downloads and probes overlap; each item still
+ * commits alone). Items that may be one recording wait for each other, so the second finds the
+ * first and becomes its second source instead of a second track.
+ */
+async function ingestItems(db: Db, items: WorkItem[], o: IngestOptions, summary: IngestSummary, seen: Set<string>, concurrency = 1): Promise<void> {
+  const inflight = new Set<Promise<void>>();
+  const claims = new Map<string, Promise<void>>();
+  let fatal: unknown;
+  const one = async (it: WorkItem): Promise<void> => {
     const where = it.manifest ? `${it.manifest}:${it.line}: ` : '';
     try {
       const status = await ingestOne(db, it, o);
@@ -206,13 +221,36 @@ async function ingestItems(db: Db, items: WorkItem[], o: IngestOptions, summary:
       else summary.unchanged++;
       o.progress?.tick(`${it.source}: ${status}`, true);
     } catch (err) {
+      if (isStoreError(err)) throw err; // the database itself failed: stop, finished items are kept
       const error = `${where}${errorLine(err)}`;
       recordSourceFailure(db, it.source, it.kind, error);
       summary.failed++;
       summary.failures.push({ source: it.source, error });
       o.progress?.tick(`${it.source}: ${error}`, false);
     }
+  };
+  for (const it of items) {
+    if (o.signal?.aborted || fatal) break;
+    if (seen.has(it.source)) {
+      summary.unchanged++;
+      o.progress?.tick(`${it.source}: listed twice`, true);
+      continue;
+    }
+    seen.add(it.source);
+    const keys = recordingKeys(it);
+    const before = keys.map((k) => claims.get(k)).filter((p): p is Promise<void> => !!p);
+    const p: Promise<void> = Promise.all(before)
+      .then(() => one(it))
+      .catch((err: unknown) => {
+        fatal ??= err;
+      })
+      .finally(() => inflight.delete(p));
+    for (const k of keys) claims.set(k, p);
+    inflight.add(p);
+    if (inflight.size >= concurrency) await Promise.race(inflight);
   }
+  await Promise.all(inflight);
+  if (fatal) throw fatal;
 }
 
 async function ingestOne(db: Db, it: WorkItem, o: IngestOptions): Promise<'new' | 'changed' | 'duplicate' | 'unchanged'> {

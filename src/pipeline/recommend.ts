@@ -122,6 +122,8 @@ export interface ScoringContext {
   pos: Map<number, number>;
   cache: FeatureCache;
   timbre: VectorModel | null;
+  /** The method's own vector model, built on first use and reused for every query. */
+  model?: VectorModel;
   desc(id: number): Descriptors | undefined;
 }
 
@@ -177,7 +179,8 @@ export function scoresFor(
   if (storedLists) {
     scores = new Map([...storedLists.nearest, ...storedLists.farthest].map((e) => [e.trackId, e.score]));
   } else if (!SEQUENCE_METHODS.has(method)) {
-    const model = vectorModelFor(db, params, entries, cache, stats);
+    ctx.model ??= vectorModelFor(db, params, entries, cache, stats);
+    const model = ctx.model;
     let row: Float64Array;
     if (qi !== undefined) row = model.row(qi);
     else {

@@ -195,6 +195,15 @@ describe('discover, end to end on replayed Deezer and Jamendo replies', () => {
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^Discoveries released since 2026-11-20, by cosine, for 1 favourite \(8 candidates\):\n 1\. Paper Moth - Planted Pluck  \(2026-11-24, popularity 44\)\n    close to /);
     if (process.env.YASR_SHOW_OUTPUT) process.stdout.write(`${text.stdout}\n`);
+    // every catalogue field is kept and shown
+    const show = await yasrJson(db, ['show', 'deezer:track/7001'], env);
+    expect(show).toMatchObject({
+      artist: 'Paper Moth', title: 'Planted Pluck', album: 'New Pluck Songs', releaseDate: '2026-11-24', popularity: 44,
+      link: 'https://www.deezer.com/track/7001', isPreview: true, statedDuration: 12, coverUrl: `${base}/cover/9001-xl.jpg`,
+    });
+    expect(show.sources[0].meta).toMatchObject({ service: 'deezer', ids: { track: '7001', album: '9001', artist: '501' }, popularityBasis: 'deezer artist fans 1200' });
+    const jam = await yasrJson(db, ['show', 'jamendo:track/3101'], env);
+    expect(jam).toMatchObject({ licence: 'http://creativecommons.org/licenses/by-sa/3.0/', isPreview: false, popularity: 20 });
     // a second ingest asks little and adds nothing
     const again = await yasrJson(db, ['ingest', 'deezer:releases', 'jamendo:tracks?order=releasedate_desc', '--since', '7d'], env);
     expect(again.added).toBe(0);

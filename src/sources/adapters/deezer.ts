@@ -15,7 +15,7 @@ import { audiencePopularity, numberField } from '../popularity.js';
 import { isoDay, onOrAfter } from '../since.js';
 import { normaliseIsrc } from '../match-key.js';
 import type { CatalogueAdapter, CatalogueTrack, ListPage, SourceContext, SourceSpec } from '../types.js';
-import { arr, httpUrl, id, obj, str, type Obj } from './json-fields.js';
+import { arr, httpUrl, id, ids, obj, str, type Obj } from './json-fields.js';
 
 const DAY = 86_400_000;
 /** Album and artist details change rarely: reuse them for a week before revalidating. */
@@ -97,9 +97,7 @@ async function mapTrack(
   return {
     key: `deezer:track/${tid}`,
     service: 'deezer',
-    serviceIds: Object.fromEntries(
-      Object.entries({ track: tid, album: al.id ?? id(albumObj?.id), artist: artistId }).filter(([, v]) => v),
-    ) as Record<string, string>,
+    serviceIds: ids({ track: tid, album: al.id ?? id(albumObj?.id), artist: artistId }),
     artist,
     title,
     album: al.title ?? str(albumObj?.title),

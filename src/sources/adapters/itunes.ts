@@ -11,7 +11,7 @@ import { ReplyError } from '../http-json.js';
 import { numberField } from '../popularity.js';
 import { isoDay, onOrAfter } from '../since.js';
 import type { CatalogueAdapter, CatalogueTrack, ListPage } from '../types.js';
-import { arr, httpUrl, id, obj, str } from './json-fields.js';
+import { arr, httpUrl, id, ids, obj, str } from './json-fields.js';
 
 function checkItunes(body: unknown): void {
   const o = obj(body);
@@ -35,9 +35,7 @@ function mapSong(raw: unknown): CatalogueTrack | string | null {
   return {
     key: `itunes:track/${tid}`,
     service: 'itunes',
-    serviceIds: Object.fromEntries(
-      Object.entries({ track: tid, album: id(t.collectionId), artist: id(t.artistId) }).filter(([, v]) => v),
-    ) as Record<string, string>,
+    serviceIds: ids({ track: tid, album: id(t.collectionId), artist: id(t.artistId) }),
     artist,
     title,
     album: str(t.collectionName),

@@ -13,7 +13,7 @@ import { ReplyError } from '../http-json.js';
 import { audiencePopularity, numberField } from '../popularity.js';
 import { isoDay, onOrAfter } from '../since.js';
 import type { CatalogueAdapter, CatalogueTrack, ListPage } from '../types.js';
-import { arr, httpUrl, id, obj, str } from './json-fields.js';
+import { arr, httpUrl, id, ids, obj, str } from './json-fields.js';
 
 const PARAMS = new Set(['order', 'tags', 'fuzzytags', 'artist_id', 'album_id', 'search', 'name', 'vocalinstrumental', 'speed', 'lang', 'datebetween']);
 const PAGE = 200;
@@ -44,9 +44,7 @@ function mapTrack(raw: unknown): CatalogueTrack | string {
   return {
     key: `jamendo:track/${tid}`,
     service: 'jamendo',
-    serviceIds: Object.fromEntries(
-      Object.entries({ track: tid, album: id(t.album_id), artist: id(t.artist_id) }).filter(([, v]) => v),
-    ) as Record<string, string>,
+    serviceIds: ids({ track: tid, album: id(t.album_id), artist: id(t.artist_id) }),
     artist,
     title,
     album: str(t.album_name),

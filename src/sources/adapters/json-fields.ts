@@ -35,3 +35,8 @@ export function httpUrl(v: unknown): string | null {
     return null;
   }
 }
+
+/** The service ids that are present, e.g. { track: '1', album: '2' } (missing ones left out). */
+export function ids(v: Record<string, string | null>): Record<string, string> {
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => !!e[1]));
+}
