@@ -13,6 +13,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
 import { discoverCommand } from './commands/discover.js';
 import { showCommand } from './commands/show.js';
+import { serveCommand } from './commands/serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -36,7 +37,7 @@ Examples:
   yasr ingest deezer:releases --since 7d && yasr features && yasr discover
   yasr status`,
     );
-  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand()]) program.addCommand(c);
+  for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand(), serveCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from './feature-options.js
 import { ingest } from './ingest.js';
 import { storeAnalysis } from './features-stage.js';
 import type { QueryFeatures } from './recommend.js';
+import type { TrackAnalysis } from './analyze-track.js';
 
 /**
  * Analyse an audio file that a person hands in (recommend --file, like FILE) with the default
@@ -36,20 +37,22 @@ export async function analyseQueryFile(
     storeAnalysis(db, getTrack(db, t.id)!, r, featureParamsHash(DEFAULT_FEATURE_OPTIONS), performance.now() - t0);
     return { trackId: t.id };
   }
+  return { features: queryFeaturesFrom(r, probe.tags, file) };
+}
+
+/** An analysis of a file outside the catalogue, shaped like a stored track's features. */
+export function queryFeaturesFrom(r: TrackAnalysis, tags: Record<string, string>, file: string): QueryFeatures {
   const mfcc = r.features.mfcc;
   const seq = new Float32Array(mfcc.rows * mfcc.cols);
   for (let i = 0; i < mfcc.rows; i++) for (let c = 0; c < mfcc.cols; c++) seq[c * mfcc.rows + i] = mfcc.data[i * mfcc.cols + c];
   const vectors: Record<string, Float32Array> = {};
   for (const [name, m] of Object.entries(r.features)) if (m.rows === 1) vectors[name] = m.data;
   return {
-    features: {
-      vectors,
-      mfcc: { seq, dim: mfcc.rows },
-      descriptors: r.meta.descriptors,
-      artist: probe.tags.artist ?? null,
-      title: probe.tags.title ?? path.basename(file),
-      file,
-    },
+    vectors,
+    mfcc: { seq, dim: mfcc.rows },
+    descriptors: r.meta.descriptors,
+    artist: tags.artist ?? null,
+    title: tags.title ?? path.basename(file),
+    file,
   };
 }
-

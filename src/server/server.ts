@@ -1,0 +1,286 @@
+/**
+ * `yasr serve`: one process, the web UI and a JSON API over the same pipeline functions the CLI
+ * calls. Long work (recommendations over the catalogue, the discovery report, analysing an
+ * upload, pictures) runs on worker threads; the event loop only routes, searches the in-memory
+ * index and does short writes (likes, adding an upload).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { openDb, type Db } from '../store/db.js';
+import type { FfmpegTools } from '../audio/ffmpeg.js';
+import { getTrack, resolveTrack } from '../store/tracks.js';
+import { addLike, removeLike } from '../store/likes.js';
+import { METHODS, type MethodName } from '../pipeline/similarity/methods.js';
+import { trackView, catalogueStatus } from '../pipeline/track-view.js';
+import { likes } from '../pipeline/taste.js';
+import { queryFeaturesFrom } from '../pipeline/query-file.js';
+import { parseSince } from '../sources/since.js';
+import { discoverM3u } from '../pipeline/discover-report.js';
+import type { TrackAnalysis } from '../pipeline/analyze-track.js';
+import type { RecommendFilters } from '../pipeline/recommend.js';
+import { HttpError, Params, idParam, readJson, send, sendError, sendJson } from './http-util.js';
+import { SearchIndex } from './search-index.js';
+import { QueryPool } from './query-pool.js';
+import { serveAudio } from './audio.js';
+import { saveUpload, sweepUploads } from './upload.js';
+import { checkRequest, generateToken, isLoopback } from './auth.js';
+import { staticAsset } from './static-assets.js';
+
+export interface ServeOptions {
+  dbPath: string;
+  host?: string;
+  port?: number;
+  /** Required off loopback; generated when missing there. */
+  token?: string | null;
+  tools: FfmpegTools;
+  /** Downloaded and uploaded audio (the content store). */
+  storeDir: string;
+  workers?: number;
+  /** Largest upload, bytes (default 100 MiB). */
+  maxUploadBytes?: number;
+  /** Longest analysis of an upload (default 120 s). */
+  analyseTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The URL to open (with the token when there is one). */
+  openUrl: string;
+  token: string | null;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+interface Upload {
+  id: string;
+  file: string;
+  sha256: string;
+  type: string;
+  name: string;
+  analysis: TrackAnalysis;
+  tags: Record<string, string>;
+  duration: number | null;
+  createdAt: number;
+  trackId?: number;
+}
+
+const UPLOAD_TTL_MS = 6 * 3600_000;
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const host = o.host ?? '127.0.0.1';
+  const loopback = isLoopback(host);
+  const token = o.token ?? (loopback ? null : generateToken());
+  const db: Db = openDb(o.dbPath);
+  const index = new SearchIndex(db);
+  const pool = new QueryPool(o.dbPath, Math.max(1, o.workers ?? 2));
+  const uploads = new Map<string, Upload>();
+  const uploadDir = path.join(o.storeDir, 'uploads');
+  const maxUpload = o.maxUploadBytes ?? 100 * 1024 * 1024;
+  const log = o.log ?? (() => undefined);
+  sweepUploads(uploadDir, 0);
+
+  const filtersOf = (p: Params): RecommendFilters => {
+    const releasedAfter = p.str('releasedAfter');
+    if (releasedAfter && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(releasedAfter)) throw new HttpError(400, `invalid releasedAfter: ${JSON.stringify(releasedAfter)} (expected YYYY, YYYY-MM or YYYY-MM-DD)`);
+    return {
+      maxPopularity: p.int('maxPopularity', 70, 0, 100),
+      releasedAfter,
+      newDays: p.optInt('newDays', 0, 100_000),
+      excludeSameArtist: !p.bool('sameArtist', false),
+    };
+  };
+  const methodOf = (p: Params, def: MethodName): MethodName => p.oneOf('method', METHODS, def);
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const p = new Params(url.searchParams);
+    const parts = url.pathname.split('/').filter(Boolean);
+    const method = req.method ?? 'GET';
+    const get = method === 'GET' || method === 'HEAD';
+    const asset = get ? staticAsset(url.pathname) : null;
+    if (asset) return send(res, 200, asset.body, asset.type, { 'cache-control': 'no-cache', 'content-security-policy': "default-src 'self'; img-src 'self' data: https: http:; media-src 'self' https: http: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'" });
+    if (parts[0] !== 'api') throw new HttpError(404, 'not found');
+    const [, a, b, c] = parts;
+    // GET /api/status
+    if (a === 'status' && get && !b) return sendJson(res, 200, { ...catalogueStatus(db), methods: METHODS });
+    // GET /api/search?q=
+    if (a === 'search' && get && !b) {
+      const q = (p.str('q') ?? '').slice(0, 200);
+      return sendJson(res, 200, { query: q, results: index.search(q, p.int('limit', 20, 1, 200)) });
+    }
+    if (a === 'tracks' && b) {
+      const id = idParam(b);
+      if (!c && get) return sendJson(res, 200, trackView(db, id));
+      if (c === 'audio' && get && !parts[4]) return serveAudio(req, res, getTrack(db, id)?.localPath ?? null);
+      if (c === 'recommendations' && get && !parts[4]) {
+        if (!getTrack(db, id)) throw new HttpError(404, `no track #${id}`);
+        const r = await pool.run({ kind: 'recommend', query: { trackId: id }, params: { method: methodOf(p, 'cosine') }, k: p.int('k', 5, 1, 100), least: p.int('least', 5, 0, 100), filters: filtersOf(p) });
+        return sendJson(res, 200, r.result);
+      }
+      if (c === 'plot' && get && parts[4] && !parts[5]) {
+        const m = /^(waveform|trimmed|stft|mel|mfcc|chroma)\.(png|svg)$/.exec(parts[4]);
+        if (!m) throw new HttpError(404, `no picture ${JSON.stringify(parts[4])} (waveform, trimmed, stft, mel, mfcc or chroma, .png or .svg)`);
+        if (!getTrack(db, id)) throw new HttpError(404, `no track #${id}`);
+        const body = await renderPlot(id, m[1], m[2] as 'png' | 'svg');
+        return send(res, 200, body, m[2] === 'png' ? 'image/png' : 'image/svg+xml; charset=utf-8', { 'cache-control': 'private, max-age=600' });
+      }
+    }
+    if (a === 'uploads') {
+      // POST /api/uploads  (the audio file as the body)
+      if (!b && method === 'POST') {
+        sweepUploads(uploadDir, UPLOAD_TTL_MS);
+        const saved = await saveUpload(req, uploadDir, maxUpload);
+        try {
+          const r = await pool.run({ kind: 'analyse', tools: o.tools, file: saved.file }, o.analyseTimeoutMs ?? 120_000);
+          const id = randomBytes(9).toString('base64url');
+          const name = (p.str('name') ?? 'upload').replace(/[\u0000-\u001f]/g, ' ').slice(0, 200);
+          uploads.set(id, { id, file: saved.file, sha256: saved.sha256, type: saved.type, name, analysis: r.analysis, tags: r.tags, duration: r.duration, createdAt: Date.now() });
+          log(`upload ${id}: ${saved.bytes} bytes of ${saved.type} analysed`);
+          return sendJson(res, 201, uploadView(uploads.get(id)!));
+        } catch (err) {
+          try {
+            unlinkSync(saved.file);
+          } catch {
+            /* already gone */
+          }
+          throw err;
+        }
+      }
+      if (b) {
+        const up = uploads.get(b);
+        if (!up) throw new HttpError(404, 'no such upload (uploads are kept for 6 hours)');
+        if (!c && get) return sendJson(res, 200, uploadView(up));
+        if (c === 'recommendations' && get) {
+          const features = queryFeaturesFrom(up.analysis, { title: up.name, ...up.tags }, up.name);
+          const r = await pool.run({ kind: 'recommend', query: up.trackId ? { trackId: up.trackId } : { features }, params: { method: methodOf(p, 'cosine') }, k: p.int('k', 5, 1, 100), least: p.int('least', 5, 0, 100), filters: filtersOf(p) });
+          return sendJson(res, 200, r.result);
+        }
+        if (c === 'add' && method === 'POST') {
+          const body = await readJson(req);
+          const trackId = await addUpload(up);
+          if (body.favourite === true) addLike(db, trackId, 'file');
+          index.invalidate();
+          return sendJson(res, 200, { trackId, favourite: body.favourite === true });
+        }
+      }
+    }
+    if (a === 'likes') {
+      if (!b && get) return sendJson(res, 200, likes(db));
+      if (!b && method === 'POST') {
+        const body = await readJson(req);
+        const id = typeof body.trackId === 'number' && Number.isInteger(body.trackId) ? body.trackId : NaN;
+        if (!getTrack(db, id)) throw new HttpError(400, `invalid trackId: ${JSON.stringify(body.trackId ?? null)} (expected the id of a catalogue track)`);
+        return sendJson(res, 200, { trackId: id, added: addLike(db, id, 'track') });
+      }
+      if (b && method === 'DELETE') return sendJson(res, 200, { trackId: idParam(b), removed: removeLike(db, idParam(b)) });
+    }
+    // GET /api/discover?since=7d&k=20&perArtist=1&maxPopularity=70&method=cosine
+    if (a === 'discover' && get && !b) {
+      const today = new Date();
+      let since: string;
+      try {
+        since = parseSince(p.str('since') ?? '7d', today, 'since');
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message);
+      }
+      const r = await pool.run({
+        kind: 'discover',
+        options: { since, until: today.toISOString().slice(0, 10), k: p.int('k', 20, 1, 200), perArtist: p.int('perArtist', 1, 1, 100), maxPopularity: p.int('maxPopularity', 70, 0, 100), method: { method: methodOf(p, 'cosine') } },
+      });
+      return sendJson(res, 200, r.result);
+    }
+    // GET /api/playlist.m3u?ids=1,2,3[&urls=true]
+    if (a === 'playlist.m3u' && get && !b) {
+      const ids = (p.str('ids') ?? '').split(',').filter(Boolean);
+      if (!ids.length || ids.length > 500 || ids.some((x) => !/^\d{1,12}$/.test(x))) throw new HttpError(400, `invalid ids: ${JSON.stringify(p.str('ids') ?? '')} (expected 1 to 500 track ids separated by commas)`);
+      const picks = ids.map((x) => trackView(db, Number(x))).map((t, i) => ({
+        rank: i + 1, trackId: t.id, artist: t.artist, title: t.title, album: t.album, releaseDate: t.releaseDate, popularity: t.popularity, score: 0,
+        nearest: { trackId: t.id, artist: null, title: null, z: 0 }, alsoNear: [], reason: '', link: t.link, audioUrl: t.audioUrl,
+        localPath: t.localPath, isPreview: t.isPreview, licence: t.licence, coverUrl: t.coverUrl, duration: t.statedDuration ?? t.duration,
+      }));
+      const m3u = discoverM3u({ generatedAt: '', since: '', method: '', params: {}, favourites: [], skippedFavourites: [], candidates: 0, picks }, p.bool('urls', false));
+      return send(res, 200, m3u, 'audio/x-mpegurl; charset=utf-8', { 'content-disposition': 'attachment; filename="yasr.m3u"' });
+    }
+    throw new HttpError(404, `no such endpoint: ${method} ${url.pathname.slice(0, 200)}`);
+  }
+
+  function uploadView(u: Upload) {
+    return { id: u.id, name: u.name, type: u.type, sha256: u.sha256, duration: u.duration, analysedSeconds: u.analysis.meta.analysedSeconds, descriptors: u.analysis.meta.descriptors ?? null, trackId: u.trackId ?? null };
+  }
+
+  async function addUpload(u: Upload): Promise<number> {
+    if (u.trackId) return u.trackId;
+    const [{ commitToStore }, { ingest }, { storeAnalysis }, { featureParamsHash, DEFAULT_FEATURE_OPTIONS }] = await Promise.all([
+      import('../ingest/content-store.js'),
+      import('../pipeline/ingest.js'),
+      import('../pipeline/features-stage.js'),
+      import('../pipeline/feature-options.js'),
+    ]);
+    const stored = await commitToStore(u.file, o.storeDir, u.sha256, u.type);
+    const s = await ingest(db, [stored], { tools: o.tools, storeDir: o.storeDir });
+    if (s.failed) throw new HttpError(422, s.failures[0].error);
+    const t = resolveTrack(db, stored);
+    if (!t.title || t.title === path.basename(stored, path.extname(stored))) db.prepare('UPDATE tracks SET title = ? WHERE id = ?').run(u.tags.title ?? u.name, t.id);
+    storeAnalysis(db, getTrack(db, t.id)!, u.analysis, featureParamsHash(DEFAULT_FEATURE_OPTIONS), 0);
+    u.trackId = t.id;
+    return t.id;
+  }
+
+  async function renderPlot(id: number, kind: string, format: 'png' | 'svg'): Promise<Buffer> {
+    void id;
+    void kind;
+    void format;
+    throw new HttpError(404, 'pictures are not available in this build');
+  }
+
+  const server = http.createServer((req, res) => {
+    const t0 = performance.now();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return sendJson(res, 400, { error: 'malformed request URL' });
+    }
+    const auth = checkRequest(req, url, { token, loopback });
+    if (typeof auth === 'object') return sendJson(res, auth.status, { error: auth.error });
+    if (auth === 'set-cookie') res.setHeader('set-cookie', `yasr_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    route(req, res, url)
+      .catch((err: unknown) => {
+        if (!(err instanceof HttpError)) log(`${req.method} ${url.pathname}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        sendError(res, err);
+      })
+      .finally(() => log(`${req.method} ${url.pathname} ${res.statusCode} ${(performance.now() - t0).toFixed(1)} ms`));
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 300_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 8080, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const base = `http://${shownHost}:${addr.port}`;
+  return {
+    url: base,
+    openUrl: token ? `${base}/?token=${token}` : `${base}/`,
+    token,
+    server,
+    async close() {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+      await pool.close();
+      for (const u of uploads.values()) if (!u.trackId) {
+        try {
+          unlinkSync(u.file);
+        } catch {
+          /* gone */
+        }
+      }
+      db.close();
+    },
+  };
+}
