@@ -45,8 +45,8 @@ describe.skipIf(!tracks.length)('a preview and its full track are each other\'s 
     console.log(`preview matching, ${tracks.length} tracks: preview -> full ${fmt(r.previewToFull)}, full -> preview ${fmt(r.fullToPreview)}, mutual ${fmt(r.mutual)} (${JSON.stringify(run.seconds)})`);
     expect(run.failed).toBe(0);
     expect(r.previewToFull.queries).toBe(tracks.length);
-    // measured 2026-11-29: 31/31, 30/31, 30/31 (the miss: drascula track1, its preview ranks 3rd
-    // for the full track); summary-only cosine (the former default) got 23/31 mutual
+    // measured 2026-11-29: 31/31, 30/31, 30/31 (the miss: drascula track1, whose preview ranks
+    // 2nd for the full track); summary-only cosine (the former default) got 24/31 mutual
     expect(r.previewToFull.rate).toBeGreaterThanOrEqual(0.95);
     expect(r.fullToPreview.rate).toBeGreaterThanOrEqual(0.9);
     expect(r.mutual.rate).toBeGreaterThanOrEqual(0.9);
