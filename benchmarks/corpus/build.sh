@@ -28,6 +28,8 @@
 #   EXTRA_PKGS       more "package|album|include-regex" entries, separated by ';'
 #                    e.g. 'supertuxkart-data|SuperTuxKart|/music/' (628 MB, 46 tracks)
 #   SKIP_APT_UPDATE  set to 1 to skip the single `apt-get update`
+#   ONLY_PKGS        space-separated package names: harvest only these (of the list below and
+#                    EXTRA_PKGS), e.g. 'asc-music drascula-music' for a small, quick corpus
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -75,6 +77,14 @@ PACKAGES=(
 if [[ -n "${EXTRA_PKGS:-}" ]]; then
   IFS=';' read -r -a extra <<<"$EXTRA_PKGS"
   PACKAGES+=("${extra[@]}")
+fi
+if [[ -n "${ONLY_PKGS:-}" ]]; then
+  kept=()
+  for entry in "${PACKAGES[@]}"; do
+    [[ " $ONLY_PKGS " == *" ${entry%%|*} "* ]] && kept+=("$entry")
+  done
+  ((${#kept[@]})) || { echo "build.sh: ONLY_PKGS names none of the known packages" >&2; exit 1; }
+  PACKAGES=("${kept[@]}")
 fi
 
 t_start=$(date +%s)

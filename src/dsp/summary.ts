@@ -27,3 +27,30 @@ export function summaryVector(m: Matrix): Float32Array {
   }
   return out;
 }
+
+/**
+ * Summary vectors of overlapping windows along the frames: a matrix [W, 2 * rows] whose row w
+ * is summaryVector of frames [start_w, start_w + windowFrames). Windows start at 0, hopFrames,
+ * 2 * hopFrames, ... while they fit; when the last one ends before the last frame, one more
+ * window ends exactly there, so every frame is covered. A matrix of at most windowFrames
+ * columns gives one window: the whole matrix (its summaryVector).
+ */
+export function windowSummaries(m: Matrix, windowFrames: number, hopFrames: number): Matrix {
+  if (!Number.isInteger(windowFrames) || windowFrames < 1) throw new RangeError(`windowFrames must be a positive integer, not ${windowFrames}`);
+  if (!Number.isInteger(hopFrames) || hopFrames < 1) throw new RangeError(`hopFrames must be a positive integer, not ${hopFrames}`);
+  const starts: number[] = [];
+  if (m.cols <= windowFrames) starts.push(0);
+  else {
+    for (let s = 0; s + windowFrames <= m.cols; s += hopFrames) starts.push(s);
+    if (starts[starts.length - 1] + windowFrames < m.cols) starts.push(m.cols - windowFrames);
+  }
+  const len = Math.min(windowFrames, m.cols);
+  const dim = 2 * m.rows;
+  const out = new Float32Array(starts.length * dim);
+  const part = new Float32Array(m.rows * len);
+  starts.forEach((s, w) => {
+    for (let r = 0; r < m.rows; r++) part.set(m.data.subarray(r * m.cols + s, r * m.cols + s + len), r * len);
+    out.set(summaryVector({ rows: m.rows, cols: len, data: part }), w * dim);
+  });
+  return { rows: starts.length, cols: dim, data: out };
+}

@@ -1,7 +1,7 @@
 import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
 import { analyzeSignal } from '../dsp/analyze.js';
-import { summaryVector } from '../dsp/summary.js';
+import { summaryVector, windowSummaries } from '../dsp/summary.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { fitGaussian } from '../similarity/gaussian.js';
 import { YasrError } from '../errors.js';
@@ -26,6 +26,15 @@ export interface TrackAnalysis {
 
 /** Extra seconds decoded on each side of a central excerpt, so that trimming has room. */
 const EXCERPT_MARGIN = 2;
+
+/**
+ * `mfcc_windows`: MFCC mean+std of 30 s windows every 10 s over the whole trimmed track (up to
+ * maxSeconds), [W, 40]. The cosine method matches a track's central excerpt against the other
+ * track's windows, so a 30 s preview cut from anywhere finds its full track (window length and
+ * hop chosen on a training part of the game-soundtrack corpus, benchmarks/RESULTS.md).
+ */
+export const MFCC_WINDOW_SECONDS = 30;
+export const MFCC_WINDOW_HOP_SECONDS = 10;
 
 /**
  * Decode, trim, cut the central excerpt and analyse one file. With an excerpt and a known
@@ -53,14 +62,14 @@ export async function analyzeTrack(
   }
   let y = await decodeAudio(ffmpeg, file, { sr, offset, duration: duration ?? (o.excerpt === 'full' ? o.maxSeconds : undefined) });
   const decodedSeconds = y.length / sr;
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
-  }
+  checkFinite(y, file);
   let trim: [number, number] = [0, y.length];
   if (o.trim === 'librosa') trim = trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 });
   const silent = trim[1] <= trim[0];
   // Digital silence trims to nothing: analyse it untrimmed so its (finite) features exist.
   if (!silent) y = y.subarray(trim[0], trim[1]);
+  // the whole (trimmed) track when it was decoded whole: the windows need no second decode
+  const whole = offset === 0 && (duration === undefined || o.excerpt === 'full') ? y : null;
   if (o.excerpt !== 'full') y = centralExcerpt(y, o.excerpt, sr);
   const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
   const keepMel = o.keep.includes('mel') || o.groups.includes('descriptors');
@@ -82,6 +91,7 @@ export async function analyzeTrack(
     summary('mfcc', r.mfcc);
     const g = fitGaussian(r.mfcc.data, r.mfcc.rows, r.mfcc.cols);
     add('mfcc_gauss', { rows: 1, cols: g.length, data: g });
+    add('mfcc_windows', await mfccWindows(ffmpeg, file, o, y, whole, r.mfcc));
   }
   if (o.groups.includes('mel')) add('mel_db', r.mel_db);
   if (o.groups.includes('chroma')) {
@@ -112,4 +122,32 @@ export async function analyzeTrack(
     features,
     meta: { decodedSeconds, offset, trim, analysedSeconds: y.length / sr, silent, descriptors },
   };
+}
+
+function checkFinite(y: Float32Array, file: string): void {
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
+  }
+}
+
+/**
+ * The `mfcc_windows` matrix of a track: window summaries of the MFCCs of the whole trimmed track.
+ * `excerpt` is the analysed signal and `excerptMfcc` its MFCCs (reused when the excerpt is the
+ * whole track); `whole` the whole trimmed signal when it was already decoded, else it is decoded
+ * here (up to o.maxSeconds) and trimmed the same way.
+ */
+async function mfccWindows(ffmpeg: string, file: string, o: FeatureOptions, excerpt: Float32Array, whole: Float32Array | null, excerptMfcc: Matrix): Promise<Matrix> {
+  const sr = o.sr;
+  let y = whole;
+  if (!y) {
+    y = await decodeAudio(ffmpeg, file, { sr, duration: o.maxSeconds });
+    checkFinite(y, file);
+    if (o.trim === 'librosa') {
+      const [a, b] = trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 });
+      if (b > a) y = y.subarray(a, b);
+    }
+  }
+  const mfcc = whole && y.length === excerpt.length ? excerptMfcc : analyzeSignal(y, { sr }).mfcc;
+  const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
+  return windowSummaries(mfcc, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
 }

@@ -285,3 +285,34 @@ export function meanStdOfFrames(seq: Vec, dim: number): Float64Array {
   for (let k = 0; k < dim; k++) out[dim + k] = Math.sqrt(out[dim + k] / n);
   return out;
 }
+
+/**
+ * Window-matching cosine of one item against a catalogue of n items. Every vector is already
+ * standardised and unit length. The item has its summary `q` (dim values) and its windows `qw`
+ * (a multiple of dim); catalogue item j has summary C[j] (n x dim) and the windows of W whose
+ * `owner` is j (W is owner.length x dim). Score j = max(max over j's windows w of q . w,
+ * max over the item's windows v of v . C[j]). O((owner.length + windows * n) * dim).
+ */
+export function windowMatchScores(q: Float64Array, qw: Float64Array, C: Float64Array, W: Float64Array, owner: Int32Array, dim: number): Float64Array {
+  const n = C.length / dim;
+  if (!Number.isInteger(n) || q.length !== dim || qw.length % dim !== 0 || W.length !== owner.length * dim) {
+    throw badParameter('window match shapes', { q: q.length, qw: qw.length, C: C.length, W: W.length, owner: owner.length, dim }, 'q of dim values, qw/C/W multiples of dim, W = owner.length * dim');
+  }
+  const out = new Float64Array(n).fill(-Infinity);
+  for (let b = 0; b < owner.length; b++) {
+    let acc = 0;
+    const o = b * dim;
+    for (let k = 0; k < dim; k++) acc += q[k] * W[o + k];
+    if (acc > out[owner[b]]) out[owner[b]] = acc;
+  }
+  for (let a = 0; a < qw.length / dim; a++) {
+    const o = a * dim;
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      const p = j * dim;
+      for (let k = 0; k < dim; k++) acc += qw[o + k] * C[p + k];
+      if (acc > out[j]) out[j] = acc;
+    }
+  }
+  return out;
+}

@@ -29,6 +29,7 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
   return c
     .option('--method <name>', `${METHODS.join(' | ')}`, parseMethod, defaultMethod)
     .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: MFCC mean and std)`)
+    .option('--windows <feature>', `cosine: stored window vectors matched against the other track's summary (default ${DEFAULTS.windows} with the default vector; none = summaries only)`)
     .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
@@ -38,14 +39,16 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
 }
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
-  return { method: o.method, vector: o.vector, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
+  return { method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
 }
 
 export const METHOD_HELP = `
 Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others are distances,
 lower = closer):
-  cosine    cosine similarity of per-track summary vectors (MFCC mean+std), z-scored across
-            the catalogue by default (--standardize none reproduces plain librosa cosine)
+  cosine    cosine similarity of per-track summary vectors (MFCC mean+std of the central
+            excerpt), z-scored across the catalogue, each matched against the other track's
+            30 s windows (the best match counts: a preview finds its full track); --windows
+            none --standardize none reproduces plain librosa cosine
   timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
             normalised by mutual proximity (Musly's idea); distances in [0, 1]
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps

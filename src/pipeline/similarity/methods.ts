@@ -8,6 +8,11 @@ export interface SimilarityParams {
   method: MethodName;
   /** cosine/hybrid: which stored summary vector (default mfcc_summary: MFCC mean and std). */
   vector?: string;
+  /**
+   * cosine: stored window vectors matched against the other track's summary (default
+   * mfcc_windows with the default vector, else none); 'none' compares the summaries only.
+   */
+  windows?: string;
   /** cosine/features/hybrid: 'zscore' across the catalogue (default) or 'none'. */
   standardize?: 'zscore' | 'none';
   /** dtw/fastdtw: frames averaged before alignment. */
@@ -29,6 +34,8 @@ export function orientation(method: MethodName): 'similarity' | 'distance' {
 
 export const DEFAULTS = {
   vector: 'mfcc_summary',
+  // chosen with benchmarks/pipeline/preview-match.ts (benchmarks/RESULTS.md): a preview finds its full track
+  windows: 'mfcc_windows',
   standardize: 'zscore' as const,
   pool: 8,
   band: 0.1,
@@ -41,8 +48,11 @@ export const DEFAULTS = {
 export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
   if (!(METHODS as readonly string[]).includes(p.method)) throw badParameter('--method', p.method, METHODS.join(', '));
   switch (p.method) {
-    case 'cosine':
-      return { method: p.method, vector: p.vector ?? DEFAULTS.vector, standardize: p.standardize ?? DEFAULTS.standardize };
+    case 'cosine': {
+      const vector = p.vector ?? DEFAULTS.vector;
+      const windows = p.windows ?? (vector === DEFAULTS.vector ? DEFAULTS.windows : 'none');
+      return { method: p.method, vector, standardize: p.standardize ?? DEFAULTS.standardize, windows };
+    }
     case 'dtw':
       return { method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band };
     case 'fastdtw':

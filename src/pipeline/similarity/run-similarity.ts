@@ -30,7 +30,7 @@ export const SEQUENCE_METHODS = new Set<MethodName>(['dtw', 'fastdtw']);
 export function requiredFeatures(params: Record<string, unknown>): string[] {
   switch (params.method as MethodName) {
     case 'cosine':
-      return [params.vector as string];
+      return params.windows && params.windows !== 'none' ? [params.vector as string, params.windows as string] : [params.vector as string];
     case 'dtw':
     case 'fastdtw':
     case 'timbre':
@@ -57,7 +57,7 @@ export function vectorModelFor(
   const z = params.standardize !== 'none';
   switch (params.method as MethodName) {
     case 'cosine':
-      return cosineModel(db, entries, params.vector as string, z, cache);
+      return cosineModel(db, entries, params.vector as string, z, cache, params.windows as string | undefined);
     case 'features':
       return featuresModel(db, entries, z, cache);
     case 'timbre':
@@ -125,7 +125,7 @@ export async function runSimilarity(
     if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
       const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
-      if (method === 'cosine' && entries.length > 1) {
+      if (method === 'cosine' && (!params.windows || params.windows === 'none') && entries.length > 1) {
         const dim = vectorOf(db, entries[0].trackId, params.vector as string).length;
         const data = new Float32Array(entries.length * dim);
         entries.forEach((e, i) => data.set(vectorOf(db, e.trackId, params.vector as string), i * dim));

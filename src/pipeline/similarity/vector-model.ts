@@ -1,6 +1,6 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
-import { fitStandardizer, applyStandardizer } from '../../similarity/cosine.js';
+import { fitStandardizer, applyStandardizer, windowMatchScores } from '../../similarity/cosine.js';
 import type { CatalogueEntry } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
@@ -99,13 +99,58 @@ function rowOf(s: Space, i: number): Float64Array {
   return s.data.subarray(i * s.dim, (i + 1) * s.dim);
 }
 
-export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
+  if (windows && windows !== 'none') return windowedCosineModel(db, entries, vector, windows, standardize, cache);
   const s = space(db, entries, vector, standardize, true, cache);
   return {
     n: entries.length,
     orientation: 'similarity',
     row: (i) => dots(s, rowOf(s, i)),
     query: (raw) => dots(s, s.transform(raw[0])),
+  };
+}
+
+/**
+ * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
+ * and a set of window vectors W (the same summary over windows along the whole track, e.g.
+ * `mfcc_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
+ * cos(w, c_j)): the best match of either track's excerpt anywhere in the other. A 30 s preview
+ * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
+ * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
+ */
+function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+  const n = entries.length;
+  const c = loadMatrix(db, entries, vector, cache);
+  const dim = c.dim;
+  const all = featureMap(db, windows, cache);
+  const start = new Int32Array(n + 1);
+  entries.forEach((e, i) => {
+    const w = all.get(e.trackId)!;
+    if (w.cols !== dim) throw new YasrError('STORE', `track #${e.trackId}: ${windows} has ${w.cols} values per window, ${vector} ${dim}; run yasr features again`);
+    start[i + 1] = start[i] + w.rows;
+  });
+  const wRaw = new Float64Array(start[n] * dim);
+  entries.forEach((e, i) => wRaw.set(all.get(e.trackId)!.data, start[i] * dim));
+  const both = new Float64Array(c.data.length + wRaw.length);
+  both.set(c.data);
+  both.set(wRaw, c.data.length);
+  const st = standardize && n > 1 ? fitStandardizer(both, dim) : null;
+  const prep = (x: Float64Array) => unitRows(st ? applyStandardizer(x, dim, st) : x, dim);
+  const C = prep(c.data);
+  const W = prep(wRaw);
+  const owner = new Int32Array(start[n]);
+  for (let i = 0; i < n; i++) owner.fill(i, start[i], start[i + 1]);
+  const score = (q: Float64Array, qw: Float64Array) => windowMatchScores(q, qw, C, W, owner, dim);
+  return {
+    n,
+    orientation: 'similarity',
+    row: (i) => score(C.subarray(i * dim, (i + 1) * dim), W.subarray(start[i] * dim, start[i + 1] * dim)),
+    // raw[0]: the outside track's summary; raw[1] (optional): its windows, flattened
+    query: (raw) => {
+      const q = prep(Float64Array.from(raw[0]));
+      const qw = raw[1] && raw[1].length % dim === 0 && raw[1].length > 0 ? prep(Float64Array.from(raw[1])) : q;
+      return score(q, qw);
+    },
   };
 }
 
