@@ -30,7 +30,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 
 const nonNull = (...xs: (Node | string | null)[]): (Node | string)[] => xs.filter((x): x is Node | string => x !== null);
 
-const label = (t: { artist: string | null; title: string | null }) => `${t.artist ?? '?'} – ${t.title ?? '?'}`;
+const label = (t: { artist: string | null; title: string | null }) => (t.artist ? `${t.artist} – ${t.title ?? '?'}` : (t.title ?? '?'));
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const r = await fetch(path, init);

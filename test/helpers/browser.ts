@@ -8,12 +8,12 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr
 /** In CI a missing browser is an error, not a skip. */
 export const HAVE_BROWSER = CHROMIUM !== null || !!process.env.CI;
 
-export async function launchBrowser() {
+export async function launchBrowser(extraArgs: string[] = []) {
   const puppeteer = (await import('puppeteer-core')).default;
   if (!CHROMIUM) throw new Error('chromium not found: apt-get install -y chromium');
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--allow-file-access-from-files'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--allow-file-access-from-files', ...extraArgs],
   });
 }

@@ -20,7 +20,7 @@ function catalogue(rows: { artist: string; title: string; date: string | null; p
   return db;
 }
 
-const OPTS = { since: '2026-11-22', k: 10, perArtist: 1, maxPopularity: 70, method: { method: 'cosine' as const, standardize: 'none' as const } };
+const OPTS = { since: '2026-11-22', k: 10, perArtist: 1, maxPopularity: 70, method: { method: 'cosine' as const, standardize: 'none' as const, windows: 'none' } };
 
 describe('discover', () => {
   const rows = [
