@@ -20,7 +20,7 @@ const WEEK = Math.round(N * 0.4);
 const TODAY = '2026-11-29T12:00:00Z';
 const dir = path.join(os.tmpdir(), 'yasr-bench-discover');
 mkdirSync(dir, { recursive: true });
-const dbFile = path.join(dir, `cat-${N}-f${FAVS}-v1.db`);
+const dbFile = path.join(dir, `cat-${N}-f${FAVS}-v2.db`);
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/yasr.js');
 if (!existsSync(dbFile)) {
   const tmp = `${dbFile}.building`;

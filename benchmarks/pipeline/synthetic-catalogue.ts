@@ -10,7 +10,7 @@ import { putFeature } from '../../src/store/features.js';
 import { markStage } from '../../src/store/checkpoints.js';
 import { DEFAULT_FEATURE_OPTIONS, FEATURES_VERSION, featureParamsHash } from '../../src/pipeline/feature-options.js';
 import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
-import { summaryVector } from '../../src/dsp/summary.js';
+import { summaryVector, windowSummaries } from '../../src/dsp/summary.js';
 import { descriptorVector, PITCH_CLASSES, type Descriptors } from '../../src/dsp/descriptors/index.js';
 import { rng } from '../../src/demo/synth.js';
 import { fitGaussian } from '../../src/similarity/gaussian.js';
@@ -47,6 +47,10 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       putFeature(db, id, 'mfcc', { rows: 20, cols: 1292, data: mfcc }, FEATURES_VERSION, hash);
       const sv = summaryVector({ rows: 20, cols: 1292, data: mfcc });
       putFeature(db, id, 'mfcc_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, hash);
+      // cosine's default windows (30 s every 10 s) of a 4-minute track: 22 rows
+      const long = fakeMfcc(rand, bases[a], 10336);
+      const w = windowSummaries({ rows: 20, cols: 10336, data: long }, 1292, 431);
+      putFeature(db, id, 'mfcc_windows', w, FEATURES_VERSION, hash);
       const g = fitGaussian(mfcc, 20, 1292);
       putFeature(db, id, 'mfcc_gauss', { rows: 1, cols: g.length, data: g }, FEATURES_VERSION, hash);
       const d: Descriptors = {
