@@ -40,7 +40,10 @@ export class SearchIndex {
     if (v === this.version && n === this.trackCount) return;
     this.version = v;
     this.trackCount = n;
-    this.rows = allTracks(this.db).map((t) => ({ t, text: `${fold(t.artist)} \u0001 ${fold(t.title)} \u0001 ${fold(t.album)}`, artist: fold(t.artist), title: fold(t.title) }));
+    // sorted once by artist and title: a search then only sorts its hits by score (stably)
+    this.rows = allTracks(this.db)
+      .map((t) => ({ t, text: `${fold(t.artist)} \u0001 ${fold(t.title)} \u0001 ${fold(t.album)}`, artist: fold(t.artist), title: fold(t.title) }))
+      .sort((a, b) => (a.artist < b.artist ? -1 : a.artist > b.artist ? 1 : a.title < b.title ? -1 : a.title > b.title ? 1 : a.t.id - b.t.id));
   }
 
   /** After this process changed tracks (its own writes do not move data_version). */
@@ -68,7 +71,7 @@ export class SearchIndex {
       }
       hits.push({ r, score });
     }
-    hits.sort((a, b) => b.score - a.score || (a.r.t.artist ?? '').localeCompare(b.r.t.artist ?? '') || (a.r.t.title ?? '').localeCompare(b.r.t.title ?? '') || a.r.t.id - b.r.t.id);
+    hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, limit).map(({ r: { t } }) => ({ id: t.id, artist: t.artist, title: t.title, album: t.album, releaseDate: t.releaseDate, popularity: t.popularity }));
   }
 }
