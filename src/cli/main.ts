@@ -13,6 +13,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
 import { discoverCommand } from './commands/discover.js';
 import { showCommand } from './commands/show.js';
+import { plotCommand, plotMatrixCommand } from './commands/plot.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -37,6 +38,8 @@ Examples:
   yasr status`,
     );
   for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand()]) program.addCommand(c);
+  program.addCommand(plotCommand());
+  program.addCommand(plotMatrixCommand());
   return program;
 }
 
