@@ -63,7 +63,7 @@ export function linearTicks(min: number, max: number, target = 6): Tick[] {
   const out: Tick[] = [];
   const eps = step * 1e-9;
   for (let k = Math.ceil((min - eps) / step); k * step <= max + eps; k++) {
-    const v = k * step;
+    const v = k * step || 0; // never -0
     out.push({ at: v, label: formatTick(v, step) });
   }
   return out;

@@ -141,7 +141,8 @@ export function matrixFigure(m: DenseMatrix, tracks: Track[], o: { order: Matrix
     title: `Similarity matrix: ${method}, ${n} tracks, ordered by ${o.order === 'album' ? 'album' : 'average-linkage clustering'}`,
     margin: MARGIN,
     colourBar: cbar,
-    yLabelOffset: MARGIN.left - 14,
+    // the rotated y label clears the longest tick label (about 6.5 px a character at 11 px)
+    yLabelOffset: Math.min(MARGIN.left - 14, Math.max(40, 20 + 6.5 * Math.max(0, ...yTicks.map((t) => [...t.label].length)))),
     x: { domain: [-0.5, n - 0.5], ticks: indexTicks(n, plotW, 36), label: 'track (position in this order)' },
     y: { domain: [n - 0.5, -0.5], ticks: yTicks, label: o.order === 'album' ? 'album' : 'track' },
   };
