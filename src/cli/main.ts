@@ -14,6 +14,7 @@ import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
 import { discoverCommand } from './commands/discover.js';
 import { showCommand } from './commands/show.js';
 import { serveCommand } from './commands/serve.js';
+import { plotCommand, plotMatrixCommand } from './commands/plot.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -38,6 +39,8 @@ Examples:
   yasr status`,
     );
   for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand(), serveCommand()]) program.addCommand(c);
+  program.addCommand(plotCommand());
+  program.addCommand(plotMatrixCommand());
   return program;
 }
 

@@ -36,19 +36,31 @@ const EXCERPT_MARGIN = 2;
 export const MFCC_WINDOW_SECONDS = 30;
 export const MFCC_WINDOW_HOP_SECONDS = 10;
 
+/** The signal the features stage analyses, and where it came from in the file. */
+export interface AnalysedSignal {
+  /** Mono samples at o.sr: trimmed, then cut to the central excerpt (a view into the decoded window). */
+  y: Float32Array;
+  /** Seconds decoded from the file and where they started. */
+  decodedSeconds: number;
+  offset: number;
+  /** [start, end) samples kept by trimming, relative to the decoded window. */
+  trim: [number, number];
+  /** Where y starts in the decoded window, in samples (trim start + excerpt start). */
+  start: number;
+  /** Trimming found nothing but silence: y is the untrimmed (excerpted) window. */
+  silent: boolean;
+  /** The whole trimmed track when it was decoded whole (the cosine windows need no second decode), else null. */
+  whole: Float32Array | null;
+}
+
 /**
- * Decode, trim, cut the central excerpt and analyse one file. With an excerpt and a known
- * duration, only the central window (plus a small margin) is decoded: ffmpeg seeks there.
- * That centres the excerpt on the untrimmed file; leading/trailing silence then shifts it by
- * half its length at most. `--excerpt full` follows librosa exactly (trim, then analyse all).
+ * Decode, trim and cut the central excerpt of one file, exactly as the features stage does
+ * (`yasr plot` shows the same signal). With an excerpt and a known duration, only the central
+ * window (plus a small margin) is decoded: ffmpeg seeks there. That centres the excerpt on the
+ * untrimmed file; leading/trailing silence then shifts it by half its length at most.
+ * `--excerpt full` follows librosa exactly (trim, then analyse all).
  */
-export async function analyzeTrack(
-  ffmpeg: string,
-  file: string,
-  durationHint: number | null,
-  o: FeatureOptions,
-  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix }) => DescribeResult,
-): Promise<TrackAnalysis> {
+export async function decodeAnalysedSignal(ffmpeg: string, file: string, durationHint: number | null, o: FeatureOptions): Promise<AnalysedSignal> {
   const sr = o.sr;
   let offset = 0;
   let duration: number | undefined;
@@ -60,17 +72,31 @@ export async function analyzeTrack(
   } else {
     duration = o.maxSeconds;
   }
-  let y = await decodeAudio(ffmpeg, file, { sr, offset, duration: duration ?? (o.excerpt === 'full' ? o.maxSeconds : undefined) });
-  const decodedSeconds = y.length / sr;
-  checkFinite(y, file);
+  const decoded = await decodeAudio(ffmpeg, file, { sr, offset, duration: duration ?? (o.excerpt === 'full' ? o.maxSeconds : undefined) });
+  const decodedSeconds = decoded.length / sr;
+  checkFinite(decoded, file);
+  let y = decoded;
   let trim: [number, number] = [0, y.length];
   if (o.trim === 'librosa') trim = trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 });
   const silent = trim[1] <= trim[0];
   // Digital silence trims to nothing: analyse it untrimmed so its (finite) features exist.
   if (!silent) y = y.subarray(trim[0], trim[1]);
-  // the whole (trimmed) track when it was decoded whole: the windows need no second decode
   const whole = offset === 0 && (duration === undefined || o.excerpt === 'full') ? y : null;
   if (o.excerpt !== 'full') y = centralExcerpt(y, o.excerpt, sr);
+  const start = (y.byteOffset - decoded.byteOffset) / Float32Array.BYTES_PER_ELEMENT;
+  return { y, decodedSeconds, offset, trim, start, silent, whole };
+}
+
+/** Decode, trim, cut the central excerpt (decodeAnalysedSignal) and analyse one file. */
+export async function analyzeTrack(
+  ffmpeg: string,
+  file: string,
+  durationHint: number | null,
+  o: FeatureOptions,
+  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix }) => DescribeResult,
+): Promise<TrackAnalysis> {
+  const sr = o.sr;
+  const { y, decodedSeconds, offset, trim, silent, whole } = await decodeAnalysedSignal(ffmpeg, file, durationHint, o);
   const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
   const keepMel = o.keep.includes('mel') || o.groups.includes('descriptors');
   const r = analyzeSignal(y, { sr, keepStft, keepMel });
