@@ -13,6 +13,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
 import { discoverCommand } from './commands/discover.js';
 import { showCommand } from './commands/show.js';
+import { rateCommand, ratingsCommand } from './commands/ratings.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -37,6 +38,7 @@ Examples:
   yasr status`,
     );
   for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand()]) program.addCommand(c);
+  for (const c of [rateCommand(), ratingsCommand()]) program.addCommand(c);
   return program;
 }
 
