@@ -4,6 +4,7 @@ import type { FfmpegTools } from '../audio/ffmpeg.js';
 import { probeAudio } from '../audio/probe.js';
 import { getTrack, resolveTrack } from '../store/tracks.js';
 import { YasrError } from '../errors.js';
+import { sha256File } from '../util/hash.js';
 import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from './feature-options.js';
 import { ingest } from './ingest.js';
 import { storeAnalysis } from './features-stage.js';
@@ -49,6 +50,7 @@ export async function analyseQueryFile(
       artist: probe.tags.artist ?? null,
       title: probe.tags.title ?? path.basename(file),
       file,
+      sha256: await sha256File(file),
     },
   };
 }
