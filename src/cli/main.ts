@@ -14,6 +14,7 @@ import { likeCommand, likesCommand, unlikeCommand } from './commands/likes.js';
 import { discoverCommand } from './commands/discover.js';
 import { showCommand } from './commands/show.js';
 import { rateCommand, ratingsCommand } from './commands/ratings.js';
+import { pathCommand } from './commands/path.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -38,7 +39,7 @@ Examples:
   yasr status`,
     );
   for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand()]) program.addCommand(c);
-  for (const c of [rateCommand(), ratingsCommand()]) program.addCommand(c);
+  for (const c of [rateCommand(), ratingsCommand(), pathCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -20,10 +20,10 @@ export interface HandTrack {
 
 /**
  * An in-memory catalogue whose cosine geometry is set by hand: one mfcc_summary vector per track
- * (track ids are 1, 2, ... in order), marked analysed; descriptors when given.
+ * (track ids are 1, 2, ... in order), marked analysed; descriptors when given. In `file` if given.
  */
-export function vectorCatalogue(rows: HandTrack[]): Db {
-  const db = openDb(':memory:');
+export function vectorCatalogue(rows: HandTrack[], file = ':memory:'): Db {
+  const db = openDb(file);
   const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, release_date, popularity, audio_url, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   rows.forEach((r, i) => {
     const id = Number(ins.run(shaOf(i + 1), r.path ?? `/x/${i + 1}.wav`, r.artist, r.title, r.date ?? null, r.pop ?? null, r.audioUrl ?? null, r.duration ?? null).lastInsertRowid);
