@@ -15,6 +15,8 @@ import { discoverCommand } from './commands/discover.js';
 import { showCommand } from './commands/show.js';
 import { serveCommand } from './commands/serve.js';
 import { plotCommand, plotMatrixCommand } from './commands/plot.js';
+import { rateCommand, ratingsCommand } from './commands/ratings.js';
+import { pathCommand } from './commands/path.js';
 
 export function buildProgram(): Command {
   const program = new Command('yasr')
@@ -41,6 +43,7 @@ Examples:
   for (const c of [ingestCommand(), featuresCommand(), exportCommand(), statusCommand(), similarityCommand(), exportMatrixCommand(), recommendCommand(), nightlyCommand(), runsCommand(), evaluateCommand(), likeCommand(), unlikeCommand(), likesCommand(), discoverCommand(), showCommand(), serveCommand()]) program.addCommand(c);
   program.addCommand(plotCommand());
   program.addCommand(plotMatrixCommand());
+  for (const c of [rateCommand(), ratingsCommand(), pathCommand()]) program.addCommand(c);
   return program;
 }
 

@@ -3,11 +3,12 @@
  * Every value from a catalogue is untrusted: HTML is escaped, only http(s) and file URLs are
  * linked, and M3U entries are single lines.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { YasrError } from '../errors.js';
-import type { DiscoverPick, DiscoverReport } from './discover.js';
+import type { DiscoverReport } from './discover.js';
+import { m3u, playable } from './playlist.js';
 
 export function discoverText(r: DiscoverReport): string {
   const lines: string[] = [];
@@ -23,25 +24,9 @@ export function discoverText(r: DiscoverReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\u0000-\u001f]+/g, ' ').trim();
-}
-
-/** Where a pick can be played: the local file when it exists (or `urls`), else its audio URL. */
-export function playable(p: DiscoverPick, urls = false): string | null {
-  if (!urls && p.localPath && existsSync(p.localPath)) return p.localPath;
-  return p.audioUrl && /^https?:\/\//i.test(p.audioUrl) ? p.audioUrl : p.localPath;
-}
-
+/** The picks as an M3U playlist (src/pipeline/playlist.ts writes it). */
 export function discoverM3u(r: DiscoverReport, urls = false): string {
-  const out = ['#EXTM3U', `#PLAYLIST:yasr discoveries since ${r.since}`];
-  for (const p of r.picks) {
-    const where = playable(p, urls);
-    if (!where) continue;
-    out.push(`#EXTINF:${p.duration ? Math.round(p.duration) : -1},${oneLine(`${p.artist ?? '?'} - ${p.title ?? '?'}`)}`);
-    out.push(oneLine(where));
-  }
-  return `${out.join('\n')}\n`;
+  return m3u(r.picks, { urls, title: `yasr discoveries since ${r.since}` });
 }
 
 export function escapeHtml(s: string): string {

@@ -4,6 +4,7 @@ import type { FfmpegTools } from '../audio/ffmpeg.js';
 import { probeAudio } from '../audio/probe.js';
 import { getTrack, resolveTrack } from '../store/tracks.js';
 import { YasrError } from '../errors.js';
+import { sha256File } from '../util/hash.js';
 import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from './feature-options.js';
 import { ingest } from './ingest.js';
 import { storeAnalysis } from './features-stage.js';
@@ -37,11 +38,11 @@ export async function analyseQueryFile(
     storeAnalysis(db, getTrack(db, t.id)!, r, featureParamsHash(DEFAULT_FEATURE_OPTIONS), performance.now() - t0);
     return { trackId: t.id };
   }
-  return { features: queryFeaturesFrom(r, probe.tags, file) };
+  return { features: queryFeaturesFrom(r, probe.tags, file, await sha256File(file)) };
 }
 
 /** An analysis of a file outside the catalogue, shaped like a stored track's features. */
-export function queryFeaturesFrom(r: TrackAnalysis, tags: Record<string, string>, file: string): QueryFeatures {
+export function queryFeaturesFrom(r: TrackAnalysis, tags: Record<string, string>, file: string, sha256?: string): QueryFeatures {
   const mfcc = r.features.mfcc;
   const seq = new Float32Array(mfcc.rows * mfcc.cols);
   for (let i = 0; i < mfcc.rows; i++) for (let c = 0; c < mfcc.cols; c++) seq[c * mfcc.rows + i] = mfcc.data[i * mfcc.cols + c];
@@ -54,5 +55,6 @@ export function queryFeaturesFrom(r: TrackAnalysis, tags: Record<string, string>
     artist: tags.artist ?? null,
     title: tags.title ?? path.basename(file),
     file,
+    sha256,
   };
 }

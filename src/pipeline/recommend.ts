@@ -13,6 +13,7 @@ import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
 import { poolFrames } from '../similarity/pool.js';
 import { sequenceOf } from './similarity/catalogue.js';
+import { rerankByRatings, type RatingEffect } from './rerank.js';
 
 export interface RecommendFilters {
   /** Leave out tracks whose artist popularity is above this (unknown popularity stays). */
@@ -36,6 +37,8 @@ export interface Recommendation {
   popularity: number | null;
   score: number;
   reason: string;
+  /** When ratings re-ranked the list (src/pipeline/rerank.ts): the standardised score and the bonus. */
+  rating?: RatingEffect;
 }
 
 export interface RecommendResult {
@@ -46,6 +49,8 @@ export interface RecommendResult {
   nearest: Recommendation[];
   least: Recommendation[];
   candidates: number;
+  /** When ratings re-ranked the list: how many rated tracks counted, how many were hidden. */
+  ratings?: { rated: number; hidden: number };
 }
 
 /** An outside query: stored-track-shaped vectors and sequence of a file analysed on the fly. */
@@ -56,6 +61,8 @@ export interface QueryFeatures {
   artist: string | null;
   title: string | null;
   file: string;
+  /** The file's content hash: ratings given for this audio apply to it. */
+  sha256?: string;
 }
 
 export function dateFloor(f: RecommendFilters): string | null {
@@ -224,7 +231,8 @@ export function recommend(
   db: Db,
   query: { trackId: number } | { features: QueryFeatures },
   p: SimilarityParams,
-  a: { k: number; least: number; filters: RecommendFilters },
+  /** ratings: 'use' (default) re-ranks by thumbs up/down (src/pipeline/rerank.ts), 'ignore' keeps the method's ranking. */
+  a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
 ): RecommendResult {
   const ctx = scoringContext(db, p);
   const { params, method, tracks, pos } = ctx;
@@ -236,10 +244,14 @@ export function recommend(
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
   const liked = likedIds(db);
   const sign = orient === 'similarity' ? -1 : 1;
-  const ranked = [...scores.entries()]
+  let ranked = [...scores.entries()]
     // favourites added as files are the person's own music, never recommended back
     .filter(([id, s]) => Number.isFinite(s) && id !== qTrack?.id && tracks.get(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(tracks.get(id)!, a.filters, floor, qArtist))
     .sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
+  // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
+  const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
+  const rr = a.ratings === 'ignore' ? null : rerankByRatings(db, ctx, qKey, ranked, (id) => scoresFor(db, ctx, { trackId: id }).scores);
+  if (rr) ranked = rr.ranked;
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
     const t = tracks.get(id)!;
     const pi = pos.get(id);
@@ -252,7 +264,8 @@ export function recommend(
       releaseDate: t.releaseDate,
       popularity: t.popularity,
       score,
-      reason: reasonText(qDesc, desc(id), timbreRow && pi !== undefined ? timbreRow[pi] : undefined),
+      reason: [reasonText(qDesc, desc(id), timbreRow && pi !== undefined ? timbreRow[pi] : undefined), rr?.because(id)].filter(Boolean).join('; '),
+      ...(rr ? { rating: rr.effects.get(id) } : {}),
     };
   };
   const nearest = ranked.slice(0, a.k).map((r, i) => toRec(i + 1, r));
@@ -265,5 +278,6 @@ export function recommend(
     nearest,
     least,
     candidates: ranked.length,
+    ...(rr ? { ratings: rr.summary } : {}),
   };
 }

@@ -162,4 +162,26 @@ export const MIGRATIONS: string[] = [
     added_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
   );
   `,
+  // 6: ratings (thumbs up/down on a recommendation), append-only: every click is a row and the
+  // latest row per (query, track) is the one in force (src/store/ratings.ts). A query is a stored
+  // track (query_track_id, with its sha256 at the time) or an outside file (query_sha256 only).
+  `
+  CREATE TABLE ratings (
+    id              INTEGER PRIMARY KEY,
+    query_track_id  INTEGER REFERENCES tracks(id) ON DELETE CASCADE,
+    query_sha256    TEXT,
+    query_label     TEXT,
+    track_id        INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+    method          TEXT NOT NULL,
+    rank            INTEGER CHECK (rank IS NULL OR rank >= 1),
+    value           INTEGER NOT NULL CHECK (value IN (-1, 0, 1)),
+    session         TEXT,
+    rated_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    CHECK (query_track_id IS NOT NULL OR query_sha256 IS NOT NULL)
+  );
+  CREATE INDEX ratings_query_track ON ratings (query_track_id, track_id);
+  CREATE INDEX ratings_query_sha ON ratings (query_sha256, track_id) WHERE query_track_id IS NULL;
+  CREATE INDEX ratings_track ON ratings (track_id);
+  CREATE INDEX ratings_session ON ratings (session) WHERE session IS NOT NULL;
+  `,
 ];

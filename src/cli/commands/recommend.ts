@@ -15,6 +15,7 @@ interface RecommendCliOptions extends MethodCliOptions {
   releasedAfter?: string;
   newDays?: number;
   excludeSameArtist: boolean;
+  ratings: boolean;
   json?: boolean;
 }
 
@@ -37,7 +38,8 @@ function table(rows: Recommendation[], kind: string): string {
 
 function render(r: RecommendResult): string {
   const who = `${r.query.artist ?? '?'} - ${r.query.title ?? '?'}${r.query.trackId ? ` (#${r.query.trackId})` : ''}`;
-  let out = `Most similar to ${who} by ${r.method} (${r.scoreKind}):\n`;
+  const rated = r.ratings ? `, re-ranked by ${r.ratings.rated} rated track${r.ratings.rated === 1 ? '' : 's'}${r.ratings.hidden ? ` (${r.ratings.hidden} rated down, hidden)` : ''}` : '';
+  let out = `Most similar to ${who} by ${r.method} (${r.scoreKind}${rated}):\n`;
   out += r.nearest.length ? table(r.nearest, r.scoreKind) : '  (no track passes the filters)';
   if (r.least.length) out += `\n\nLeast similar:\n${table(r.least, r.scoreKind)}`;
   return `${out}\n`;
@@ -56,6 +58,7 @@ export function recommendCommand(): Command {
     .option('--released-after <date>', 'only tracks released on or after YYYY[-MM[-DD]]')
     .option('--new-days <n>', 'only tracks released in the last n days', intOption('--new-days', 0))
     .option('--no-exclude-same-artist', "keep the query's own artist in the results")
+    .option('--no-ratings', 'ignore thumbs up/down ("yasr rate"): the method\'s ranking alone')
     .option('--json', 'print as JSON')
     .addHelpText(
       'after',
@@ -65,11 +68,17 @@ Default method: hybrid. dtw/fastdtw read the neighbours stored by "yasr similari
 per track), so very strict filters may leave fewer than k; cosine/features/hybrid score the whole
 catalogue on the fly. The reason column compares tempo, key, loudness and timbre.
 
+Ratings ("yasr rate", or the web page's thumbs) re-rank the list: a candidate's standardised
+score gains 0.5 x the sum over rated tracks of (+1 liked / -1 disliked, x 0.3 when rated for
+another query) x how much closer than average it is to that track (standardised, >= 0); a
+track rated down for this query is not shown again. --no-ratings shows the method's ranking.
+
 Examples:
   yasr recommend 'Copper Moth - C major study no. 1'
   yasr recommend 12 -k 10 --least 5 --max-popularity 50
   yasr recommend --file ~/Downloads/song.mp3 --new-days 30
-  yasr recommend 12 --method dtw --json`,
+  yasr recommend 12 --method dtw --json
+  yasr recommend 12 --no-ratings`,
     )
     .action(async (ref: string | undefined, o: RecommendCliOptions, cmd: Command) => {
       if (!ref && !o.file) throw badParameter('track', ref ?? null, "a track (id, path or 'artist - title') or --file AUDIO");
@@ -83,6 +92,7 @@ Examples:
           k: o.k,
           least: o.least,
           filters: { maxPopularity: o.maxPopularity, releasedAfter: o.releasedAfter, newDays: o.newDays, excludeSameArtist: o.excludeSameArtist },
+          ratings: o.ratings ? 'use' : 'ignore',
         });
         if (o.json) printJson(r);
         else process.stdout.write(render(r));
