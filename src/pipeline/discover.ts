@@ -20,7 +20,7 @@
  * release date in the window are never picked.
  */
 import type { Db } from '../store/db.js';
-import { trackDetails, type Track } from '../store/tracks.js';
+import { trackDetails, trackName, type Track } from '../store/tracks.js';
 import { listLikes } from '../store/likes.js';
 import { YasrError, badParameter } from '../errors.js';
 import { normaliseName } from '../sources/match-key.js';
@@ -193,8 +193,7 @@ export function discover(db: Db, o: DiscoverOptions): DiscoverReport {
 }
 
 function label(t: TrackRef | Track): string {
-  if (!t.artist) return t.title ?? `#${'trackId' in t ? t.trackId : t.id}`;
-  return `${t.artist} - ${t.title ?? '?'}`;
+  return trackName({ id: 'trackId' in t ? t.trackId : t.id, artist: t.artist, title: t.title });
 }
 
 function timbreCos(ctx: ReturnType<typeof scoringContext>, a: number, b: number): number | undefined {

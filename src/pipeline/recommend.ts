@@ -233,8 +233,10 @@ export function recommend(
   p: SimilarityParams,
   /** ratings: 'use' (default) re-ranks by thumbs up/down (src/pipeline/rerank.ts), 'ignore' keeps the method's ranking. */
   a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
+  /** A context kept from an earlier call with the same parameters and catalogue (a server's worker). */
+  reuse?: ScoringContext,
 ): RecommendResult {
-  const ctx = scoringContext(db, p);
+  const ctx = reuse ?? scoringContext(db, p);
   const { params, method, tracks, pos } = ctx;
   const orient = orientation(method);
   const { scores, timbreRow, qTrack } = scoresFor(db, ctx, query);

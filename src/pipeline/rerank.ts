@@ -24,6 +24,7 @@
  * - A track disliked for this query (latest value -1) is never shown again for it. Without any
  *   rating in force the ranking is exactly the method's (no standardisation, nothing changes).
  */
+import { trackName } from '../store/tracks.js';
 import type { Db } from '../store/db.js';
 import { activeRatings } from '../store/ratings.js';
 import { YasrError } from '../errors.js';
@@ -162,7 +163,7 @@ export function rerankByRatings(
       const b = out.effects.get(id)?.because;
       if (!b) return '';
       const t = ctx.tracks.get(b.trackId);
-      const name = t ? `${t.artist ?? '?'} - ${t.title ?? '?'}` : `#${b.trackId}`;
+      const name = t ? trackName(t) : `#${b.trackId}`;
       return b.contribution > 0 ? `near ${name}, which you liked` : `near ${name}, which you disliked`;
     },
   };

@@ -18,12 +18,14 @@ import { trackView, catalogueStatus } from '../pipeline/track-view.js';
 import { likes } from '../pipeline/taste.js';
 import { queryFeaturesFrom } from '../pipeline/query-file.js';
 import { parseSince } from '../sources/since.js';
-import { discoverM3u } from '../pipeline/discover-report.js';
+import { m3u } from '../pipeline/playlist.js';
+import { exportRatings, listRatings, rate } from '../pipeline/ratings.js';
 import type { TrackAnalysis } from '../pipeline/analyze-track.js';
 import type { RecommendFilters } from '../pipeline/recommend.js';
 import { HttpError, Params, idParam, readJson, send, sendError, sendJson } from './http-util.js';
 import { SearchIndex } from './search-index.js';
 import { QueryPool } from './query-pool.js';
+import type { PlotKind } from './query-tasks.js';
 import { serveAudio } from './audio.js';
 import { saveUpload, sweepUploads } from './upload.js';
 import { checkRequest, generateToken, isLoopback } from './auth.js';
@@ -117,7 +119,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       if (c === 'audio' && get && !parts[4]) return serveAudio(req, res, getTrack(db, id)?.localPath ?? null);
       if (c === 'recommendations' && get && !parts[4]) {
         if (!getTrack(db, id)) throw new HttpError(404, `no track #${id}`);
-        const r = await pool.run({ kind: 'recommend', query: { trackId: id }, params: { method: methodOf(p, 'cosine') }, k: p.int('k', 5, 1, 100), least: p.int('least', 5, 0, 100), filters: filtersOf(p) });
+        const r = await pool.run({ kind: 'recommend', query: { trackId: id }, params: { method: methodOf(p, 'cosine') }, k: p.int('k', 5, 1, 100), least: p.int('least', 5, 0, 100), filters: filtersOf(p), ratings: p.bool('ratings', true) ? 'use' : 'ignore' });
         return sendJson(res, 200, r.result);
       }
       if (c === 'plot' && get && parts[4] && !parts[5]) {
@@ -154,8 +156,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         if (!up) throw new HttpError(404, 'no such upload (uploads are kept for 6 hours)');
         if (!c && get) return sendJson(res, 200, uploadView(up));
         if (c === 'recommendations' && get) {
-          const features = queryFeaturesFrom(up.analysis, { title: up.name, ...up.tags }, up.name);
-          const r = await pool.run({ kind: 'recommend', query: up.trackId ? { trackId: up.trackId } : { features }, params: { method: methodOf(p, 'cosine') }, k: p.int('k', 5, 1, 100), least: p.int('least', 5, 0, 100), filters: filtersOf(p) });
+          const features = queryFeaturesFrom(up.analysis, { title: up.name, ...up.tags }, up.name, up.sha256);
+          const r = await pool.run({ kind: 'recommend', query: up.trackId ? { trackId: up.trackId } : { features }, params: { method: methodOf(p, 'cosine') }, k: p.int('k', 5, 1, 100), least: p.int('least', 5, 0, 100), filters: filtersOf(p), ratings: p.bool('ratings', true) ? 'use' : 'ignore' });
           return sendJson(res, 200, r.result);
         }
         if (c === 'add' && method === 'POST') {
@@ -177,6 +179,40 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       }
       if (b && method === 'DELETE') return sendJson(res, 200, { trackId: idParam(b), removed: removeLike(db, idParam(b)) });
     }
+    // POST /api/ratings {query: {trackId} | {upload}, trackId, value: up|down|clear, method, rank, session}
+    if (a === 'ratings' && !b && method === 'POST') {
+      const body = await readJson(req);
+      const q = (body.query ?? {}) as Record<string, unknown>;
+      let query: { trackId: number } | { sha256: string; label?: string | null };
+      if (typeof q.upload === 'string' && uploads.has(q.upload)) {
+        const up = uploads.get(q.upload)!;
+        query = up.trackId ? { trackId: up.trackId } : { sha256: up.sha256, label: up.name };
+      } else if (typeof q.trackId === 'number' && getTrack(db, q.trackId)) query = { trackId: q.trackId };
+      else throw new HttpError(400, `invalid query: ${JSON.stringify(body.query ?? null).slice(0, 100)} (expected {"trackId": N} or {"upload": ID})`);
+      if (typeof body.trackId !== 'number' || !getTrack(db, body.trackId)) throw new HttpError(400, `invalid trackId: ${JSON.stringify(body.trackId ?? null).slice(0, 60)} (expected the id of a catalogue track)`);
+      const r = rate(db, {
+        query,
+        trackId: body.trackId,
+        value: body.value as 'up' | 'down' | 'clear',
+        method: body.method as MethodName | undefined,
+        rank: body.rank as number | undefined,
+        session: body.session as string | undefined,
+      });
+      return sendJson(res, 200, r);
+    }
+    // GET /api/ratings[?format=csv]
+    if (a === 'ratings' && !b && get) {
+      const format = p.oneOf('format', ['json', 'csv'] as const, 'json');
+      const rows = listRatings(db);
+      return format === 'csv' ? send(res, 200, exportRatings(rows, 'csv'), 'text/csv; charset=utf-8', { 'content-disposition': 'attachment; filename="yasr-ratings.csv"' }) : sendJson(res, 200, rows);
+    }
+    // GET /api/path?from=1&to=2&steps=8&method=cosine
+    if (a === 'path' && !b && get) {
+      const from = idParam(p.str('from'));
+      const to = idParam(p.str('to'));
+      const r = await pool.run({ kind: 'path', from, to, steps: p.int('steps', 8, 1, 100), params: { method: methodOf(p, 'cosine') } });
+      return sendJson(res, 200, r.result);
+    }
     // GET /api/discover?since=7d&k=20&perArtist=1&maxPopularity=70&method=cosine
     if (a === 'discover' && get && !b) {
       const today = new Date();
@@ -196,13 +232,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (a === 'playlist.m3u' && get && !b) {
       const ids = (p.str('ids') ?? '').split(',').filter(Boolean);
       if (!ids.length || ids.length > 500 || ids.some((x) => !/^\d{1,12}$/.test(x))) throw new HttpError(400, `invalid ids: ${JSON.stringify(p.str('ids') ?? '')} (expected 1 to 500 track ids separated by commas)`);
-      const picks = ids.map((x) => trackView(db, Number(x))).map((t, i) => ({
-        rank: i + 1, trackId: t.id, artist: t.artist, title: t.title, album: t.album, releaseDate: t.releaseDate, popularity: t.popularity, score: 0,
-        nearest: { trackId: t.id, artist: null, title: null, z: 0 }, alsoNear: [], reason: '', link: t.link, audioUrl: t.audioUrl,
-        localPath: t.localPath, isPreview: t.isPreview, licence: t.licence, coverUrl: t.coverUrl, duration: t.statedDuration ?? t.duration,
-      }));
-      const m3u = discoverM3u({ generatedAt: '', since: '', method: '', params: {}, favourites: [], skippedFavourites: [], candidates: 0, picks }, p.bool('urls', false));
-      return send(res, 200, m3u, 'audio/x-mpegurl; charset=utf-8', { 'content-disposition': 'attachment; filename="yasr.m3u"' });
+      const entries = ids.map((x) => trackView(db, Number(x))).map((t) => ({ artist: t.artist, title: t.title, duration: t.statedDuration ?? t.duration, localPath: t.localPath, audioUrl: t.audioUrl }));
+      const list = m3u(entries, { urls: p.bool('urls', false), title: 'yasr' });
+      return send(res, 200, list, 'audio/x-mpegurl; charset=utf-8', { 'content-disposition': 'attachment; filename="yasr.m3u"' });
     }
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname.slice(0, 200)}`);
   }
@@ -229,11 +261,17 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     return t.id;
   }
 
+  /** Pictures are drawn on a worker and kept (a few hundred, keyed by the track's content). */
+  const plots = new Map<string, Buffer>();
   async function renderPlot(id: number, kind: string, format: 'png' | 'svg'): Promise<Buffer> {
-    void id;
-    void kind;
-    void format;
-    throw new HttpError(404, 'pictures are not available in this build');
+    const key = `${id}:${getTrack(db, id)?.sha256}:${kind}.${format}`;
+    const hit = plots.get(key);
+    if (hit) return hit;
+    const r = await pool.run({ kind: 'plot', trackId: id, plot: kind as PlotKind, format, tools: o.tools });
+    const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
+    plots.set(key, body);
+    if (plots.size > 300) plots.delete(plots.keys().next().value as string);
+    return body;
   }
 
   const server = http.createServer((req, res) => {

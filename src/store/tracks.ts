@@ -312,6 +312,12 @@ export function failedSources(db: Db): { source: string; error: string }[] {
   }[];
 }
 
+/** 'Artist - Title', or the title alone when the artist is unknown (a file without tags). */
+export function trackName(t: { id?: number; artist: string | null; title: string | null }): string {
+  if (t.artist) return `${t.artist} - ${t.title ?? '?'}`;
+  return t.title ?? (t.id !== undefined ? `#${t.id}` : '?');
+}
+
 export function describeTrack(t: Track): string {
   const name = t.artist || t.title ? `${t.artist ?? '?'} - ${t.title ?? '?'}` : path.basename(t.localPath ?? `#${t.id}`);
   return `#${t.id} ${name}`;

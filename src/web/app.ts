@@ -125,7 +125,24 @@ function recQuery(): string {
   return `method=${encodeURIComponent(controls.method)}&k=${controls.k}&least=${controls.k}&maxPopularity=${controls.maxPopularity}&sameArtist=${controls.sameArtist}`;
 }
 
-function recList(items: Rec[], kind: string, cls: string): HTMLElement {
+/** What a thumbs up/down refers to: the query (a track or an upload) and the method shown. */
+interface RateContext { query: { trackId: number } | { upload: string }; method: string }
+
+function thumbs(ctx: RateContext, r: Rec): HTMLElement {
+  const up = el('button', { type: 'button', class: 'thumb up', 'aria-pressed': 'false', title: 'More like this' }, '▲');
+  const down = el('button', { type: 'button', class: 'thumb down', 'aria-pressed': 'false', title: 'Not for me' }, '▼');
+  const send = async (which: 'up' | 'down') => {
+    const on = (which === 'up' ? up : down).getAttribute('aria-pressed') !== 'true';
+    await api('/api/ratings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: ctx.query, trackId: r.trackId, value: on ? which : 'clear', method: ctx.method, rank: r.rank }) });
+    up.setAttribute('aria-pressed', String(on && which === 'up'));
+    down.setAttribute('aria-pressed', String(on && which === 'down'));
+  };
+  up.addEventListener('click', () => void send('up'));
+  down.addEventListener('click', () => void send('down'));
+  return el('span', { class: 'thumbs' }, up, down);
+}
+
+function recList(items: Rec[], kind: string, cls: string, rateCtx?: RateContext): HTMLElement {
   if (!items.length) return el('p', { class: 'muted' }, 'No track passes the filters.');
   return el(
     'ol',
@@ -140,7 +157,7 @@ function recList(items: Rec[], kind: string, cls: string): HTMLElement {
       return el(
         'li',
         { 'data-track-id': String(r.trackId) },
-        el('div', { class: 'rec-head' }, el('span', { class: 'rank' }, `${r.rank}.`), open, el('span', { class: 'muted' }, [r.releaseDate, r.popularity === null ? null : `pop ${r.popularity}`].filter(Boolean).join(' · ')), el('span', { class: 'score' }, `${kind} ${r.score.toFixed(3)}`), like),
+        el('div', { class: 'rec-head' }, el('span', { class: 'rank' }, `${r.rank}.`), open, el('span', { class: 'muted' }, [r.releaseDate, r.popularity === null ? null : `pop ${r.popularity}`].filter(Boolean).join(' · ')), el('span', { class: 'score' }, `${kind} ${r.score.toFixed(3)}`), rateCtx ? thumbs(rateCtx, r) : null, like),
         el('div', { class: 'reason' }, r.reason),
         el('audio', { controls: '', preload: 'none', src: `/api/tracks/${r.trackId}/audio` }),
       );
@@ -148,14 +165,15 @@ function recList(items: Rec[], kind: string, cls: string): HTMLElement {
   );
 }
 
-function renderRecs(box: HTMLElement, r: RecResult): void {
+function renderRecs(box: HTMLElement, r: RecResult, query: RateContext['query']): void {
   const ids = r.nearest.map((x) => x.trackId);
+  const rateCtx = { query, method: r.method };
   box.replaceChildren(
     el('h2', {}, `Most similar (${r.method})`),
-    recList(r.nearest, r.scoreKind, 'nearest'),
+    recList(r.nearest, r.scoreKind, 'nearest', rateCtx),
     el('p', {}, el('a', { id: 'm3u', href: `/api/playlist.m3u?ids=${ids.join(',')}`, download: 'yasr.m3u' }, 'Download these as an M3U playlist')),
     el('h2', {}, 'Least similar'),
-    recList(r.least, r.scoreKind, 'least'),
+    recList(r.least, r.scoreKind, 'least', rateCtx),
   );
 }
 
@@ -197,7 +215,7 @@ async function showTrack(id: number): Promise<void> {
   const load = async () => {
     recs.replaceChildren(el('p', { class: 'muted' }, 'Finding similar tracks…'));
     try {
-      renderRecs(recs, await api<RecResult>(`/api/tracks/${t.id}/recommendations?${recQuery()}`));
+      renderRecs(recs, await api<RecResult>(`/api/tracks/${t.id}/recommendations?${recQuery()}`), { trackId: t.id });
     } catch (err) {
       recs.replaceChildren();
       showError(recs, err);
@@ -214,9 +232,47 @@ async function showTrack(id: number): Promise<void> {
     plots,
     controlsBar(() => void load()),
     recs,
+    pathSection(t),
     ),
   );
   await load();
+}
+
+/* ---------- a path from this track to another ---------- */
+interface PathStep { step: number; trackId: number; artist: string | null; title: string | null; score: number }
+
+function pathSection(from: TrackView): HTMLElement {
+  const to = el('input', { type: 'search', id: 'path-to', placeholder: 'to… (search)', autocomplete: 'off' });
+  const options = el('ul', { class: 'muted', id: 'path-options' });
+  const steps = el('input', { type: 'number', id: 'path-steps', min: '2', max: '30', value: '6', 'aria-label': 'steps' });
+  const out = el('div', { id: 'path' });
+  let timer = 0;
+  to.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = window.setTimeout(async () => {
+      const r = await api<{ results: Hit[] }>(`/api/search?q=${encodeURIComponent(to.value)}&limit=5`).catch(() => ({ results: [] as Hit[] }));
+      options.replaceChildren(
+        ...r.results.filter((h) => h.id !== from.id).map((h) => {
+          const b = el('button', { type: 'button', 'data-id': String(h.id) }, label(h));
+          b.addEventListener('click', async () => {
+            out.replaceChildren(el('p', { class: 'muted' }, 'Finding a path…'));
+            try {
+              const p = await api<{ steps: PathStep[]; method: string }>(`/api/path?from=${from.id}&to=${h.id}&steps=${Number(steps.value) || 6}&method=${encodeURIComponent(controls.method === 'dtw' || controls.method === 'fastdtw' ? 'cosine' : controls.method)}`);
+              out.replaceChildren(
+                el('ol', { id: 'path-steps-list' }, ...p.steps.map((s) => el('li', {}, el('a', { href: `#/track/${s.trackId}` }, label(s)), el('span', { class: 'muted' }, s.step === 0 ? '' : ` (${s.score.toFixed(3)})`)))),
+                el('a', { href: `/api/playlist.m3u?ids=${p.steps.map((s) => s.trackId).join(',')}`, download: 'yasr-path.m3u' }, 'Download the path as M3U'),
+              );
+            } catch (err) {
+              out.replaceChildren();
+              showError(out, err);
+            }
+          });
+          return el('li', {}, b);
+        }),
+      );
+    }, 120);
+  });
+  return el('section', {}, el('h2', {}, 'A path from here to another track'), el('div', { class: 'controls' }, to, el('label', {}, 'Steps ', steps)), options, out);
 }
 
 /* ---------- upload ---------- */
@@ -268,7 +324,7 @@ function showUpload(): void {
         el('p', {}, add, ' ', addFav, ' ', added),
         ),
       );
-      const load = async () => renderRecs(recs, await api<RecResult>(`/api/uploads/${id}/recommendations?${recQuery()}`));
+      const load = async () => renderRecs(recs, await api<RecResult>(`/api/uploads/${id}/recommendations?${recQuery()}`), { upload: id });
       recs.before(controlsBar(() => void load().catch((e) => showError(recs, e))));
       await load().catch((e) => showError(recs, e));
     };

@@ -145,6 +145,45 @@ describe('yasr serve: the API', () => {
     expect((await json('/api/uploads/nope/recommendations')).status).toBe(404);
   });
 
+  it('draws pictures on a worker, PNG or SVG', async () => {
+    const png = await req('/api/tracks/1/plot/mel.png');
+    expect(png.status).toBe(200);
+    expect(png.headers['content-type']).toBe('image/png');
+    expect(png.body.subarray(1, 4).toString()).toBe('PNG');
+    const svg = await req('/api/tracks/8/plot/waveform.svg');
+    expect(svg.status).toBe(200);
+    expect(svg.body.toString()).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    expect(svg.body.toString()).not.toContain('<script>window');
+  });
+
+  it('stores thumbs up and down, exports them, and re-ranks with them', async () => {
+    const bad = await json('/api/ratings', { method: 'POST', body: JSON.stringify({ query: { trackId: 1 }, trackId: 2, value: 'sideways' }) });
+    expect(bad.status).toBe(400);
+    expect((await json('/api/ratings', { method: 'POST', body: JSON.stringify({ query: { trackId: 999 }, trackId: 2, value: 'up' }) })).status).toBe(400);
+    const before = await json('/api/tracks/1/recommendations?k=7&least=0&maxPopularity=100&sameArtist=true');
+    const last = before.body.nearest[before.body.nearest.length - 1].trackId;
+    const first = before.body.nearest[0].trackId;
+    expect((await json('/api/ratings', { method: 'POST', body: JSON.stringify({ query: { trackId: 1 }, trackId: first, value: 'down', method: 'cosine', rank: 1 }) })).status).toBe(200);
+    const after = await json('/api/tracks/1/recommendations?k=7&least=0&maxPopularity=100&sameArtist=true');
+    expect(after.body.nearest.map((r: { trackId: number }) => r.trackId)).not.toContain(first); // rated down: not shown again
+    const ignored = await json('/api/tracks/1/recommendations?k=7&least=0&maxPopularity=100&sameArtist=true&ratings=false');
+    expect(ignored.body.nearest[0].trackId).toBe(first);
+    void last;
+    const csv = await req('/api/ratings?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.body.toString().split('\r\n')[0]).toMatch(/value/);
+    expect((await json('/api/ratings', { method: 'POST', body: JSON.stringify({ query: { trackId: 1 }, trackId: first, value: 'clear' }) })).status).toBe(200);
+  });
+
+  it('finds a path between two tracks', async () => {
+    const r = await json('/api/path?from=1&to=6&steps=3');
+    expect(r.status).toBe(200);
+    expect(r.body.steps[0].trackId).toBe(1);
+    expect(r.body.steps[r.body.steps.length - 1].trackId).toBe(6);
+    expect((await json('/api/path?from=1&to=1&steps=3')).status).toBe(400);
+    expect((await json('/api/path?from=1&to=6&steps=0')).status).toBe(400);
+  });
+
   it('writes an M3U of chosen tracks', async () => {
     const r = await req('/api/playlist.m3u?ids=1,2');
     expect(r.status).toBe(200);
@@ -211,6 +250,13 @@ describe.skipIf(!HAVE_BROWSER)('yasr serve: in a real browser', () => {
       const recs = await page.$$eval('ol.recs.nearest li', (ls) => ls.map((l) => l.querySelector('.reason')?.textContent ?? ''));
       expect(recs.length).toBe(5);
       for (const r of recs) expect(r).toMatch(/BPM/);
+      // pictures are visible
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.plots img')].filter((i) => i.complete && i.naturalWidth > 0).length >= 4, { timeout: 60_000 });
+      // thumbs up on the first recommendation is stored with the query, method and rank
+      await page.click('ol.recs.nearest li .thumb.up');
+      await page.waitForFunction(() => document.querySelector('ol.recs.nearest li .thumb.up')?.getAttribute('aria-pressed') === 'true');
+      const stored = await page.evaluate(async () => (await fetch('/api/ratings')).json());
+      expect(stored.some((x: { value: number; rank: number; method: string }) => x.value === 1 && x.rank === 1 && x.method === 'cosine')).toBe(true);
       await page.select('#method', 'features');
       await page.waitForFunction(() => document.querySelector('#recs h2')?.textContent?.includes('features'));
       await page.screenshot({ path: path.join(SHOTS, 'track.png'), fullPage: true });
