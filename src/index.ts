@@ -32,5 +32,11 @@ export { discoverText, discoverM3u, discoverHtml, writeDiscoverFiles } from './p
 export { runNightly, reportText, type NightlyReport } from './pipeline/nightly/run-nightly.js';
 export { loadPipeline, type PipelineDefinition } from './pipeline/nightly/definition.js';
 
+export { pipelineStatus, type PipelineStatus } from './pipeline/status.js';
+export { evaluateMethods, type EvaluateOptions, type EvaluateResult } from './pipeline/evaluate.js';
+export { rate, listRatings, exportRatings, type Rating } from './pipeline/ratings.js';
+export { m3u, pathBetween, type PathResult, type PlaylistEntry } from './pipeline/playlist.js';
+export { renderTrackPlot, renderMatrixPlot } from './plot/index.js';
+
 // the web server
 export { startServer, type ServeOptions, type RunningServer } from './server/server.js';

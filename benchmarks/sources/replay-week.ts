@@ -177,7 +177,7 @@ async function main(): Promise<void> {
       row('again (same database and cache)', again),
       ...(cacheOnly ? [row('cache only (new database, warm cache)', cacheOnly)] : []),
       '',
-      `Cold: ${cold.apiRequests} API requests at 50 per 5 s need at least ${(Math.floor((cold.apiRequests - 1) / 50) * 5).toFixed(0)} s of rate-limit windows; the rest is downloading, fsyncing and probing (one ffprobe each) ${cold.previewRequests} previews one after the other, interleaved with the listing. Album and artist replies are cached for a week and the list pages revalidated (Deezer sends no ETag, so they are fetched again): a re-run sends ${again.apiRequests} request(s) and downloads nothing new. Seconds include the CLI's start-up (about 1 s here).`,
+      `Cold: ${cold.apiRequests} API requests at 50 per 5 s need at least ${(Math.floor((cold.apiRequests - 1) / 50) * 5).toFixed(0)} s of rate-limit windows; the rest is downloading, fsyncing and probing (one ffprobe each) ${cold.previewRequests} previews, 4 at a time, interleaved with the listing. Album and artist replies are cached for a week and the list pages revalidated (Deezer sends no ETag, so they are fetched again): a re-run sends ${again.apiRequests} request(s) and downloads nothing new. Seconds include the CLI's start-up (about 1 s here).`,
       '',
     ].join('\n');
     process.stdout.write(`${md}\n`);

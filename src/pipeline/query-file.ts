@@ -47,7 +47,11 @@ export function queryFeaturesFrom(r: TrackAnalysis, tags: Record<string, string>
   const seq = new Float32Array(mfcc.rows * mfcc.cols);
   for (let i = 0; i < mfcc.rows; i++) for (let c = 0; c < mfcc.cols; c++) seq[c * mfcc.rows + i] = mfcc.data[i * mfcc.cols + c];
   const vectors: Record<string, Float32Array> = {};
-  for (const [name, m] of Object.entries(r.features)) if (m.rows === 1) vectors[name] = m.data;
+  const windows: Record<string, Float32Array> = {};
+  for (const [name, m] of Object.entries(r.features)) {
+    if (m.rows === 1) vectors[name] = m.data;
+    if (name.endsWith('_windows')) windows[name] = m.data;
+  }
   return {
     vectors,
     mfcc: { seq, dim: mfcc.rows },
@@ -56,5 +60,6 @@ export function queryFeaturesFrom(r: TrackAnalysis, tags: Record<string, string>
     title: tags.title ?? path.basename(file),
     file,
     sha256,
+    windows,
   };
 }

@@ -63,6 +63,8 @@ export interface QueryFeatures {
   file: string;
   /** The file's content hash: ratings given for this audio apply to it. */
   sha256?: string;
+  /** Window summaries along the whole file ([W, dim] flattened, e.g. mfcc_windows), for cosine with windows. */
+  windows?: Record<string, Float32Array>;
 }
 
 export function dateFloor(f: RecommendFilters): string | null {
@@ -199,7 +201,9 @@ export function scoresFor(
             ? [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.mfcc_gauss]
             : method === 'timbre'
               ? [f.vectors.mfcc_gauss]
-              : [f.vectors[params.vector as string]];
+              : params.windows && params.windows !== 'none' && f.windows?.[params.windows as string]
+                ? [f.vectors[params.vector as string], f.windows[params.windows as string]]
+                : [f.vectors[params.vector as string]];
       if (raws.some((r) => !r)) throw new YasrError('ANALYSIS_FAILED', `${f.file}: the ${method} method needs features the file did not give`);
       row = model.query(raws);
     }

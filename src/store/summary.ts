@@ -19,3 +19,14 @@ export function catalogueCounts(db: Db): CatalogueCounts {
       .all() as { method: string; tracks: number }[],
   };
 }
+
+/** Every similarity result set with its parameters, active members and finished blocks. */
+export function similaritySets(db: Db): { method: string; params: Record<string, unknown>; members: number; blocks: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT s.method, s.params, COUNT(DISTINCT m.idx) AS members, (SELECT COUNT(*) FROM sim_blocks b WHERE b.set_id = s.id) AS blocks
+       FROM sim_sets s LEFT JOIN sim_members m ON m.set_id = s.id AND m.active = 1 GROUP BY s.id ORDER BY s.id`,
+    )
+    .all() as { method: string; params: string; members: number; blocks: number }[];
+  return rows.map((s) => ({ ...s, params: JSON.parse(s.params) as Record<string, unknown> }));
+}

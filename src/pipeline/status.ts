@@ -1,0 +1,20 @@
+/** What `yasr status` reports: counts per stage, what is pending, failures with their reasons. */
+import type { Db } from '../store/db.js';
+import { stageCounts, stageFailures } from '../store/checkpoints.js';
+import { failedSources } from '../store/tracks.js';
+import { catalogueCounts, similaritySets } from '../store/summary.js';
+import { pendingFeatureTracks } from './features-stage.js';
+import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
+
+export function pipelineStatus(db: Db) {
+  return {
+    tracks: catalogueCounts(db).tracks,
+    stages: stageCounts(db),
+    pendingFeaturesWithDefaults: pendingFeatureTracks(db, DEFAULT_FEATURE_OPTIONS, false).pending.length,
+    failures: stageFailures(db),
+    ingestFailures: failedSources(db),
+    similarity: similaritySets(db),
+  };
+}
+
+export type PipelineStatus = ReturnType<typeof pipelineStatus>;
