@@ -96,8 +96,8 @@ function setupSearch(): void {
 }
 
 /* ---------- recommendations ---------- */
-interface RecControls { method: string; k: number; maxPopularity: number; sameArtist: boolean }
-const controls: RecControls = { method: 'cosine', k: 5, maxPopularity: 70, sameArtist: false };
+interface RecControls { method: string; k: number; maxPopularity: number; sameArtist: boolean; newDays: number | null }
+const controls: RecControls = { method: 'cosine', k: 5, maxPopularity: 70, sameArtist: false, newDays: null };
 
 function controlsBar(onChange: () => void): HTMLElement {
   const method = el('select', { id: 'method', 'aria-label': 'method' });
@@ -110,19 +110,22 @@ function controlsBar(onChange: () => void): HTMLElement {
   const pop = el('input', { id: 'max-popularity', type: 'number', min: '0', max: '100', value: String(controls.maxPopularity), 'aria-label': 'max popularity' });
   const same = el('input', { id: 'same-artist', type: 'checkbox' });
   same.checked = controls.sameArtist;
+  const days = el('input', { id: 'new-days', type: 'number', min: '1', max: '36500', placeholder: 'any', value: controls.newDays === null ? '' : String(controls.newDays), 'aria-label': 'released in the last days' });
   const changed = () => {
     controls.method = method.value;
     controls.k = Math.max(1, Math.min(50, Number(k.value) || 5));
     controls.maxPopularity = Math.max(0, Math.min(100, Number(pop.value) || 0));
     controls.sameArtist = same.checked;
+    const d = Number(days.value);
+    controls.newDays = days.value.trim() && Number.isInteger(d) && d > 0 ? d : null;
     onChange();
   };
-  for (const x of [method, k, pop, same]) x.addEventListener('change', changed);
-  return el('div', { class: 'controls' }, el('label', {}, 'Method ', method), el('label', {}, 'Most/least ', k), el('label', {}, 'Max popularity ', pop), el('label', {}, same, ' same artist'));
+  for (const x of [method, k, pop, same, days]) x.addEventListener('change', changed);
+  return el('div', { class: 'controls' }, el('label', {}, 'Method ', method), el('label', {}, 'Most/least ', k), el('label', {}, 'Max popularity ', pop), el('label', {}, 'Released in the last ', days, ' days'), el('label', {}, same, ' same artist'));
 }
 
 function recQuery(): string {
-  return `method=${encodeURIComponent(controls.method)}&k=${controls.k}&least=${controls.k}&maxPopularity=${controls.maxPopularity}&sameArtist=${controls.sameArtist}`;
+  return `method=${encodeURIComponent(controls.method)}&k=${controls.k}&least=${controls.k}&maxPopularity=${controls.maxPopularity}&sameArtist=${controls.sameArtist}${controls.newDays ? `&newDays=${controls.newDays}` : ''}`;
 }
 
 /** What a thumbs up/down refers to: the query (a track or an upload) and the method shown. */
