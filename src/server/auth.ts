@@ -28,6 +28,25 @@ export function cookieToken(req: IncomingMessage): string | null {
   return m ? m[1] : null;
 }
 
+/**
+ * A page on another site may make the browser send requests here (CSRF): any request that
+ * changes something (not GET/HEAD) and carries an Origin must come from this server's own
+ * origin. Tools such as curl send no Origin and are not affected.
+ */
+export function checkOrigin(req: IncomingMessage): { status: number; error: string } | null {
+  const m = req.method ?? 'GET';
+  if (m === 'GET' || m === 'HEAD') return null;
+  const origin = req.headers.origin;
+  if (!origin) return null;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return { status: 403, error: 'refused: malformed Origin' };
+  }
+  return host === (req.headers.host ?? '') ? null : { status: 403, error: `refused a ${m} from another origin (${origin.slice(0, 100)})` };
+}
+
 /** 'ok', 'set-cookie' (token in the query: remember it), or why not. */
 export function checkRequest(req: IncomingMessage, url: URL, o: { token: string | null; loopback: boolean }): 'ok' | 'set-cookie' | { status: number; error: string } {
   if (o.loopback) {

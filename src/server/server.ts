@@ -28,7 +28,7 @@ import { QueryPool } from './query-pool.js';
 import type { PlotKind } from './query-tasks.js';
 import { serveAudio } from './audio.js';
 import { saveUpload, sweepUploads } from './upload.js';
-import { checkRequest, generateToken, isLoopback } from './auth.js';
+import { checkOrigin, checkRequest, generateToken, isLoopback } from './auth.js';
 import { staticAsset } from './static-assets.js';
 
 export interface ServeOptions {
@@ -284,6 +284,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     }
     const auth = checkRequest(req, url, { token, loopback });
     if (typeof auth === 'object') return sendJson(res, auth.status, { error: auth.error });
+    const cross = checkOrigin(req);
+    if (cross) return sendJson(res, cross.status, { error: cross.error });
     if (auth === 'set-cookie') res.setHeader('set-cookie', `yasr_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
     route(req, res, url)
       .catch((err: unknown) => {

@@ -114,6 +114,15 @@ describe('yasr serve: the API', () => {
     expect((await req('/api/tracks/1/audio', { headers: { range: `bytes=${whole.body.length}-` } })).status).toBe(416);
   });
 
+  it('refuses changes asked by pages of other sites (CSRF), allows its own page and tools', async () => {
+    const evil = await json('/api/likes', { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'text/plain' }, body: '{"trackId":1}' });
+    expect(evil.status).toBe(403);
+    const own = await json('/api/likes', { method: 'POST', headers: { origin: srv.url }, body: '{"trackId":1}' });
+    expect(own.status).toBe(200);
+    expect((await json('/api/likes/1', { method: 'DELETE', headers: { origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await json('/api/likes/1', { method: 'DELETE' })).status).toBe(200);
+  });
+
   it('refuses other Host names on loopback (DNS rebinding)', async () => {
     const r = await json('/api/status', { headers: { host: 'attacker.example:80' } });
     expect(r.status).toBe(421);
