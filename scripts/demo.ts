@@ -38,3 +38,4 @@ step(['recommend', '1', '--method', 'dtw', '-k', '3']);
 step(['like', '1', '13']);
 step(['likes']);
 step(['discover', '--since', '2026-06-01', '-k', '5', '--out', path.join(dir, 'discoveries')]);
+process.stdout.write(`\nLook and listen in a browser: node dist/bin/yasr.js --db ${path.relative(process.cwd(), db) || db} serve --open\n`);
