@@ -1,22 +1,29 @@
 /**
  * Descriptor benchmark: ms per 30 s clip (22050 Hz, mono) for computeDescriptors given the
- * precomputed stages (|STFT|, mel dB, chroma from analyzeSignal) and computing everything itself,
- * plus a per-stage breakdown.
+ * precomputed stages, as the pipeline's features stage passes them (|STFT|, mel power, chroma from
+ * analyzeSignal), given |STFT|, mel dB and chroma, and computing everything itself; plus a
+ * per-stage breakdown. Each line is measured twice in the same run, interleaved: "before" is the
+ * implementation of commit d1c5d85 (kept in benchmarks/descriptors/legacy/ for this comparison
+ * only), "after" the current one. The descriptor values of both are compared too.
  *
- * Run: npx tsc -p . && node dist/benchmarks/descriptors/bench.js [--runs 10]
- * Prints a JSON object, then a markdown table.
+ * Run: npx tsc -p . && node dist/benchmarks/descriptors/bench.js [--runs 10] [--md FILE]
+ * Prints a JSON object, then a markdown table (also written to FILE with --md).
  */
 import os from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readWav } from '../../src/interop/wav.js';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { computeDescriptors } from '../../src/dsp/descriptors/compute.js';
-import { integratedLoudness, loudnessRange } from '../../src/dsp/descriptors/loudness.js';
+import { powerToDb } from '../../src/dsp/mel.js';
+import { computeDescriptors, type Descriptors } from '../../src/dsp/descriptors/compute.js';
+import { integratedLoudness, loudnessRange, loudnessMeasures } from '../../src/dsp/descriptors/loudness.js';
 import { onsetStrength, onsetDetect } from '../../src/dsp/descriptors/onset.js';
 import { estimateTempo } from '../../src/dsp/descriptors/tempo.js';
 import { estimateKey, meanChroma } from '../../src/dsp/descriptors/key.js';
 import { spectralMeans } from '../../src/dsp/descriptors/spectral.js';
+import { computeDescriptors as legacyCompute } from './legacy/compute.js';
+import { estimateTempo as legacyTempo } from './legacy/tempo.js';
+import { spectralMeans as legacySpectral } from './legacy/spectral.js';
 
 const SR = 22050;
 const SECONDS = 30;
@@ -24,6 +31,10 @@ const SECONDS = 30;
 function argNumber(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+function argString(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 /** 30 s of audio: three 10 s reference music clips when present, else a synthetic beat + chords. */
@@ -46,18 +57,64 @@ function clip(): { y: Float32Array; source: string } {
   return { y, source: 'synthetic' };
 }
 
-function time(runs: number, f: () => unknown): number {
-  f(); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < runs; i++) f();
-  return (performance.now() - t0) / runs;
+/** Median ms of `runs` calls of each of `before` and `after`, alternated call by call (same load). */
+function pair(runs: number, before: (() => unknown) | null, after: () => unknown): { before: number | null; after: number } {
+  before?.(); after(); // warm-up
+  const tb: number[] = [], ta: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (before) { const t0 = performance.now(); before(); tb.push(performance.now() - t0); }
+    const t1 = performance.now(); after(); ta.push(performance.now() - t1);
+  }
+  const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  return { before: before ? med(tb) : null, after: med(ta) };
 }
 
 const runs = argNumber('--runs', 10);
+const t0 = performance.now();
 const { y, source } = clip();
-const a = analyzeSignal(y, { keepStft: true });
-const stages = { stftMag: a.stft_mag!, melDb: a.mel_db, chroma: a.chroma };
+const a = analyzeSignal(y, { keepStft: true, keepMel: true });
+const pipelineStages = { stftMag: a.stft_mag!, melPower: a.mel!, chroma: a.chroma };
+const dbStages = { stftMag: a.stft_mag!, melDb: a.mel_db, chroma: a.chroma };
 const env = onsetStrength(a.mel_db);
+const melDbFromPower = powerToDb(a.mel!);
+let melDbDiff = 0;
+for (let i = 0; i < melDbFromPower.data.length; i++) melDbDiff = Math.max(melDbDiff, Math.abs(melDbFromPower.data[i] - a.mel_db.data[i]));
+
+// Warm-up: every path a few times first, so that the first measured line is not the one that
+// pays for V8's compilation.
+for (let i = 0; i < 3; i++) {
+  for (const s of [pipelineStages, dbStages, undefined]) { legacyCompute(y, s); computeDescriptors(y, s); }
+}
+const msPerClip = {
+  'computeDescriptors(y, {stftMag, melPower, chroma}) (the features stage before)': pair(runs, () => legacyCompute(y, pipelineStages), () => computeDescriptors(y, pipelineStages)),
+  'computeDescriptors(y, {stftMag, melDb, chroma}) (the features stage now)': pair(runs, () => legacyCompute(y, dbStages), () => computeDescriptors(y, dbStages)),
+  'computeDescriptors(y) (computes its own analysis)': pair(runs, () => legacyCompute(y), () => computeDescriptors(y)),
+  'analyzeSignal (STFT, mel, MFCC, chroma; for reference)': pair(runs, null, () => analyzeSignal(y, { keepStft: true, keepMel: true })),
+};
+const breakdownMs = {
+  'powerToDb(melPower)': pair(runs, null, () => powerToDb(a.mel!)),
+  'loudnessMeasures (integrated + range, one filter pass)': pair(runs, null, () => loudnessMeasures(y)),
+  'integratedLoudness alone': pair(runs, null, () => integratedLoudness(y)),
+  'loudnessRange alone': pair(runs, null, () => loudnessRange(y)),
+  onsetStrength: pair(runs, null, () => onsetStrength(a.mel_db)),
+  'tempo (tempogram + pulse clarity)': pair(runs, () => legacyTempo(env), () => estimateTempo(env)),
+  onsetDetect: pair(runs, null, () => onsetDetect(env)),
+  key: pair(runs, null, () => estimateKey(meanChroma(a.chroma))),
+  spectralMeans: pair(runs, () => legacySpectral(a.stft_mag!), () => spectralMeans(a.stft_mag!)),
+};
+
+// Values: before vs after, for each way of calling.
+const valueDiff: Record<string, number> = {};
+for (const [name, s] of [['pipeline', pipelineStages], ['melDb', dbStages], ['signal', undefined]] as const) {
+  const b = legacyCompute(y, s) as unknown as Record<string, number | string>;
+  const n = computeDescriptors(y, s) as Descriptors as unknown as Record<string, number | string>;
+  for (const k of Object.keys(b)) {
+    const d = typeof b[k] === 'number' ? Math.abs((b[k] as number) - (n[k] as number)) : b[k] === n[k] ? 0 : Infinity;
+    valueDiff[k] = Math.max(valueDiff[k] ?? 0, d);
+  }
+  void name;
+}
+
 const result = {
   date: new Date().toISOString(),
   cpus: os.cpus().length,
@@ -65,23 +122,23 @@ const result = {
   node: process.version,
   clip: { seconds: SECONDS, sr: SR, source },
   runs,
-  msPerClip: {
-    withPrecomputedStages: time(runs, () => computeDescriptors(y, stages)),
-    fromSignalOnly: time(runs, () => computeDescriptors(y)),
-    analyzeSignalForReference: time(runs, () => analyzeSignal(y, { keepStft: true })),
-  },
-  breakdownMs: {
-    integratedLoudness: time(runs, () => integratedLoudness(y)),
-    loudnessRange: time(runs, () => loudnessRange(y)),
-    onsetStrength: time(runs, () => onsetStrength(a.mel_db)),
-    tempo: time(runs, () => estimateTempo(env)),
-    onsetDetect: time(runs, () => onsetDetect(env)),
-    key: time(runs, () => estimateKey(meanChroma(a.chroma))),
-    spectralMeans: time(runs, () => spectralMeans(a.stft_mag!)),
-  },
+  msPerClip,
+  breakdownMs,
+  maxAbsValueDifferenceBeforeAfter: valueDiff,
+  maxAbsDiffMelDbAnalyzeVsPowerToDb: melDbDiff,
+  seconds: (performance.now() - t0) / 1000,
 };
 console.log(JSON.stringify(result, null, 2));
-const r2 = (v: number) => v.toFixed(1);
-console.log('\n| measure | ms per 30 s clip |\n| --- | ---: |');
-for (const [k, v] of Object.entries(result.msPerClip)) console.log(`| ${k} | ${r2(v)} |`);
-for (const [k, v] of Object.entries(result.breakdownMs)) console.log(`| stage: ${k} | ${r2(v)} |`);
+const r2 = (v: number | null) => (v === null ? '' : v.toFixed(1));
+const lines: string[] = [];
+lines.push(`_${result.date.slice(0, 10)}, ${result.cpuModel}, ${result.cpus} cpus, Node ${result.node}; clip ${source} (${SECONDS} s, ${SR} Hz); median of ${runs} runs, before and after alternated call by call; \`node dist/benchmarks/descriptors/bench.js --runs ${runs}\` took ${result.seconds.toFixed(0)} s. "before" = commit d1c5d85 (benchmarks/descriptors/legacy/), shown where the stage changed._`);
+lines.push('', '| measure | before, ms per 30 s clip | after, ms per 30 s clip |', '| --- | ---: | ---: |');
+for (const [k, v] of Object.entries(msPerClip)) lines.push(`| ${k} | ${r2(v.before)} | ${r2(v.after)} |`);
+for (const [k, v] of Object.entries(breakdownMs)) lines.push(`| stage: ${k} | ${r2(v.before)} | ${r2(v.after)} |`);
+lines.push('', '| descriptor | max abs difference, before vs after (3 ways of calling) |', '| --- | ---: |');
+for (const [k, v] of Object.entries(valueDiff)) lines.push(`| ${k} | ${v === 0 ? '0' : v.toExponential(2)} |`);
+lines.push('', `mel dB from analyzeSignal vs powerToDb(melPower): max abs difference ${melDbDiff.toExponential(2)} dB.`);
+const md = lines.join('\n') + '\n';
+console.log('\n' + md);
+const mdPath = argString('--md');
+if (mdPath) writeFileSync(mdPath, md);

@@ -93,12 +93,12 @@ export async function analyzeTrack(
   file: string,
   durationHint: number | null,
   o: FeatureOptions,
-  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix }) => DescribeResult,
+  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; melDb?: Matrix; chroma?: Matrix }) => DescribeResult,
 ): Promise<TrackAnalysis> {
   const sr = o.sr;
   const { y, decodedSeconds, offset, trim, silent, whole } = await decodeAnalysedSignal(ffmpeg, file, durationHint, o);
   const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
-  const keepMel = o.keep.includes('mel') || o.groups.includes('descriptors');
+  const keepMel = o.keep.includes('mel');
   const r = analyzeSignal(y, { sr, keepStft, keepMel });
   const features: Record<string, Matrix> = {};
   const add = (name: string, m: Matrix | undefined) => {
@@ -140,7 +140,8 @@ export async function analyzeTrack(
   if (o.keep.includes('mel')) add('mel_power', r.mel);
   let descriptors: Descriptors | undefined;
   if (o.groups.includes('descriptors') && describe) {
-    const d = describe(y, { sr, stftMag: r.stft_mag, melPower: r.mel, chroma: r.chroma });
+    // mel_db is power_to_db(mel) as computeDescriptors would compute it (identical values).
+    const d = describe(y, { sr, stftMag: r.stft_mag, melDb: r.mel_db, chroma: r.chroma });
     descriptors = d.record;
     add('descriptors', { rows: 1, cols: d.vector.length, data: d.vector });
   }

@@ -10,8 +10,8 @@ export interface DescribeResult {
 /** Musical descriptors of an analysed excerpt, reusing the stages already computed. */
 export function describeSignal(
   y: Float32Array,
-  stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; chroma?: Matrix },
+  stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; melDb?: Matrix; chroma?: Matrix },
 ): DescribeResult {
-  const record = computeDescriptors(y, { sr: stages.sr, stftMag: stages.stftMag, melPower: stages.melPower, chroma: stages.chroma });
+  const record = computeDescriptors(y, { sr: stages.sr, stftMag: stages.stftMag, melPower: stages.melPower, melDb: stages.melDb, chroma: stages.chroma });
   return { record, vector: Float32Array.from(descriptorVector(record)) };
 }

@@ -86,6 +86,16 @@ function checkMatrix(name: string, m: Matrix | undefined, rows?: number): void {
   if (rows !== undefined && m.rows !== rows) throw badParameter(`${name}.rows`, m.rows, String(rows));
 }
 
+/** True when every sample is finite. (Its own function: a loop inside the rarely called
+ *  computeDescriptors ran in V8's unoptimised tiers, ~20 ms for a 30 s clip.) */
+function allFinite(y: Float32Array): boolean {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (v - v !== 0) return false; // NaN or +-Infinity
+  }
+  return true;
+}
+
 function squared(m: Matrix): Matrix {
   const data = new Float32Array(m.data.length);
   for (let i = 0; i < data.length; i++) data[i] = m.data[i] * m.data[i];
@@ -113,14 +123,7 @@ export function computeDescriptors(y: Float32Array, opts: DescriptorOptions = {}
   checkMatrix('chroma', opts.chroma, 12);
 
   // Non-finite samples would poison every sum; treat them as silence.
-  let x = y;
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (v - v !== 0) { // NaN or +-Infinity
-      x = y.map((u) => (Number.isFinite(u) ? u : 0));
-      break;
-    }
-  }
+  const x = allFinite(y) ? y : y.map((u) => (Number.isFinite(u) ? u : 0));
 
   const duration = x.length / sr;
   // No stage given: one pass of the pipeline's analysis gives all three (faster than separately).

@@ -40,52 +40,55 @@ export function spectralMeans(mag: Matrix, opts: SpectralOptions = {}): Spectral
   if (nBins < 2 || T === 0) return out;
   const nFft = 2 * (nBins - 1);
   const freq = (k: number) => (k * sr) / nFft;
-  const energy = new Float64Array(T);
-  let maxE = 0;
-  for (let k = 0; k < nBins; k++) {
-    const base = k * T;
-    for (let t = 0; t < T; t++) { const v = data[base + t]; energy[t] += v * v; }
+  // One frame at a time with scalar float64 accumulators, bins in ascending order. The matrix is
+  // [bins, frames] (a frame is a column), so frames are taken in tiles of TILE neighbours: the
+  // cache lines a tile's first frame loads serve the next TILE - 1 frames.
+  // Per frame: energy sum |X|^2, magnitude sum, frequency-weighted sum, power sum (amin-clamped)
+  // and the log of the geometric mean, taken once per 8 bins of the product of their powers
+  // (each in [1e-10, ~1e12], so a product of 8 stays well inside float64's range); then the
+  // roll-off search, which stops at the frame's 85 % point.
+  const energy = new Float64Array(T), centroid = new Float64Array(T), rolloff = new Float64Array(T), flat = new Float64Array(T);
+  const lastFreq = freq(nBins - 1);
+  const TILE = 16;
+  for (let t0 = 0; t0 < T; t0 += TILE) {
+    const t1 = Math.min(T, t0 + TILE);
+    for (let t = t0; t < t1; t++) {
+      let e = 0, total = 0, wsum = 0, powSum = 0, logSum = 0, prod = 1;
+      for (let k = 0, i = t; k < nBins; k++, i += T) {
+        const v = Math.abs(data[i]);
+        const vv = v * v;
+        e += vv;
+        total += v;
+        wsum += ((k * sr) / nFft) * v;
+        const p = vv > 1e-10 ? vv : 1e-10;
+        powSum += p;
+        if ((k & 7) === 7 || k === nBins - 1) {
+          logSum += Math.log(prod * p);
+          prod = 1;
+        } else prod *= p;
+      }
+      energy[t] = e;
+      centroid[t] = total > 0 ? wsum / total : 0;
+      flat[t] = Math.exp(logSum / nBins) / (powSum / nBins);
+      let r = lastFreq, cum = 0;
+      const target = roll * total;
+      for (let k = 0, i = t; k < nBins; k++, i += T) {
+        cum += Math.abs(data[i]);
+        if (cum >= target) { r = freq(k); break; }
+      }
+      rolloff[t] = r;
+    }
   }
+  let maxE = 0;
   for (let t = 0; t < T; t++) maxE = Math.max(maxE, energy[t]);
   if (!(maxE > 0)) return out;
   const thresh = maxE * Math.pow(10, -topDb / 10);
-  // Row-major passes (the matrix is [bins, frames]): per-frame sums, then the roll-off search.
-  // The log of the geometric mean is taken once per 8 bins, of the product of their powers
-  // (each in [1e-10, ~1e12], so a product of 8 stays well inside float64's range).
-  const total = new Float64Array(T), wsum = new Float64Array(T), logSum = new Float64Array(T), powSum = new Float64Array(T);
-  const prod = new Float64Array(T).fill(1);
-  for (let k = 0; k < nBins; k++) {
-    const base = k * T;
-    const f = freq(k);
-    const flush = (k & 7) === 7 || k === nBins - 1;
-    for (let t = 0; t < T; t++) {
-      const v = Math.abs(data[base + t]);
-      total[t] += v;
-      wsum[t] += f * v;
-      const p = v * v > 1e-10 ? v * v : 1e-10;
-      powSum[t] += p;
-      if (flush) {
-        logSum[t] += Math.log(prod[t] * p);
-        prod[t] = 1;
-      } else prod[t] *= p;
-    }
-  }
-  const rolloff = new Float64Array(T).fill(-1);
-  const cum = new Float64Array(T);
-  for (let k = 0; k < nBins; k++) {
-    const base = k * T;
-    for (let t = 0; t < T; t++) {
-      if (rolloff[t] >= 0) continue;
-      cum[t] += Math.abs(data[base + t]);
-      if (cum[t] >= roll * total[t]) rolloff[t] = freq(k);
-    }
-  }
   let sc = 0, sr85 = 0, sf = 0, n = 0;
   for (let t = 0; t < T; t++) {
     if (!(energy[t] > 0 && energy[t] >= thresh)) continue;
-    sc += total[t] > 0 ? wsum[t] / total[t] : 0;
-    sr85 += rolloff[t] >= 0 ? rolloff[t] : freq(nBins - 1);
-    sf += Math.exp(logSum[t] / nBins) / (powSum[t] / nBins);
+    sc += centroid[t];
+    sr85 += rolloff[t];
+    sf += flat[t];
     n++;
   }
   if (n === 0) return out;

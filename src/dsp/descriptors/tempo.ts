@@ -61,9 +61,10 @@ function hann(n: number): Float64Array {
 /**
  * Mean over frames of librosa's autocorrelation tempogram (`feature.tempogram(onset_envelope=env,
  * win_length=winLength, center=True, window='hann', norm=inf)` then mean over axis -1).
- * Each frame's autocorrelation is computed through a real FFT of size >= 2 winLength - 1 (power
- * spectrum, then a second forward transform of the even power sequence), as librosa.autocorrelate
- * does. Returns Float64Array(winLength), index = lag in frames.
+ * Each frame's power spectrum comes from a real FFT of size >= 2 winLength - 1, as in
+ * librosa.autocorrelate; since the inverse transform is linear and each frame's autocorrelation
+ * peaks at lag 0 (= its power sum / size), the frames' normalised power spectra are averaged first
+ * and transformed back once (float64). Returns Float64Array(winLength), index = lag in frames.
  */
 export function meanTempogram(
   env: ArrayLike<number>,
@@ -88,7 +89,12 @@ export function meanTempogram(
   const fft = getFft(size, fftImpl);
   const { input, output } = fft;
   const hs = size / 2;
-  const ac = new Float64Array(winLength);
+  // Each frame's autocorrelation ac_t = IDFT(P_t) / size peaks at lag 0 (|ac[m]| <= ac[0],
+  // Cauchy-Schwarz), and ac_t[0] = sum_k P_t[k] / size (Parseval). The inverse transform is linear,
+  // so the mean of the normalised autocorrelations is the inverse transform of the mean normalised
+  // power spectrum: one forward FFT per frame, and one inverse (float64, winLength lags) at the end.
+  const pSum = new Float64Array(hs + 1);
+  let frames = 0;
   for (let t = 0; t < n; t++) {
     let any = false;
     for (let i = 0; i < winLength; i++) {
@@ -99,30 +105,51 @@ export function meanTempogram(
     if (!any) continue; // an all-zero frame has an all-zero autocorrelation
     input.fill(0, winLength);
     fft.transform();
-    // Power spectrum P[k], k = 0..size-1, even: P[size-k] = P[k].
+    // Power spectrum P[k], k = 0..hs (even: P[size-k] = P[k]).
     const p0 = output[0] * output[0];
     const pN = output[1] * output[1];
-    input[0] = p0;
-    input[hs] = pN;
+    let e = p0 + pN;
     for (let k = 1; k < hs; k++) {
       const re = output[2 * k], im = output[2 * k + 1];
-      const pk = re * re + im * im;
-      input[k] = pk;
-      input[size - k] = pk;
+      e += 2 * (re * re + im * im);
     }
-    fft.transform();
-    // ac[m] = (1/size) sum_k P[k] cos(2 pi k m / size) = Re(DFT(P))[m] / size
-    ac[0] = output[0] / size;
-    let peak = Math.abs(ac[0]);
-    for (let m = 1; m < winLength; m++) {
-      ac[m] = output[2 * m] / size;
-      if (Math.abs(ac[m]) > peak) peak = Math.abs(ac[m]);
-    }
+    let peak = e / size;
     if (peak < 1.1754943508222875e-38) peak = 1; // librosa normalize: tiny norms left unscaled
-    for (let m = 0; m < winLength; m++) sum[m] += ac[m] / peak;
+    const s = 1 / (peak * size);
+    pSum[0] += p0 * s;
+    pSum[hs] += pN * s;
+    for (let k = 1; k < hs; k++) {
+      const re = output[2 * k], im = output[2 * k + 1];
+      pSum[k] += (re * re + im * im) * s;
+    }
+    frames++;
   }
-  if (n > 0) for (let k = 0; k < winLength; k++) sum[k] /= n;
+  if (frames === 0) return sum;
+  // sum[m] = sum_k P[k] cos(2 pi k m / size) over k = 0..size-1, with P even.
+  const cos = cosTable(size);
+  for (let m = 0; m < winLength; m++) {
+    const ends = pSum[0] + (m & 1 ? -pSum[hs] : pSum[hs]);
+    let idx = 0;
+    let inner = 0;
+    for (let k = 1; k < hs; k++) {
+      idx += m;
+      if (idx >= size) idx -= size;
+      inner += pSum[k] * cos[idx];
+    }
+    sum[m] = (ends + 2 * inner) / n;
+  }
   return sum;
+}
+
+const cosTables = new Map<number, Float64Array>();
+function cosTable(size: number): Float64Array {
+  let c = cosTables.get(size);
+  if (!c) {
+    c = new Float64Array(size);
+    for (let i = 0; i < size; i++) c[i] = Math.cos((2 * Math.PI * i) / size);
+    cosTables.set(size, c);
+  }
+  return c;
 }
 
 const fftCache = new Map<string, RealFft>();
