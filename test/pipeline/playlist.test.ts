@@ -52,7 +52,7 @@ describe('pathBetween', () => {
   const angles = [0, 90, 45, 10, 80, 30, 60, 20, 70, 50, 40];
   const rows = angles.map((deg, i) => ({ artist: `Artist ${i}`, title: `${deg} degrees`, v: [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180), 0], duration: 100 + i }));
   rows.push({ artist: 'Off', title: 'z', v: [0.5, 0.5, 0.9], duration: 1 }, { artist: 'Off2', title: 'neg', v: [-1, 0, 0], duration: 1 });
-  const cos = { method: 'cosine' as const, standardize: 'none' as const };
+  const cos = { method: 'cosine' as const, standardize: 'none' as const, windows: 'none' };
   const deg = (t: { title: string | null }) => Number(t.title!.split(' ')[0]);
 
   it('interpolates: the nearest unused track to each point on the way, with each step\'s similarity', () => {

@@ -84,7 +84,7 @@ describe('recommend filters end to end', () => {
     { artist: 'New', title: 'N', v: [0.9, 0.3, 0], date: '2026-11-20', pop: 10 }, // 5
     { artist: 'Far', title: 'X', v: [0, 0, 1], date: '2026-11-25', pop: 10 }, // 6
   ];
-  const cos = { method: 'cosine' as const, standardize: 'none' as const };
+  const cos = { method: 'cosine' as const, standardize: 'none' as const, windows: 'none' };
   it('applies popularity, date and artist filters, nearest and least', () => {
     const db = vectorCatalogue(rows);
     const r = recommend(db, { trackId: 1 }, cos, { k: 2, least: 1, filters: { ...F, newDays: 30, today: new Date('2026-11-29') } });
@@ -113,7 +113,7 @@ describe('re-ranking by ratings', () => {
     { artist: 'Other', title: 'Q-like', v: [0.9, 0, 0.43] }, // 8: another query
     { artist: 'Far', title: 'F', v: [0, 0, 1] }, // 9
   ];
-  const cos = { method: 'cosine' as const, standardize: 'none' as const };
+  const cos = { method: 'cosine' as const, standardize: 'none' as const, windows: 'none' };
   const a = { k: 8, least: 0, filters: { maxPopularity: 100, excludeSameArtist: true } };
   const ids = (r: ReturnType<typeof recommend>) => r.nearest.map((x) => x.trackId);
 

@@ -40,6 +40,10 @@ function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string, cache?: 
 
 /** Unit-length rows (a zero row stays zero: its cosine with anything is 0). */
 function unitRows(x: Float64Array, dim: number): Float64Array {
+  if (dim <= 0) {
+    if (x.length === 0) return new Float64Array(0);
+    throw new YasrError('STORE', `vectors of ${x.length} values with no dimension: run yasr features again`);
+  }
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length / dim; i++) {
     let s = 0;
