@@ -1,4 +1,5 @@
 import { YasrError } from '../errors.js';
+import { readPcmWavFrames, readPcmWavLayout } from '../interop/wav.js';
 import { runProcess } from './run-process.js';
 
 export interface DecodeOptions {
@@ -14,10 +15,73 @@ export interface DecodeOptions {
 }
 
 /**
- * Decode any audio file ffmpeg understands to mono float32 at `sr` Hz through a pipe.
+ * Whether plain PCM WAV files are read in-process (the default) instead of by an ffmpeg process
+ * per file. `YASR_DECODER=ffmpeg` sends every file to ffmpeg and ffprobe, as before.
+ */
+export function inProcessPcm(): boolean {
+  return (process.env.YASR_DECODER ?? '').trim().toLowerCase() !== 'ffmpeg';
+}
+
+/** Whole microseconds of `seconds` as the `toFixed(6)` argument handed to ffmpeg states them. */
+function micros(seconds: number): number {
+  return Math.round(Number(seconds.toFixed(6)) * 1e6);
+}
+
+/** av_rescale(us, sr, 1e6) with ffmpeg's default rounding (to nearest, halves away from zero). */
+function usToSamples(us: number, sr: number): number {
+  return Math.floor((2 * us * sr + 1e6) / 2e6);
+}
+
+/**
+ * Decode a plain PCM WAV file already at `sr` Hz without ffmpeg, giving exactly the samples
+ * `ffmpeg -ss OFFSET -i FILE -t DURATION -ac 1 -f f32le` gives (the window is sample-exact:
+ * start = round(offset * sr), length = round(duration * sr), both from the microseconds that
+ * ffmpeg is given). Null when ffmpeg must do it: not a plain PCM WAV (readPcmWavLayout), another
+ * sample rate (ffmpeg's resampler is not replicated), stereo on a machine other than x86-64 (the
+ * float rounding of ffmpeg's mix may differ there), a duration under half a sample or negative
+ * (ffmpeg then emits a whole packet or fails), or more samples than the ffmpeg path accepts.
+ */
+export async function decodePcmWav(file: string, sr: number, opts: DecodeOptions, limitSamples: number): Promise<Float32Array | null> {
+  let w;
+  try {
+    w = await readPcmWavLayout(file);
+  } catch {
+    return null; // unreadable: ffmpeg reports it in its words
+  }
+  if (!w || w.sampleRate !== sr) return null;
+  if (w.channels === 2 && process.arch !== 'x64') return null;
+  const first = opts.offset && opts.offset > 0 ? usToSamples(micros(opts.offset), sr) : 0;
+  let count = w.frames - first;
+  if (opts.duration !== undefined) {
+    const us = micros(opts.duration);
+    if (us < 0) return null;
+    const n = usToSamples(us, sr);
+    if (n === 0 && us > 0) return null;
+    count = Math.min(count, n);
+  }
+  if (count <= 0) throw new YasrError('DECODE_FAILED', `${file}: no audio samples decoded`);
+  if (count > limitSamples) return null;
+  return readPcmWavFrames(file, w, first, count);
+}
+
+/**
+ * Decode any audio file ffmpeg understands to mono float32 at `sr` Hz through a pipe; a plain
+ * PCM WAV file at `sr` Hz is read in-process instead, with the same samples (decodePcmWav).
  * Returns the samples, shape [n]. Errors name the file and quote ffmpeg's last stderr line.
  */
 export async function decodeAudio(ffmpeg: string, file: string, opts: DecodeOptions = {}): Promise<Float32Array> {
+  const sr = opts.sr ?? 22050;
+  const maxSeconds = opts.maxSeconds ?? 3 * 3600;
+  if (inProcessPcm()) {
+    const limitSamples = Math.ceil(Math.min(opts.duration ?? maxSeconds, maxSeconds) * sr + sr);
+    const y = await decodePcmWav(file, sr, opts, limitSamples);
+    if (y) return y;
+  }
+  return decodeWithFfmpeg(ffmpeg, file, opts);
+}
+
+/** decodeAudio through an ffmpeg process, whatever the file. */
+export async function decodeWithFfmpeg(ffmpeg: string, file: string, opts: DecodeOptions = {}): Promise<Float32Array> {
   const sr = opts.sr ?? 22050;
   const maxSeconds = opts.maxSeconds ?? 3 * 3600;
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'error'];

@@ -1,6 +1,7 @@
 import { YasrError } from '../errors.js';
 import { runProcess } from './run-process.js';
-import { ffmpegReason } from './decode.js';
+import { ffmpegReason, inProcessPcm } from './decode.js';
+import { readPcmWavLayout, type PcmWavLayout } from '../interop/wav.js';
 import type { FfmpegTools } from './ffmpeg.js';
 
 export interface ProbeResult {
@@ -14,8 +15,41 @@ export interface ProbeResult {
   tags: Record<string, string>;
 }
 
-/** Read duration, the first audio stream and tags, with ffprobe or else from ffmpeg's banner. */
+/**
+ * What ffprobe says about a plain PCM WAV file, from its header (readPcmWavLayout): format
+ * duration = frames / rate rounded to the microsecond (halves up), the INFO tags under ffmpeg's
+ * names. Null when the header is unusual or holds metadata chunks other than LIST/INFO.
+ */
+export function probeFromWavLayout(w: PcmWavLayout, banner = false): ProbeResult | null {
+  if (!w.tags) return null;
+  const us = Math.floor((2 * w.frames * 1e6 + w.sampleRate) / (2 * w.sampleRate));
+  let duration = us / 1e6;
+  if (banner) {
+    // what parseBanner reads from ffmpeg's "Duration: HH:MM:SS.cc" (rounded to the centisecond)
+    const cs = Math.floor((us + 5000) / 10000);
+    duration = Math.floor(cs / 360000) * 3600 + (Math.floor(cs / 6000) % 60) * 60 + Number(((cs % 6000) / 100).toFixed(2));
+  }
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.tags)) tags[k.toLowerCase()] = banner ? v.trim() : v;
+  return { duration, hasAudio: true, sampleRate: w.sampleRate, channels: w.channels, codec: w.codec, tags };
+}
+
+/**
+ * Read duration, the first audio stream and tags: from the header of a plain PCM WAV file
+ * in-process (unless YASR_DECODER=ffmpeg; the same values as the ffprobe or banner route below
+ * would give), else with ffprobe, or else from ffmpeg's banner.
+ */
 export async function probeAudio(tools: FfmpegTools, file: string): Promise<ProbeResult> {
+  if (inProcessPcm()) {
+    const w = await readPcmWavLayout(file).catch(() => null);
+    const p = w ? probeFromWavLayout(w, !tools.ffprobe) : null;
+    if (p) return p;
+  }
+  return probeWithFfmpeg(tools, file);
+}
+
+/** probeAudio through ffprobe (or ffmpeg's banner), whatever the file. */
+export async function probeWithFfmpeg(tools: FfmpegTools, file: string): Promise<ProbeResult> {
   if (tools.ffprobe) {
     const r = await runProcess(
       tools.ffprobe,
