@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { audioStoreDir, ffmpegFromCli, intOption, openFromCli, printJson } from '../context.js';
-import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from './similarity.js';
+import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from '../method-options.js';
 import { recommend, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';
 import { resolveTrack } from '../../store/tracks.js';
 import { badParameter } from '../../errors.js';
