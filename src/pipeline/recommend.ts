@@ -1,6 +1,6 @@
 import type { Db } from '../store/db.js';
 import { allTracks, tracksByIds, type Track } from '../store/tracks.js';
-import { featureMeta } from '../store/features.js';
+import { featureMeta, featureRowsFor } from '../store/features.js';
 import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
@@ -303,7 +303,9 @@ export function recommendFromStoredLists(
   const tracks = tracksByIds(db, [trackId, ...scores.keys()]);
   const pos = new Map(entries.map((e, i) => [e.trackId, i]));
   const listed = [...scores.keys()].filter((id) => pos.has(id));
-  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, listed.map((id) => pos.get(id)!)) : null;
+  // the reason's z-scores are fitted on every entry's mfcc_summary: read by key, not by a scan
+  const cache: FeatureCache = new Map([['mfcc_summary', featureRowsFor(db, 'mfcc_summary', entries.map((e) => e.trackId))]]);
+  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, listed.map((id) => pos.get(id)!), cache) : null;
   const descCache = new Map<number, Descriptors | undefined>();
   return rankAndDescribe(db, { trackId }, a, {
     params,
