@@ -1,11 +1,11 @@
 import type { Db } from '../store/db.js';
-import { allTracks, type Track } from '../store/tracks.js';
-import { featureMeta } from '../store/features.js';
+import { allTracks, tracksByIds, type Track } from '../store/tracks.js';
+import { featureMeta, featureRowsFor } from '../store/features.js';
 import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './similarity/run-similarity.js';
-import { cosineModel, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
+import { cosineModel, cosinePairs, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
 import { likedIds } from '../store/likes.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
@@ -13,7 +13,8 @@ import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
 import { poolFrames } from '../similarity/pool.js';
 import { sequenceOf } from './similarity/catalogue.js';
-import { rerankByRatings, type RatingEffect } from './rerank.js';
+import { ratingWeights, rerankByRatings, type RatingEffect } from './rerank.js';
+import { activeRatings } from '../store/ratings.js';
 
 export interface RecommendFilters {
   /** Leave out tracks whose artist popularity is above this (unknown popularity stays). */
@@ -240,27 +241,126 @@ export function recommend(
   /** A context kept from an earlier call with the same parameters and catalogue (a server's worker). */
   reuse?: ScoringContext,
 ): RecommendResult {
+  if (!reuse && 'trackId' in query && process.env.YASR_RECOMMEND_FULL !== '1') {
+    const fast = recommendFromStoredLists(db, query.trackId, p, a);
+    if (fast) return fast;
+  }
   const ctx = reuse ?? scoringContext(db, p);
-  const { params, method, tracks, pos } = ctx;
-  const orient = orientation(method);
   const { scores, timbreRow, qTrack } = scoresFor(db, ctx, query);
+  return rankAndDescribe(db, query, a, {
+    params: ctx.params,
+    method: ctx.method,
+    qTrack,
+    scores,
+    track: (id) => ctx.tracks.get(id),
+    timbre: (id) => {
+      const pi = ctx.pos.get(id);
+      return timbreRow && pi !== undefined ? timbreRow[pi] : undefined;
+    },
+    desc: ctx.desc,
+    rerank: (ranked, qKey) => rerankByRatings(db, ctx, qKey, ranked, (id) => scoresFor(db, ctx, { trackId: id }).scores),
+  });
+}
+
+/** Methods whose recommendations for a stored track come from the stored lists alone. */
+const LIST_METHODS: ReadonlySet<MethodName> = new Set(['timbre', 'hybrid', 'dtw', 'fastdtw']);
+
+/**
+ * The fast path for a stored track: timbre/hybrid/dtw/fastdtw with a stored result set score only
+ * the tracks in the query's stored nearest and farthest lists, in the full path too (see
+ * scoresFor), so here nothing catalogue-wide is scored or loaded but the catalogue's membership
+ * (which tracks have the method's features) and the mfcc_summary z-score fit of the timbre
+ * reason; only the listed tracks' metadata and descriptors are read. Filters cannot make this
+ * differ from the full path (both filter the same lists). Returns undefined, so that the full
+ * path runs (and says what is missing), for cosine/features (they score the whole catalogue),
+ * without a stored set or list for the track, for a track without the method's features, and
+ * when ratings are in force for the query (re-ranking reads rated tracks' rows).
+ * YASR_RECOMMEND_FULL=1 turns it off (benchmarks compare both).
+ */
+export function recommendFromStoredLists(
+  db: Db,
+  trackId: number,
+  p: SimilarityParams,
+  a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
+): RecommendResult | undefined {
+  const params = normalizeParams(p);
+  const method = params.method as MethodName;
+  if (!LIST_METHODS.has(method)) return undefined;
+  const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
+  if (!set) return undefined;
+  const lists = getNeighbours(db, set.id, trackId);
+  if (!lists) return undefined;
+  const qTrack = tracksByIds(db, [trackId]).get(trackId);
+  if (!qTrack) return undefined;
+  if (a.ratings !== 'ignore') {
+    const { weights, hidden } = ratingWeights(activeRatings(db), { trackId, sha256: qTrack.sha256 });
+    if (weights.size || hidden.size) return undefined;
+  }
+  const { entries } = catalogueFor(db, params);
+  const qi = entries.findIndex((e) => e.trackId === trackId);
+  if (qi < 0) return undefined;
+  const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
+  const tracks = tracksByIds(db, [trackId, ...scores.keys()]);
+  const pos = new Map(entries.map((e, i) => [e.trackId, i]));
+  const listed = [...scores.keys()].filter((id) => pos.has(id));
+  // the reason's z-scores are fitted on every entry's mfcc_summary: read by key, not by a scan
+  const cache: FeatureCache = new Map([['mfcc_summary', featureRowsFor(db, 'mfcc_summary', entries.map((e) => e.trackId))]]);
+  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, listed.map((id) => pos.get(id)!), cache) : null;
+  const descCache = new Map<number, Descriptors | undefined>();
+  return rankAndDescribe(db, { trackId }, a, {
+    params,
+    method,
+    qTrack,
+    scores,
+    track: (id) => tracks.get(id),
+    timbre: (id) => {
+      const pi = pos.get(id);
+      return timbre && pi !== undefined ? timbre.get(pi) : undefined;
+    },
+    desc(id) {
+      if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
+      return descCache.get(id);
+    },
+    rerank: () => null,
+  });
+}
+
+type Reranked = ReturnType<typeof rerankByRatings>;
+
+/** Filter, rank (and re-rank by ratings) the scores, then describe the k nearest and the least. */
+function rankAndDescribe(
+  db: Db,
+  query: { trackId: number } | { features: QueryFeatures },
+  a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
+  s: {
+    params: Record<string, unknown>;
+    method: MethodName;
+    qTrack: Track | undefined;
+    scores: Map<number, number>;
+    track(id: number): Track | undefined;
+    /** The timbre cosine of the query and this track, for the reason. */
+    timbre(id: number): number | undefined;
+    desc(id: number): Descriptors | undefined;
+    rerank(ranked: [number, number][], qKey: { trackId: number | null; sha256: string | null }): Reranked;
+  },
+): RecommendResult {
+  const { params, method, qTrack, scores, desc } = s;
+  const orient = orientation(method);
   const qArtist = qTrack ? qTrack.artist : (query as { features: QueryFeatures }).features.artist;
   const floor = dateFloor(a.filters);
-  const desc = ctx.desc;
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
   const liked = likedIds(db);
   const sign = orient === 'similarity' ? -1 : 1;
   let ranked = [...scores.entries()]
     // favourites added as files are the person's own music, never recommended back
-    .filter(([id, s]) => Number.isFinite(s) && id !== qTrack?.id && tracks.get(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(tracks.get(id)!, a.filters, floor, qArtist))
+    .filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id && s.track(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(s.track(id)!, a.filters, floor, qArtist))
     .sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
   // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
   const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
-  const rr = a.ratings === 'ignore' ? null : rerankByRatings(db, ctx, qKey, ranked, (id) => scoresFor(db, ctx, { trackId: id }).scores);
+  const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
   if (rr) ranked = rr.ranked;
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
-    const t = tracks.get(id)!;
-    const pi = pos.get(id);
+    const t = s.track(id)!;
     return {
       rank,
       trackId: id,
@@ -270,7 +370,7 @@ export function recommend(
       releaseDate: t.releaseDate,
       popularity: t.popularity,
       score,
-      reason: [reasonText(qDesc, desc(id), timbreRow && pi !== undefined ? timbreRow[pi] : undefined), rr?.because(id)].filter(Boolean).join('; '),
+      reason: [reasonText(qDesc, desc(id), s.timbre(id)), rr?.because(id)].filter(Boolean).join('; '),
       ...(rr ? { rating: rr.effects.get(id) } : {}),
     };
   };

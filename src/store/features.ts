@@ -93,6 +93,20 @@ export function featureMeta<T>(db: Db, trackId: number, name: string): T | undef
 }
 
 /**
+ * One feature of the listed tracks only (trackId -> data), found through the primary key: for a
+ * subset, or when the table holds many other features (featureMap scans every row).
+ */
+export function featureRowsFor(db: Db, name: string, trackIds: number[]): Map<number, FeatureRowData> {
+  const out = new Map<number, FeatureRowData>();
+  const rows = db
+    .prepare('SELECT f.track_id, f.rows, f.cols, f.data FROM json_each(?) j JOIN features f ON f.track_id = j.value AND f.name = ?')
+    .raw()
+    .all(JSON.stringify(trackIds), name) as [number, number, number, Buffer][];
+  for (const [id, r, c, data] of rows) out.set(id, { rows: r, cols: c, data: fromBlob(data, r * c, `feature ${name} of track ${id}`) });
+  return out;
+}
+
+/**
  * One feature of many tracks in a single query (trackId -> data). Pass a `cache` (one per
  * operation) so that several readers of the same feature share one load.
  */

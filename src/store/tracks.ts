@@ -84,6 +84,20 @@ export function allTracks(db: Db): Track[] {
   }));
 }
 
+/** Only these tracks (by id), as allTracks gives them; ids not stored are left out. */
+export function tracksByIds(db: Db, ids: Iterable<number>): Map<number, Track> {
+  const rows = db
+    .prepare('SELECT id, sha256, local_path, artist, title, album, release_date, popularity, duration, size, added_at FROM tracks WHERE id IN (SELECT value FROM json_each(?))')
+    .raw()
+    .all(JSON.stringify([...ids])) as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null, number | null, string][];
+  return new Map(
+    rows.map(([id, sha256, localPath, artist, title, album, releaseDate, popularity, duration, size, addedAt]) => [
+      id,
+      { id, sha256, localPath, artist, title, album, releaseDate, popularity, duration, size, addedAt },
+    ]),
+  );
+}
+
 export function trackBySha(db: Db, sha: string): Track | undefined {
   const r = db.prepare('SELECT * FROM tracks WHERE sha256 = ?').get(sha) as TrackRow | undefined;
   return r && fromRow(r);

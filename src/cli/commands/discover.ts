@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { intOption, openFromCli, printJson, sinceOption } from '../context.js';
-import { addMethodOptions, methodParams, type MethodCliOptions } from './similarity.js';
+import { addMethodOptions, methodParams, type MethodCliOptions } from '../method-options.js';
 import { discover } from '../../pipeline/discover.js';
 import { discoverText, writeDiscoverFiles } from '../../pipeline/discover-report.js';
 import { parseSince } from '../../sources/since.js';

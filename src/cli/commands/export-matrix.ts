@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { openFromCli, printJson } from '../context.js';
-import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from './similarity.js';
+import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from '../method-options.js';
 import { denseMatrix } from '../../pipeline/similarity/dense.js';
 import { writeNpy } from '../../interop/npy.js';
 import { getTrack } from '../../store/tracks.js';

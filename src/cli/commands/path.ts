@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { intOption, openFromCli, printJson } from '../context.js';
-import { addMethodOptions, methodParams, type MethodCliOptions } from './similarity.js';
+import { addMethodOptions, methodParams, type MethodCliOptions } from '../method-options.js';
 import { m3u, pathBetween, type PathResult } from '../../pipeline/playlist.js';
 import { resolveTrack } from '../../store/tracks.js';
 import { YasrError } from '../../errors.js';

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { audioStoreDir, ffmpegFromCli, intOption, openFromCli, printJson } from '../context.js';
-import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from './similarity.js';
+import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from '../method-options.js';
 import { recommend, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';
-import { analyseQueryFile } from '../../pipeline/query-file.js';
 import { resolveTrack } from '../../store/tracks.js';
 import { badParameter } from '../../errors.js';
 
@@ -86,7 +85,7 @@ Examples:
       const db = openFromCli(cmd);
       try {
         const query = o.file
-          ? await analyseQueryFile(db, ffmpegFromCli(cmd), o.file, { add: !!o.add, storeDir: audioStoreDir(cmd) })
+          ? await (await import('../../pipeline/query-file.js')).analyseQueryFile(db, ffmpegFromCli(cmd), o.file, { add: !!o.add, storeDir: audioStoreDir(cmd) })
           : { trackId: resolveTrack(db, ref!).id };
         const r = recommend(db, query, methodParams(o), {
           k: o.k,

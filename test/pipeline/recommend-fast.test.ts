@@ -1,0 +1,84 @@
+/**
+ * recommend's fast path for a stored track (the stored neighbour lists, only the listed tracks'
+ * metadata: recommendFromStoredLists) gives exactly what the full path (whole catalogue loaded,
+ * YASR_RECOMMEND_FULL=1) gives: same ranks, scores, reasons, candidates.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../src/store/db.js';
+import { buildSyntheticCatalogue } from '../../benchmarks/pipeline/synthetic-catalogue.js';
+import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
+import { recommend, recommendFromStoredLists, type RecommendFilters } from '../../src/pipeline/recommend.js';
+import { rate } from '../../src/pipeline/ratings.js';
+import { addLike } from '../../src/store/likes.js';
+import type { SimilarityParams } from '../../src/pipeline/similarity/methods.js';
+
+let db: Db;
+beforeAll(async () => {
+  db = openDb(':memory:');
+  buildSyntheticCatalogue(db, 40, { seed: 7 });
+  for (const method of ['cosine', 'hybrid', 'timbre', 'dtw'] as const) await runSimilarity(db, { method }, { k: 8, workers: 1 });
+}, 120_000);
+afterAll(() => db?.close());
+
+function both(trackId: number, p: SimilarityParams, a: Parameters<typeof recommend>[3]) {
+  const prev = process.env.YASR_RECOMMEND_FULL;
+  try {
+    process.env.YASR_RECOMMEND_FULL = '1';
+    const full = recommend(db, { trackId }, p, a);
+    delete process.env.YASR_RECOMMEND_FULL;
+    const fast = recommend(db, { trackId }, p, a);
+    return { full, fast, direct: recommendFromStoredLists(db, trackId, p, a) };
+  } finally {
+    if (prev === undefined) delete process.env.YASR_RECOMMEND_FULL;
+    else process.env.YASR_RECOMMEND_FULL = prev;
+  }
+}
+
+const NONE: RecommendFilters = { maxPopularity: 100, excludeSameArtist: false };
+const STRICT: RecommendFilters = { maxPopularity: 40, releasedAfter: '2025-06', excludeSameArtist: true };
+
+describe('recommend: stored lists (fast path) = whole catalogue (full path)', () => {
+  for (const method of ['cosine', 'hybrid', 'timbre', 'dtw'] as const) {
+    for (const [fname, filters] of [['no filters', NONE], ['filters', STRICT], ['default filters', { maxPopularity: 70, excludeSameArtist: true }]] as const) {
+      it(`${method}, ${fname}`, () => {
+        for (const trackId of [1, 9, 23, 40]) {
+          const { full, fast, direct } = both(trackId, { method }, { k: 5, least: 3, filters });
+          expect(fast).toEqual(full);
+          // cosine scores the whole catalogue: no fast path; the others take it
+          if (method === 'cosine') expect(direct).toBeUndefined();
+          else expect(direct).toEqual(full);
+          expect(full.nearest.length).toBeGreaterThan(0);
+        }
+      });
+    }
+  }
+
+  it('the reasons carry the timbre comparison, and a filter may leave fewer than k (as in the full path)', () => {
+    const { full, fast } = both(3, { method: 'hybrid' }, { k: 8, least: 0, filters: { maxPopularity: 10, excludeSameArtist: true } });
+    expect(fast).toEqual(full);
+    const { full: f2 } = both(3, { method: 'hybrid' }, { k: 5, least: 0, filters: NONE });
+    expect(f2.nearest.every((r) => /timbre/.test(r.reason))).toBe(true);
+  });
+
+  it('ratings in force: the full path re-ranks (the fast path steps aside); liked files are left out either way', () => {
+    addLike(db, 12, 'file');
+    rate(db, { query: { trackId: 5 }, trackId: 6, value: 1, method: 'hybrid', rank: 1 });
+    const a = { k: 5, least: 2, filters: NONE };
+    const { full, fast, direct } = both(5, { method: 'hybrid' }, a);
+    expect(direct).toBeUndefined();
+    expect(fast).toEqual(full);
+    expect(full.ratings).toBeDefined();
+    // another query: the rating for query 5 still counts (x 0.3), so the full path runs too
+    expect(both(7, { method: 'hybrid' }, a).direct).toBeUndefined();
+    // --no-ratings: the fast path again, the liked file still left out
+    const ign = both(7, { method: 'hybrid' }, { ...a, ratings: 'ignore' });
+    expect(ign.direct).toEqual(ign.full);
+    expect([...ign.full.nearest, ...ign.full.least].some((r) => r.trackId === 12)).toBe(false);
+  });
+
+  it('no stored set for these parameters: the full path says so (dtw) or scores on the fly (hybrid)', () => {
+    expect(recommendFromStoredLists(db, 1, { method: 'dtw', pool: 4 }, { k: 5, least: 0, filters: NONE })).toBeUndefined();
+    expect(() => recommend(db, { trackId: 1 }, { method: 'dtw', pool: 4 }, { k: 5, least: 0, filters: NONE })).toThrow(/no stored dtw neighbours/);
+    expect(recommendFromStoredLists(db, 1, { method: 'hybrid', weights: [1, 0, 0] }, { k: 5, least: 0, filters: NONE })).toBeUndefined();
+  });
+});
