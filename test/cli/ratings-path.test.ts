@@ -20,7 +20,7 @@ beforeAll(() => {
   vectorCatalogue(rows, db).close();
 });
 
-const rec = ['recommend', '1', '--method', 'cosine', '--standardize', 'none', '-k', '5', '--max-popularity', '100'];
+const rec = ['recommend', '1', '--method', 'cosine', '--standardize', 'none', '--windows', 'none', '-k', '5', '--max-popularity', '100'];
 
 describe('yasr rate, ratings, recommend --no-ratings, path', () => {
   it('rates, re-ranks, exports', () => {
@@ -57,14 +57,14 @@ describe('yasr rate, ratings, recommend --no-ratings, path', () => {
 
   it('path: JSON and an M3U playlist', () => {
     const m3uFile = path.join(dir, 'p.m3u');
-    const r = yasrJson(db, ['path', '1', '6', '--steps', '3', '--standardize', 'none', '--m3u', m3uFile, '--urls']);
+    const r = yasrJson(db, ['path', '1', '6', '--steps', '3', '--standardize', 'none', '--windows', 'none', '--m3u', m3uFile, '--urls']);
     expect(r.steps).toHaveLength(4);
     expect(r.steps[0].trackId).toBe(1);
     expect(r.steps[3].trackId).toBe(6);
     const m3u = readFileSync(m3uFile, 'utf8').split('\n');
     expect(m3u[0]).toBe('#EXTM3U');
     expect(m3u).toContain('https://cdn.example/f.mp3');
-    expect(yasr(db, ['path', '1', '6', '--steps', '2']).stdout).toMatch(/^Path by cosine in 2 steps:\n  0\. #1 Query - Q\n/);
+    expect(yasr(db, ['path', '1', '6', '--steps', '2', '--windows', 'none']).stdout).toMatch(/^Path by cosine in 2 steps:\n  0\. #1 Query - Q\n/);
   });
 
   it('--help has examples', () => {
