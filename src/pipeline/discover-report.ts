@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { YasrError } from '../errors.js';
+import { escapeMarkup } from '../util/escape.js';
 import type { DiscoverReport } from './discover.js';
 import { m3u, playable } from './playlist.js';
 
@@ -29,10 +30,6 @@ export function discoverM3u(r: DiscoverReport, urls = false): string {
   return m3u(r.picks, { urls, title: `yasr discoveries since ${r.since}` });
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 function safeUrl(u: string | null): string | null {
   if (!u) return null;
   try {
@@ -52,24 +49,24 @@ export function discoverHtml(r: DiscoverReport): string {
       const cover = safeUrl(p.coverUrl);
       const licence = safeUrl(p.licence);
       return `<li class="pick" data-track-id="${p.trackId}">
-  ${cover ? `<img class="cover" src="${escapeHtml(cover)}" alt="" loading="lazy" width="96" height="96">` : '<div class="cover"></div>'}
+  ${cover ? `<img class="cover" src="${escapeMarkup(cover)}" alt="" loading="lazy" width="96" height="96">` : '<div class="cover"></div>'}
   <div class="body">
-    <div class="title"><span class="rank">${p.rank}.</span> <span class="artist">${escapeHtml(p.artist ?? '?')}</span> – <span class="name">${escapeHtml(p.title ?? '?')}</span></div>
-    <div class="meta">${escapeHtml([p.album, p.releaseDate, p.popularity === null ? null : `popularity ${p.popularity}`, p.isPreview ? 'preview' : null].filter(Boolean).join(' · '))}${link ? ` · <a href="${escapeHtml(link)}" rel="noopener noreferrer">open</a>` : ''}${licence ? ` · <a href="${escapeHtml(licence)}" rel="noopener noreferrer license">licence</a>` : ''}</div>
-    <div class="reason">${escapeHtml(p.reason)}</div>
-    ${src ? `<audio controls preload="none" src="${escapeHtml(src)}"></audio>` : ''}
+    <div class="title"><span class="rank">${p.rank}.</span> <span class="artist">${escapeMarkup(p.artist ?? '?')}</span> – <span class="name">${escapeMarkup(p.title ?? '?')}</span></div>
+    <div class="meta">${escapeMarkup([p.album, p.releaseDate, p.popularity === null ? null : `popularity ${p.popularity}`, p.isPreview ? 'preview' : null].filter(Boolean).join(' · '))}${link ? ` · <a href="${escapeMarkup(link)}" rel="noopener noreferrer">open</a>` : ''}${licence ? ` · <a href="${escapeMarkup(licence)}" rel="noopener noreferrer license">licence</a>` : ''}</div>
+    <div class="reason">${escapeMarkup(p.reason)}</div>
+    ${src ? `<audio controls preload="none" src="${escapeMarkup(src)}"></audio>` : ''}
   </div>
 </li>`;
     })
     .join('\n');
-  const favs = r.favourites.map((f) => `<li>${escapeHtml(`${f.artist ?? '?'} - ${f.title ?? '?'}`)}</li>`).join('');
+  const favs = r.favourites.map((f) => `<li>${escapeMarkup(`${f.artist ?? '?'} - ${f.title ?? '?'}`)}</li>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src https: http: file:; media-src https: http: file:; style-src 'unsafe-inline'">
-<title>yasr discoveries since ${escapeHtml(r.since)}</title>
+<title>yasr discoveries since ${escapeMarkup(r.since)}</title>
 <style>
 body { font: 15px/1.4 system-ui, sans-serif; max-width: 860px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.4em; } ol { list-style: none; padding: 0; }
@@ -80,8 +77,8 @@ details { margin-bottom: 1em; color: #555; }
 </style>
 </head>
 <body>
-<h1>Discoveries released since ${escapeHtml(r.since)}</h1>
-<p>${r.picks.length} picks from ${r.candidates} new tracks, ranked by ${escapeHtml(r.method)} similarity to ${r.favourites.length} favourites. Generated ${escapeHtml(r.generatedAt)}.</p>
+<h1>Discoveries released since ${escapeMarkup(r.since)}</h1>
+<p>${r.picks.length} picks from ${r.candidates} new tracks, ranked by ${escapeMarkup(r.method)} similarity to ${r.favourites.length} favourites. Generated ${escapeMarkup(r.generatedAt)}.</p>
 <details><summary>Favourites</summary><ul>${favs}</ul></details>
 <ol id="picks">
 ${rows || '<li>Nothing released in the window passes the filters.</li>'}

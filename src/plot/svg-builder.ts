@@ -3,10 +3,10 @@
  * text are always escaped, numbers are written with at most two decimals.
  */
 
+import { escapeMarkup } from '../util/escape.js';
+
 /** Escape text or an attribute value for XML (&, <, >, " and '). */
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
-}
+export const escapeXml = escapeMarkup;
 
 /** Characters XML 1.0 forbids even when escaped (control characters) are dropped. */
 function xmlText(s: string): string {
