@@ -19,6 +19,7 @@ import path from 'node:path';
 import { badParameter, YasrError } from '../errors.js';
 import { AUDIO_FILE_EXTENSIONS } from './audio-extensions.js';
 import { commitToStore, sanitizeExtension, tempPathIn } from './content-store.js';
+import { parseRetryAfter } from '../util/retry-after.js';
 
 const MiB = 1024 * 1024;
 
@@ -446,13 +447,6 @@ function parseContentLength(v: string | undefined): number | undefined {
   if (v === undefined || !/^\s*\d+\s*$/.test(v)) return undefined;
   const n = Number(v);
   return Number.isSafeInteger(n) ? n : undefined;
-}
-
-function parseRetryAfter(v: string | undefined): number | undefined {
-  if (!v) return undefined;
-  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
 
 function mediaType(v: string | undefined): string | undefined {

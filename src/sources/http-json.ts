@@ -13,6 +13,7 @@
 import { YasrError } from '../errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ReplyCache } from './reply-cache.js';
+import { parseRetryAfter } from '../util/retry-after.js';
 
 export const USER_AGENT = 'yasr/0.1 (music discovery by audio similarity; +https://github.com/yasr/yasr)';
 
@@ -268,11 +269,4 @@ export class HttpJson {
       this.o.signal?.removeEventListener('abort', onOuter);
     }
   }
-}
-
-export function parseRetryAfter(v: string | null, now: number): number | undefined {
-  if (!v) return undefined;
-  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
