@@ -2,21 +2,12 @@
  * The web UI's files, from a fixed list (never a path taken from the URL): src/web/index.html and
  * app.css as shipped, dist/web/app.js as compiled by `npm run build`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRoot } from '../util/worker-url.js';
 
-function packageRoot(): string {
-  let d = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(d, 'package.json'))) {
-    const up = path.dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  return d;
-}
-
-const ROOT = packageRoot();
+const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: path.join(ROOT, 'src', 'web', 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.css': { file: path.join(ROOT, 'src', 'web', 'app.css'), type: 'text/css; charset=utf-8' },

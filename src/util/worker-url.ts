@@ -21,7 +21,8 @@ export function workerFile(fromUrl: string, baseName: string): string {
   return compiled;
 }
 
-function findRoot(dir: string): string {
+/** The folder of yasr's package.json at or above `dir` (`dir` itself when there is none). */
+export function findRoot(dir: string): string {
   let d = dir;
   while (!existsSync(path.join(d, 'package.json'))) {
     const up = path.dirname(d);
