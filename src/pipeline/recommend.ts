@@ -8,6 +8,7 @@ import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './simil
 import { cosineModel, cosinePairs, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
 import { likedIds } from '../store/likes.js';
+import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
 import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
@@ -83,13 +84,7 @@ export function dateFloor(f: RecommendFilters): string | null {
 
 export function allowed(t: Track, f: RecommendFilters, floor: string | null, queryArtist: string | null): boolean {
   if (t.popularity !== null && t.popularity > f.maxPopularity) return false;
-  if (floor) {
-    if (!t.releaseDate) return false;
-    // a partial date counts as the end of its period: '2024' passes a floor of 2024-06-01
-    const end = t.releaseDate.length === 4 ? `${t.releaseDate}-12-31` : t.releaseDate.length === 7 ? `${t.releaseDate}-31` : t.releaseDate;
-    const start = floor.length === 4 ? `${floor}-01-01` : floor.length === 7 ? `${floor}-01` : floor;
-    if (end < start) return false;
-  }
+  if (!onOrAfter(t.releaseDate, floor)) return false;
   if (f.excludeSameArtist && queryArtist && t.artist && t.artist.trim().toLowerCase() === queryArtist.trim().toLowerCase()) return false;
   return true;
 }

@@ -19,12 +19,16 @@ export function parseSince(v: string, today: Date = new Date(), name = '--since'
   throw badParameter(name, v, "a number of days, weeks or months back ('7d', '2w', '1m') or a date YYYY-MM-DD");
 }
 
-/** A partial date ('2024', '2024-06') counts as the end of its period. */
+/**
+ * Whether `date` is on or after `floor`. A partial date ('2024', '2024-06') counts as the end of
+ * its period, a partial floor as its start: '2024' passes a floor of 2024-06-01.
+ */
 export function onOrAfter(date: string | null, floor: string | null): boolean {
   if (!floor) return true;
   if (!date) return false;
   const end = date.length === 4 ? `${date}-12-31` : date.length === 7 ? `${date}-31` : date.slice(0, 10);
-  return end >= floor;
+  const start = floor.length === 4 ? `${floor}-01-01` : floor.length === 7 ? `${floor}-01` : floor;
+  return end >= start;
 }
 
 /** The first 10 characters of an ISO-like date if they look like one, else the year or null. */
