@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Db } from '../store/db.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
 import { probeAudio } from '../audio/probe.js';
-import { getTrack, resolveTrack } from '../store/tracks.js';
+import { getTrack, resolveTrack, setTrackMeta } from '../store/tracks.js';
 import { YasrError } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from './feature-options.js';
@@ -22,23 +22,38 @@ export async function analyseQueryFile(
   file: string,
   o: { add: boolean; storeDir: string },
 ): Promise<{ trackId: number } | { features: QueryFeatures }> {
-  const add = o.add;
-  const storeDir = o.storeDir;
-  if (add) {
-    const s = await ingest(db, [file], { tools, storeDir });
+  if (o.add) {
+    // a file that cannot be ingested fails here, before any analysis (addAnalysedFile then finds it unchanged)
+    const s = await ingest(db, [file], { tools, storeDir: o.storeDir });
     if (s.failed) throw new YasrError('BAD_INPUT', s.failures[0].error);
   }
   const probe = await probeAudio(tools, file);
   if (!probe.hasAudio) throw new YasrError('BAD_INPUT', `${file}: no audio stream`);
-  const t0 = performance.now();
   const [{ analyzeTrack }, { describeSignal }] = await Promise.all([import('./analyze-track.js'), import('./describe.js')]);
+  const t0 = performance.now();
   const r = await analyzeTrack(tools.ffmpeg, file, probe.duration, DEFAULT_FEATURE_OPTIONS, describeSignal);
-  if (add) {
-    const t = resolveTrack(db, path.resolve(file));
-    storeAnalysis(db, getTrack(db, t.id)!, r, featureParamsHash(DEFAULT_FEATURE_OPTIONS), performance.now() - t0);
-    return { trackId: t.id };
-  }
+  if (o.add) return { trackId: await addAnalysedFile(db, file, r, { tools, storeDir: o.storeDir, ms: performance.now() - t0 }) };
   return { features: queryFeaturesFrom(r, probe.tags, file, await sha256File(file)) };
+}
+
+/**
+ * Add a file already analysed with the default options to the catalogue: ingest it, store its
+ * analysis as the features stage would, and give it `title` when its tags name none.
+ * @returns the track id
+ */
+export async function addAnalysedFile(
+  db: Db,
+  file: string,
+  r: TrackAnalysis,
+  o: { tools: FfmpegTools; storeDir: string; title?: string; ms?: number },
+): Promise<number> {
+  const s = await ingest(db, [file], { tools: o.tools, storeDir: o.storeDir });
+  if (s.failed) throw new YasrError('BAD_INPUT', s.failures[0].error);
+  const t = resolveTrack(db, path.resolve(file));
+  // a file without a title tag is named after the file; a better name wins
+  if (o.title && (!t.title || t.title === path.basename(file, path.extname(file)))) setTrackMeta(db, t.id, { title: o.title });
+  storeAnalysis(db, getTrack(db, t.id)!, r, featureParamsHash(DEFAULT_FEATURE_OPTIONS), o.ms ?? 0);
+  return t.id;
 }
 
 /** An analysis of a file outside the catalogue, shaped like a stored track's features. */

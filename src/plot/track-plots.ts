@@ -19,8 +19,9 @@ import { loadTrackAudio, plotFeatureOptions, type TrackAudio } from './track-aud
 import { svgToPng } from './rasterise.js';
 import type { SvgBuilder } from './svg-builder.js';
 
-export const TRACK_PLOT_KINDS = ['waveform', 'trimmed', 'stft', 'mel', 'mfcc', 'chroma'] as const;
-export type TrackPlotKind = (typeof TRACK_PLOT_KINDS)[number];
+import { TRACK_PLOT_KINDS, type TrackPlotKind } from './kinds.js';
+
+export { TRACK_PLOT_KINDS, type TrackPlotKind };
 
 export const KIND_TITLES: Record<TrackPlotKind, string> = {
   waveform: 'waveform',

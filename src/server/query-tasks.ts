@@ -12,14 +12,15 @@ import type { DiscoverOptions, DiscoverReport } from '../pipeline/discover.js';
 import type { TrackAnalysis } from '../pipeline/analyze-track.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
 import type { PathResult } from '../pipeline/playlist.js';
+import { catalogueSignature } from '../store/summary.js';
 
-export type PlotKind = 'waveform' | 'trimmed' | 'stft' | 'mel' | 'mfcc' | 'chroma';
+import type { TrackPlotKind } from '../plot/kinds.js';
 
 export type QueryTask =
   | { kind: 'recommend'; query: { trackId: number } | { features: QueryFeatures }; params: SimilarityParams; k: number; least: number; filters: RecommendFilters; ratings: 'use' | 'ignore' }
   | { kind: 'discover'; options: DiscoverOptions }
   | { kind: 'path'; from: number; to: number; steps: number; params: SimilarityParams }
-  | { kind: 'plot'; trackId: number; plot: PlotKind; format: 'png' | 'svg'; tools: FfmpegTools }
+  | { kind: 'plot'; trackId: number; plot: TrackPlotKind; format: 'png' | 'svg'; tools: FfmpegTools }
   | { kind: 'analyse'; tools: FfmpegTools; file: string };
 
 export type QueryResult =
@@ -28,17 +29,6 @@ export type QueryResult =
   | { kind: 'path'; result: PathResult }
   | { kind: 'plot'; body: Uint8Array }
   | { kind: 'analyse'; analysis: TrackAnalysis; tags: Record<string, string>; duration: number | null };
-
-/** What identifies the catalogue a scoring context was built on. */
-function catalogueSignature(db: Db): string {
-  const r = db
-    .prepare(
-      `SELECT (SELECT COUNT(*) FROM features) AS f, (SELECT MAX(rowid) FROM features) AS fr, (SELECT COUNT(*) FROM tracks) AS t,
-              (SELECT MAX(updated_at) FROM tracks) AS tu, (SELECT MAX(rowid) FROM sim_state) AS s, (SELECT MAX(finished_at) FROM sim_state) AS sf`,
-    )
-    .get();
-  return JSON.stringify(r);
-}
 
 const contexts = new Map<string, { ctx: ScoringContext; dataVersion: number; signature: string }>();
 

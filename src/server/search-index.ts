@@ -6,6 +6,7 @@
  */
 import type { Db } from '../store/db.js';
 import { allTracks, type Track } from '../store/tracks.js';
+import { countTracks } from '../store/summary.js';
 
 function fold(s: string | null): string {
   return (s ?? '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
@@ -36,7 +37,7 @@ export class SearchIndex {
 
   private refresh(): void {
     const v = this.db.pragma('data_version', { simple: true }) as number;
-    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM tracks').get() as { n: number }).n;
+    const n = countTracks(this.db);
     if (v === this.version && n === this.trackCount) return;
     this.version = v;
     this.trackCount = n;

@@ -25,7 +25,7 @@ import type { RecommendFilters } from '../pipeline/recommend.js';
 import { HttpError, Params, idParam, readJson, send, sendError, sendJson } from './http-util.js';
 import { SearchIndex } from './search-index.js';
 import { QueryPool } from './query-pool.js';
-import type { PlotKind } from './query-tasks.js';
+import { TRACK_PLOT_KINDS, type TrackPlotKind } from '../plot/kinds.js';
 import { serveAudio } from './audio.js';
 import { saveUpload, sweepUploads } from './upload.js';
 import { checkOrigin, checkRequest, generateToken, isLoopback } from './auth.js';
@@ -123,8 +123,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         return sendJson(res, 200, r.result);
       }
       if (c === 'plot' && get && parts[4] && !parts[5]) {
-        const m = /^(waveform|trimmed|stft|mel|mfcc|chroma)\.(png|svg)$/.exec(parts[4]);
-        if (!m) throw new HttpError(404, `no picture ${JSON.stringify(parts[4])} (waveform, trimmed, stft, mel, mfcc or chroma, .png or .svg)`);
+        const m = /^([a-z]+)\.(png|svg)$/.exec(parts[4]);
+        if (!m || !(TRACK_PLOT_KINDS as readonly string[]).includes(m[1])) throw new HttpError(404, `no picture ${JSON.stringify(parts[4])} (${TRACK_PLOT_KINDS.join(', ')}; .png or .svg)`);
         if (!getTrack(db, id)) throw new HttpError(404, `no track #${id}`);
         const body = await renderPlot(id, m[1], m[2] as 'png' | 'svg');
         return send(res, 200, body, m[2] === 'png' ? 'image/png' : 'image/svg+xml; charset=utf-8', { 'cache-control': 'private, max-age=600' });
@@ -245,20 +245,10 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
 
   async function addUpload(u: Upload): Promise<number> {
     if (u.trackId) return u.trackId;
-    const [{ commitToStore }, { ingest }, { storeAnalysis }, { featureParamsHash, DEFAULT_FEATURE_OPTIONS }] = await Promise.all([
-      import('../ingest/content-store.js'),
-      import('../pipeline/ingest.js'),
-      import('../pipeline/features-stage.js'),
-      import('../pipeline/feature-options.js'),
-    ]);
+    const [{ commitToStore }, { addAnalysedFile }] = await Promise.all([import('../ingest/content-store.js'), import('../pipeline/query-file.js')]);
     const stored = await commitToStore(u.file, o.storeDir, u.sha256, u.type);
-    const s = await ingest(db, [stored], { tools: o.tools, storeDir: o.storeDir });
-    if (s.failed) throw new HttpError(422, s.failures[0].error);
-    const t = resolveTrack(db, stored);
-    if (!t.title || t.title === path.basename(stored, path.extname(stored))) db.prepare('UPDATE tracks SET title = ? WHERE id = ?').run(u.tags.title ?? u.name, t.id);
-    storeAnalysis(db, getTrack(db, t.id)!, u.analysis, featureParamsHash(DEFAULT_FEATURE_OPTIONS), 0);
-    u.trackId = t.id;
-    return t.id;
+    u.trackId = await addAnalysedFile(db, stored, u.analysis, { tools: o.tools, storeDir: o.storeDir, title: u.tags.title ?? u.name });
+    return u.trackId;
   }
 
   /** Pictures are drawn on a worker and kept (a few hundred, keyed by the track's content). */
@@ -267,7 +257,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     const key = `${id}:${getTrack(db, id)?.sha256}:${kind}.${format}`;
     const hit = plots.get(key);
     if (hit) return hit;
-    const r = await pool.run({ kind: 'plot', trackId: id, plot: kind as PlotKind, format, tools: o.tools });
+    const r = await pool.run({ kind: 'plot', trackId: id, plot: kind as TrackPlotKind, format, tools: o.tools });
     const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
     plots.set(key, body);
     if (plots.size > 300) plots.delete(plots.keys().next().value as string);

@@ -11,7 +11,7 @@ export interface CatalogueCounts {
 export function catalogueCounts(db: Db): CatalogueCounts {
   const one = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   return {
-    tracks: one('SELECT COUNT(*) AS n FROM tracks'),
+    tracks: countTracks(db),
     analysed: one(`SELECT COUNT(*) AS n FROM checkpoints WHERE stage = 'features' AND status = 'done'`),
     favourites: one('SELECT COUNT(*) AS n FROM likes'),
     similaritySets: db
@@ -29,4 +29,22 @@ export function similaritySets(db: Db): { method: string; params: Record<string,
     )
     .all() as { method: string; params: string; members: number; blocks: number }[];
   return rows.map((s) => ({ ...s, params: JSON.parse(s.params) as Record<string, unknown> }));
+}
+
+export function countTracks(db: Db): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM tracks').get() as { n: number }).n;
+}
+
+/**
+ * What changes when the analysed catalogue, its metadata or a similarity result set changes: a
+ * cache of models built on the catalogue is still good while this stays the same.
+ */
+export function catalogueSignature(db: Db): string {
+  const r = db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM features) AS f, (SELECT MAX(rowid) FROM features) AS fr, (SELECT COUNT(*) FROM tracks) AS t,
+              (SELECT MAX(updated_at) FROM tracks) AS tu, (SELECT MAX(rowid) FROM sim_state) AS s, (SELECT MAX(finished_at) FROM sim_state) AS sf`,
+    )
+    .get();
+  return JSON.stringify(r);
 }

@@ -187,6 +187,11 @@ export function upsertTrack(
   }).immediate(); // reads before it writes: IMMEDIATE waits for a concurrent writer (deferred gets SQLITE_BUSY at once)
 }
 
+/** Set metadata fields of one track (the given ones only). */
+export function setTrackMeta(db: Db, id: number, m: TrackMeta): void {
+  applyMeta(db, id, m, true);
+}
+
 /** Explicit metadata overrides; with `fillOnly`, only empty fields are filled. */
 function applyMeta(db: Db, id: number, m: TrackMeta, overwrite: boolean): void {
   const cols: [string, unknown][] = [
