@@ -9,16 +9,25 @@ export interface FfmpegTools {
   /** ffprobe beside the chosen ffmpeg or on the PATH; null when there is none (tags then come from ffmpeg). */
   ffprobe: string | null;
   origin: 'option' | 'env' | 'system' | 'bundled';
+  /** What `ffmpeg -version` says, e.g. "5.1.6-0+deb12u1" ("unknown" when it does not say). */
+  version: string;
+  /** Set when yasr fell back to the bundled binary: a one-line warning with what to do instead. */
+  warning?: string;
 }
 
 let cached: { key: string; tools: FfmpegTools } | undefined;
 
-function runs(bin: string): boolean {
+/** The version `bin -version` prints, or null when it does not run. */
+function versionOf(bin: string): string | null {
   try {
     const r = spawnSync(bin, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 15000 });
-    return r.status === 0 && /version/i.test(String(r.stdout));
+    const out = String(r.stdout);
+    if (r.status !== 0 || !/version/i.test(out)) return null;
+    const v = /version\s+(\S+)/i.exec(out)?.[1] ?? 'unknown';
+    const year = /Copyright \(c\) \d{4}-(\d{4})/.exec(out)?.[1];
+    return year ? `${v} (${year})` : v;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -52,25 +61,33 @@ export const INSTALL_HINT =
  * binary shipped in the @ffmpeg-installer/ffmpeg npm package. Throws NO_FFMPEG with install
  * instructions when none runs.
  */
+export const BUNDLED_WARNING =
+  'no ffmpeg on the PATH: using the one bundled in @ffmpeg-installer/ffmpeg, a 2018 build that lacks ' +
+  'years of security fixes and decodes every downloaded file; install a current one ' +
+  '("sudo apt-get install -y ffmpeg", "brew install ffmpeg") or give one with --ffmpeg PATH';
+
 export function findFfmpeg(option?: string): FfmpegTools {
   const key = `${option ?? ''}|${process.env.YASR_FFMPEG ?? ''}|${process.env.PATH ?? ''}|${process.env.YASR_NO_BUNDLED_FFMPEG ?? ''}`;
   if (cached?.key === key) return cached.tools;
   const explicit = option ?? process.env.YASR_FFMPEG;
   let tools: FfmpegTools | undefined;
   if (explicit) {
-    if (!runs(explicit)) {
+    const v = versionOf(explicit);
+    if (!v) {
       throw new YasrError(
         'NO_FFMPEG',
         `ffmpeg given by ${option ? '--ffmpeg' : 'YASR_FFMPEG'} (${JSON.stringify(explicit)}) does not run; ${INSTALL_HINT}`,
       );
     }
-    tools = { ffmpeg: explicit, ffprobe: probeBeside(explicit), origin: option ? 'option' : 'env' };
+    tools = { ffmpeg: explicit, ffprobe: probeBeside(explicit), origin: option ? 'option' : 'env', version: v };
   } else {
     const sys = onPath('ffmpeg');
-    if (sys && runs(sys)) tools = { ffmpeg: sys, ffprobe: probeBeside(sys) ?? onPath('ffprobe'), origin: 'system' };
+    const sv = sys ? versionOf(sys) : null;
+    if (sys && sv) tools = { ffmpeg: sys, ffprobe: probeBeside(sys) ?? onPath('ffprobe'), origin: 'system', version: sv };
     else {
       const b = bundled();
-      if (b && runs(b)) tools = { ffmpeg: b, ffprobe: probeBeside(b), origin: 'bundled' };
+      const bv = b ? versionOf(b) : null;
+      if (b && bv) tools = { ffmpeg: b, ffprobe: probeBeside(b), origin: 'bundled', version: bv, warning: BUNDLED_WARNING };
     }
   }
   if (!tools) throw new YasrError('NO_FFMPEG', `no usable ffmpeg found on the PATH nor bundled; ${INSTALL_HINT}`);
@@ -80,5 +97,11 @@ export function findFfmpeg(option?: string): FfmpegTools {
 
 function probeBeside(ffmpeg: string): string | null {
   const p = path.join(path.dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
-  return existsSync(p) && runs(p) ? p : null;
+  return existsSync(p) && versionOf(p) ? p : null;
+}
+
+/** The ffmpeg in use, in words: "ffmpeg 5.1.6-0+deb12u1 (2024) at /usr/bin/ffmpeg (system)". */
+export function describeFfmpeg(tools: FfmpegTools): string {
+  const from = { option: '--ffmpeg', env: 'YASR_FFMPEG', system: 'system', bundled: 'bundled fallback, outdated' }[tools.origin];
+  return `ffmpeg ${tools.version} at ${tools.ffmpeg} (${from})`;
 }

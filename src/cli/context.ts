@@ -26,8 +26,16 @@ export function openFromCli(cmd: Command): Db {
   return openDb(dbPath(cmd));
 }
 
+let warnedFfmpeg = false;
+
+/** The ffmpeg the command uses; a fallback to the bundled binary is warned about once. */
 export function ffmpegFromCli(cmd: Command): FfmpegTools {
-  return findFfmpeg(globals(cmd).ffmpeg);
+  const tools = findFfmpeg(globals(cmd).ffmpeg);
+  if (tools.warning && !warnedFfmpeg) {
+    warnedFfmpeg = true;
+    process.stderr.write(`yasr: warning: ${tools.warning}\n`);
+  }
+  return tools;
 }
 
 /** Downloaded audio lives next to the database. */

@@ -1,5 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { YasrError, isStoreError, storeError } from '../errors.js';
+import { closest } from '../util/closest.js';
+
+import { findRoot } from '../util/worker-url.js';
+
+function version(): string {
+  const root = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /**
  * Every command: its name, usage and description for --help, and a loader. Only the command that
@@ -67,11 +78,10 @@ export function commandNamed(argv: string[]): string | undefined {
 export async function buildProgram(load: string[] | 'all' = 'all'): Promise<Command> {
   const program = new Command('yasr')
     .description('find lesser-known music that sounds like a track you love, by analysing the audio itself')
-    .version('0.1.0')
-    .option('--db <path>', 'SQLite database (env YASR_DB)', undefined)
+    .option('-V, --version', 'print the version of yasr, Node.js and the ffmpeg in use')
+    .option('--db <path|url>', 'SQLite database: a file, or a file:// or sqlite:// URL (env YASR_DB)', undefined)
     .option('--ffmpeg <path>', 'ffmpeg binary (env YASR_FFMPEG; default: system ffmpeg, else the bundled one)')
     .option('-q, --quiet', 'no progress output')
-    .showHelpAfterError()
     .addHelpText(
       'after',
       `
@@ -93,17 +103,94 @@ Examples:
   return program;
 }
 
+/** Exit status of a usage error: an unknown command or option, a missing or bad argument. */
+export const USAGE_EXIT = 2;
+
+/**
+ * Output into a closed pipe (`yasr ... | head`) ends quietly: once the reader has gone, further
+ * writes to that stream are dropped instead of raising EPIPE, and the command finishes its work
+ * (nothing done is lost) with its usual exit status.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+      stream.write = ((_chunk: unknown, enc?: unknown, cb?: unknown) => {
+        const done = typeof enc === 'function' ? enc : cb;
+        if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+        return true;
+      }) as typeof stream.write;
+      return;
+    }
+    process.exitCode = 1;
+  });
+}
+
+/** `yasr --version`: yasr, Node.js and the ffmpeg that decoding would use. */
+async function printVersion(argv: string[]): Promise<void> {
+  const { findFfmpeg, describeFfmpeg } = await import('../audio/ffmpeg.js');
+  const i = argv.indexOf('--ffmpeg');
+  let ffmpeg: string;
+  try {
+    const tools = findFfmpeg(i >= 0 ? argv[i + 1] : undefined);
+    ffmpeg = describeFfmpeg(tools);
+    if (tools.warning) process.stderr.write(`yasr: warning: ${tools.warning}\n`);
+  } catch (err) {
+    ffmpeg = `ffmpeg: none usable (${err instanceof Error ? err.message : String(err)})`;
+  }
+  process.stdout.write(`yasr ${version()}\nnode ${process.version}\n${ffmpeg}\n`);
+}
+
+/** One line for a commander usage error, naming the closest valid command or option. */
+function usageLine(err: CommanderError, program: Command, named: string | undefined): string {
+  const msg = err.message.replace(/^error:\s*/, '').split('\n')[0];
+  const cmd = program.commands.find((c) => c.name() === named) ?? program;
+  const where = cmd === program ? 'yasr --help' : `yasr ${cmd.name()} --help`;
+  const opt = /^unknown option '([^']+)'/.exec(msg)?.[1];
+  if (opt) {
+    const names = [...cmd.options, ...(cmd === program ? [] : program.options)].flatMap((o) => [o.long, o.short].filter((n): n is string => !!n));
+    const near = closest(opt.split('=')[0], [...names, '--help']);
+    return `unknown option '${opt}'${cmd === program ? '' : ` for '${cmd.name()}'`}${near ? ` (the closest is '${near}')` : ''}; see ${where}`;
+  }
+  return `${msg}; see ${where}`;
+}
+
 /** Parse argv and run; typed errors print their message and set the exit status. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const named = commandNamed(argv);
+  if (named !== undefined && !COMMANDS.some((c) => c.name === named)) {
+    const near = closest(named, COMMANDS.map((c) => c.name));
+    process.stderr.write(`yasr: unknown command '${named}' (the closest is '${near}'); see yasr --help\n`);
+    process.exitCode = USAGE_EXIT;
+    return;
+  }
   const program = await buildProgram(named ? [named] : []);
-  program.exitOverride();
-  for (const c of program.commands) c.exitOverride();
+  const silent = { outputError: () => {} };
+  program.exitOverride().configureOutput(silent);
+  for (const c of program.commands) c.exitOverride().configureOutput(silent);
+  if (!named) {
+    const args = argv.slice(2);
+    if (args.includes('-V') || args.includes('--version')) {
+      await printVersion(argv);
+      return;
+    }
+  }
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+        process.exitCode = err.exitCode;
+        return;
+      }
+      if (err.code === 'commander.help') {
+        // `yasr` alone: the help went to stderr; no command is a usage error
+        process.exitCode = USAGE_EXIT;
+        return;
+      }
+      process.stderr.write(`yasr: ${usageLine(err, program, named)}\n`);
+      process.exitCode = USAGE_EXIT;
       return;
     }
     if (err instanceof YasrError || isStoreError(err)) {

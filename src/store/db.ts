@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { YasrError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -8,16 +9,64 @@ export type Db = Database.Database;
 
 export const DEFAULT_DB = 'data/yasr.db';
 
-/** The database path: explicit option, then $YASR_DB, then data/yasr.db. */
+/** Database engines named by URL scheme that yasr does not support (yet), for the message. */
+const OTHER_ENGINES: Record<string, string> = {
+  postgres: 'PostgreSQL',
+  postgresql: 'PostgreSQL',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  mongodb: 'MongoDB',
+  redis: 'Redis',
+};
+
+/** A URL's password replaced by '***', for messages. */
+function maskUrl(spec: string): string {
+  return spec.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^/@]*@/i, '$1***@');
+}
+
+/**
+ * Where the SQLite database is, from `--db`/`$YASR_DB`: a file path, `:memory:`, or a URL:
+ * `file:///abs/yasr.db`, `sqlite:///abs/yasr.db`, `sqlite:relative/yasr.db`. Any other URL scheme
+ * (`postgres://...`) is an error, never a file name. (One letter and a colon is a Windows drive.)
+ */
+export function dbLocation(spec: string): string {
+  if (spec === ':memory:') return spec;
+  const m = /^([a-z][a-z0-9+.-]+):/i.exec(spec);
+  if (!m) return spec;
+  const scheme = m[1].toLowerCase();
+  if (scheme === 'file') {
+    try {
+      return fileURLToPath(spec);
+    } catch (err) {
+      throw new YasrError('BAD_PARAMETER', `invalid --db ${JSON.stringify(spec)}: ${(err as Error).message}`, { name: 'db', value: spec });
+    }
+  }
+  if (scheme === 'sqlite' || scheme === 'sqlite3') {
+    const rest = spec.slice(m[0].length);
+    const p = rest.startsWith('//') ? decodeURIComponent(rest.slice(2).replace(/^[^/]*/, '')) : decodeURIComponent(rest);
+    if (!p) throw new YasrError('BAD_PARAMETER', `invalid --db ${JSON.stringify(spec)}: no file path after ${scheme}:`, { name: 'db', value: spec });
+    return p;
+  }
+  const engine = OTHER_ENGINES[scheme];
+  throw new YasrError(
+    'BAD_PARAMETER',
+    `unsupported --db ${JSON.stringify(maskUrl(spec))}: ${engine ? `${engine} is not supported yet` : `the URL scheme ${scheme}: is not a database yasr knows`}; ` +
+      'give a SQLite file path (or a file:// or sqlite:// URL)',
+    { name: 'db', value: maskUrl(spec) },
+  );
+}
+
+/** The database path: explicit option, then $YASR_DB, then data/yasr.db (URLs as in dbLocation). */
 export function resolveDbPath(option?: string): string {
-  return option ?? process.env.YASR_DB ?? DEFAULT_DB;
+  return dbLocation(option ?? process.env.YASR_DB ?? DEFAULT_DB);
 }
 
 /**
  * Open (creating if needed) the yasr database: WAL journal, foreign keys on, a busy timeout so
  * that a concurrent reader/writer waits instead of failing, and all migrations applied.
  */
-export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
+export function openDb(location: string, opts: { readonly?: boolean } = {}): Db {
+  const file = dbLocation(location);
   let db: Db;
   try {
     if (!opts.readonly && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
