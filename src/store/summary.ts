@@ -15,20 +15,54 @@ export function catalogueCounts(db: Db): CatalogueCounts {
     analysed: one(`SELECT COUNT(*) AS n FROM checkpoints WHERE stage = 'features' AND status = 'done'`),
     favourites: one('SELECT COUNT(*) AS n FROM likes'),
     similaritySets: db
-      .prepare('SELECT s.method, COUNT(m.idx) AS tracks FROM sim_sets s LEFT JOIN sim_members m ON m.set_id = s.id AND m.active = 1 GROUP BY s.id ORDER BY s.method')
+      .prepare('SELECT s.method, (SELECT COUNT(*) FROM neighbours n WHERE n.set_id = s.id) AS tracks FROM sim_sets s ORDER BY s.method, s.id')
       .all() as { method: string; tracks: number }[],
   };
 }
 
-/** Every similarity result set with its parameters, active members and finished blocks. */
-export function similaritySets(db: Db): { method: string; params: Record<string, unknown>; members: number; blocks: number }[] {
+export interface SimilaritySetStatus {
+  method: string;
+  params: Record<string, unknown>;
+  /** Tracks with a stored neighbour list (what recommend reads). */
+  tracks: number;
+  /** Length of the stored lists; null before the first run finished. */
+  k: number | null;
+  /** When the stored lists were last brought up to date (ISO time); null before. */
+  finishedAt: string | null;
+  /** Sequence methods (dtw, fastdtw): active members of the pairwise plan; null for the others. */
+  members: number | null;
+  /** Sequence methods: blocks of pair distances finished and planned; null for the others. */
+  blocks: { done: number; planned: number } | null;
+}
+
+/**
+ * Every similarity result set as it is: neighbour lists stored, their length and date, and for
+ * the methods that store pair distances in blocks (dtw, fastdtw) the members and blocks.
+ */
+export function similaritySets(db: Db): SimilaritySetStatus[] {
   const rows = db
     .prepare(
-      `SELECT s.method, s.params, COUNT(DISTINCT m.idx) AS members, (SELECT COUNT(*) FROM sim_blocks b WHERE b.set_id = s.id) AS blocks
-       FROM sim_sets s LEFT JOIN sim_members m ON m.set_id = s.id AND m.active = 1 GROUP BY s.id ORDER BY s.id`,
+      `SELECT s.method, s.params,
+              (SELECT COUNT(*) FROM neighbours n WHERE n.set_id = s.id) AS tracks,
+              st.k, st.finished_at AS finishedAt,
+              (SELECT COUNT(*) FROM sim_members m WHERE m.set_id = s.id AND m.active = 1) AS members,
+              (SELECT COUNT(*) FROM sim_plan p WHERE p.set_id = s.id) AS planned,
+              (SELECT COUNT(*) FROM sim_blocks b WHERE b.set_id = s.id) AS done
+       FROM sim_sets s LEFT JOIN sim_state st ON st.set_id = s.id ORDER BY s.id`,
     )
-    .all() as { method: string; params: string; members: number; blocks: number }[];
-  return rows.map((s) => ({ ...s, params: JSON.parse(s.params) as Record<string, unknown> }));
+    .all() as { method: string; params: string; tracks: number; k: number | null; finishedAt: string | null; members: number; planned: number; done: number }[];
+  return rows.map((r) => {
+    const blockwise = r.planned > 0 || r.members > 0;
+    return {
+      method: r.method,
+      params: JSON.parse(r.params) as Record<string, unknown>,
+      tracks: r.tracks,
+      k: r.k,
+      finishedAt: r.finishedAt,
+      members: blockwise ? r.members : null,
+      blocks: blockwise ? { done: r.done, planned: r.planned } : null,
+    };
+  });
 }
 
 export function countTracks(db: Db): number {

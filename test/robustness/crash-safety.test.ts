@@ -53,11 +53,12 @@ function ok(r: ChildResult, what: string): ChildResult {
   return r;
 }
 
-/** `yasr status --json` without the database path (which differs between copies). */
+/** `yasr status --json` without the database path and the sets' finishing times (which differ between copies). */
 async function status(db: string): Promise<Record<string, unknown>> {
   const r = ok(await runYasr(db, ['status', '--json']), 'status');
   const s = JSON.parse(r.stdout) as Record<string, unknown>;
   delete s.db;
+  for (const set of s.similarity as { finishedAt?: string | null }[]) set.finishedAt = set.finishedAt ? 'finished' : null;
   return s;
 }
 

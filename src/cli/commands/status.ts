@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { openFromCli, printJson, dbPath } from '../context.js';
+import { openFromCli, printJson, dbPath, ffmpegFromCli } from '../context.js';
+import { describeFfmpeg, type FfmpegTools } from '../../audio/ffmpeg.js';
+import { errorLine } from '../../errors.js';
 import { pipelineStatus } from '../../pipeline/status.js';
 
 export function statusCommand(): Command {
@@ -11,14 +13,26 @@ export function statusCommand(): Command {
       const db = openFromCli(cmd);
       try {
         const st = pipelineStatus(db);
-        const out = { db: dbPath(cmd), ...st };
+        let tools: FfmpegTools | null = null;
+        let ffmpegError: string | null = null;
+        try {
+          tools = ffmpegFromCli(cmd);
+        } catch (err) {
+          ffmpegError = errorLine(err);
+        }
+        const ffmpeg = tools ? { path: tools.ffmpeg, version: tools.version, origin: tools.origin, ffprobe: tools.ffprobe, warning: tools.warning ?? null } : { error: ffmpegError };
+        const out = { db: dbPath(cmd), ffmpeg, ...st };
         const { tracks, stages, pendingFeaturesWithDefaults: pending, failures, ingestFailures } = st;
         if (o.json) return printJson(out);
         const w = process.stdout;
-        w.write(`database: ${out.db}\ntracks: ${tracks}\n`);
+        w.write(`database: ${out.db}\n${tools ? describeFfmpeg(tools) : `ffmpeg: none usable (${ffmpegError})`}\ntracks: ${tracks}\n`);
         for (const s of stages) w.write(`stage ${s.stage}: ${s.done} done, ${s.failed} failed\n`);
         w.write(`features pending with default options: ${pending}\n`);
-        for (const s of out.similarity) w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.members} tracks, ${s.blocks} blocks\n`);
+        for (const s of out.similarity) {
+          const when = s.finishedAt ? `, k ${s.k}, updated ${s.finishedAt.slice(0, 19).replace('T', ' ')} UTC` : ', not finished yet';
+          const blocks = s.blocks ? `; ${s.members} members, ${s.blocks.done} of ${s.blocks.planned} blocks` : '';
+          w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks with neighbours${when}${blocks}\n`);
+        }
         if (ingestFailures.length) {
           w.write(`ingest failures (${ingestFailures.length}):\n`);
           for (const f of ingestFailures) w.write(`  ${f.source}: ${f.error}\n`);
