@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../store/db.js';
@@ -60,6 +60,8 @@ export interface IngestSummary {
   /** Catalogue API requests: sent, answered from the cache, revalidated (304), retried. */
   requests: { sent: number; cacheHits: number; notModified: number; retries: number };
   manifestErrors: { file: string; line: number; message: string; level: 'error' | 'warning' }[];
+  /** Entries of a folder that were not ingested and why (dangling links, folders reached twice). */
+  skipped: { source: string; reason: string }[];
 }
 
 interface WorkItem {
@@ -75,12 +77,37 @@ function ext(p: string): string {
   return path.extname(p).slice(1).toLowerCase();
 }
 
-function walk(dir: string, out: string[]): void {
+/**
+ * The audio files under `dir`, sorted by name. Symbolic links are followed, to files and to
+ * folders alike; a folder reached a second time (a link loop, or two links to one folder) is
+ * walked once, and a dangling link is skipped: both are noted in `skipped` with the reason.
+ */
+function walk(dir: string, out: string[], skipped: { source: string; reason: string }[], seen = new Set<string>()): void {
+  seen.add(realpathSync(dir));
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.isFile() && FOLDER_EXTENSIONS.has(ext(p))) out.push(p);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        const st = statSync(p);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      } catch (err) {
+        if (FOLDER_EXTENSIONS.has(ext(p))) skipped.push({ source: path.resolve(p), reason: `dangling symbolic link (${(err as NodeJS.ErrnoException).code ?? errorLine(err)})` });
+        continue;
+      }
+      if (isDir) {
+        const real = realpathSync(p);
+        if (seen.has(real)) {
+          skipped.push({ source: path.resolve(p), reason: `symbolic link to a folder already walked (${real})` });
+          continue;
+        }
+      }
+    }
+    if (isDir) walk(p, out, skipped, seen);
+    else if (isFile && FOLDER_EXTENSIONS.has(ext(p))) out.push(p);
   }
 }
 
@@ -111,7 +138,7 @@ export function expandSources(sources: string[], summary: IngestSummary): WorkIt
     }
     if (st.isDirectory()) {
       const files: string[] = [];
-      walk(s, files);
+      walk(s, files, summary.skipped);
       for (const f of files) items.push({ kind: 'file', source: path.resolve(f), meta: {} });
     } else if (MANIFEST_EXTENSIONS.has(ext(s))) {
       const m = parseManifestFile(s);
@@ -142,7 +169,7 @@ function tagMeta(tags: Record<string, string>, file: string): TrackMeta {
  */
 export async function ingest(db: Db, sources: string[], o: IngestOptions): Promise<IngestSummary> {
   const summary: IngestSummary = {
-    added: 0, changed: 0, duplicates: 0, unchanged: 0, failed: 0, failures: [], listed: 0,
+    added: 0, changed: 0, duplicates: 0, unchanged: 0, failed: 0, failures: [], skipped: [], listed: 0,
     requests: { sent: 0, cacheHits: 0, notModified: 0, retries: 0 }, manifestErrors: [],
   };
   const catalogues = sources.filter(isCatalogueSpec);

@@ -62,9 +62,11 @@ Examples:
         if (o.json) printJson(s);
         else {
           for (const e of s.manifestErrors) process.stderr.write(`${e.file}:${e.line}: ${e.level}: ${e.message}\n`);
+          for (const k of s.skipped) process.stderr.write(`skipped: ${k.source}: ${k.reason}\n`);
           for (const f of s.failures) process.stderr.write(`failed: ${f.error.startsWith(f.source) ? f.error : `${f.source}: ${f.error}`}\n`);
           process.stdout.write(
             `${s.added} added, ${s.changed} changed, ${s.duplicates} duplicates, ${s.unchanged} unchanged, ${s.failed} failed` +
+              (s.skipped.length ? `, ${s.skipped.length} skipped (${[...new Set(s.skipped.map((k) => k.reason.replace(/ \(.*$/, '')))].join('; ')})` : '') +
               (rejected ? `, ${rejected} manifest rows rejected` : '') +
               (s.listed || s.requests.sent || s.requests.cacheHits
                 ? `; ${s.listed} catalogue tracks listed, ${s.requests.sent} requests (${s.requests.notModified} not modified, ${s.requests.retries} retried), ${s.requests.cacheHits} replies from the cache`
