@@ -26,7 +26,8 @@ import { YasrError, badParameter } from '../errors.js';
 import { normaliseName } from '../sources/match-key.js';
 import { onOrAfter } from '../sources/since.js';
 import { orientation, type SimilarityParams } from './similarity/methods.js';
-import { reasonText, scoresFor, scoringContext } from './recommend.js';
+import { scoresFor, scoringContext } from './recommend.js';
+import { aspects, aspectsText, shareBelow } from './explain.js';
 
 export const SOFTMAX_TAU = 2;
 
@@ -168,7 +169,7 @@ export function discover(db: Db, o: DiscoverOptions): DiscoverReport {
     if (titleKey) titles.add(titleKey);
     const d = trackDetails(db, c.t.id)!;
     const top = c.near[0];
-    const why = reasonText(ctx.desc(top.fav.id), ctx.desc(c.t.id), ctx.timbre ? timbreCos(ctx, top.fav.id, c.t.id) : undefined);
+    const why = aspectsText(aspects(ctx.desc(top.fav.id), ctx.desc(c.t.id), timbreShare(ctx, top.fav.id, c.t.id)));
     const alsoNear = c.near.slice(1).filter((n) => n.z >= 1.5).map((n) => ref(n.fav));
     report.picks.push({
       rank: report.picks.length + 1,
@@ -196,9 +197,11 @@ function label(t: TrackRef | Track): string {
   return trackName({ id: 'trackId' in t ? t.trackId : t.id, artist: t.artist, title: t.title });
 }
 
-function timbreCos(ctx: ReturnType<typeof scoringContext>, a: number, b: number): number | undefined {
+/** The share of the catalogue (other than a) whose timbre is farther from a than b's is. */
+function timbreShare(ctx: ReturnType<typeof scoringContext>, a: number, b: number): number | undefined {
   const i = ctx.pos.get(a);
   const j = ctx.pos.get(b);
   if (i === undefined || j === undefined || !ctx.timbre) return undefined;
-  return ctx.timbre.row(i)[j];
+  const row = ctx.timbre.row(i);
+  return shareBelow(Float64Array.from(row).filter((_, x) => x !== i).sort(), row[j]);
 }

@@ -10,6 +10,7 @@ import type { CatalogueEntry } from './similarity/catalogue.js';
 import { likedIds } from '../store/likes.js';
 import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
+import { reasonText, shareBelow } from './explain.js';
 import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
 import { poolFrames } from '../similarity/pool.js';
@@ -89,29 +90,6 @@ export function allowed(t: Track, f: RecommendFilters, floor: string | null, que
   return true;
 }
 
-const KEY_NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'];
-
-/** A short human reason: tempo, key and timbre compared. */
-export function reasonText(q: Descriptors | undefined, c: Descriptors | undefined, timbreCos: number | undefined): string {
-  const parts: string[] = [];
-  if (q && c) {
-    if (q.tempo > 0 && c.tempo > 0) parts.push(`tempo ${Math.round(c.tempo)} vs ${Math.round(q.tempo)} BPM`);
-    if (q.key === c.key && q.mode === c.mode) parts.push(`same key ${c.key} ${c.mode}`);
-    else {
-      const qi = KEY_NAMES.indexOf(q.key);
-      const ci = KEY_NAMES.indexOf(c.key);
-      const relative = q.mode !== c.mode && ((q.mode === 'major' && (qi + 9) % 12 === ci) || (q.mode === 'minor' && (qi + 3) % 12 === ci));
-      parts.push(relative ? `relative key ${c.key} ${c.mode}` : `key ${c.key} ${c.mode} vs ${q.key} ${q.mode}`);
-    }
-    const dl = c.loudness - q.loudness;
-    if (Math.abs(dl) >= 3) parts.push(`${Math.abs(dl).toFixed(0)} dB ${dl > 0 ? 'louder' : 'quieter'}`);
-  }
-  if (timbreCos !== undefined && Number.isFinite(timbreCos)) {
-    parts.push(timbreCos > 0.6 ? 'close timbre' : timbreCos > 0.2 ? 'similar timbre' : timbreCos > -0.2 ? 'different timbre' : 'contrasting timbre');
-  }
-  return parts.join(', ');
-}
-
 /**
  * Recommend for a stored track (by id) or an outside file's features: the k closest and the
  * `least` farthest tracks that pass the filters. Vector methods (cosine, features, hybrid) score
@@ -162,11 +140,18 @@ export function scoresFor(
   db: Db,
   ctx: ScoringContext,
   query: { trackId: number } | { features: QueryFeatures },
-): { scores: Map<number, number>; timbreRow: Float64Array | null; qTrack: Track | undefined } {
+): {
+  scores: Map<number, number>;
+  timbreRow: Float64Array | null;
+  qTrack: Track | undefined;
+  /** Scores from stored lists: the first `head` of them (best first) are the catalogue's top; the rest its bottom. */
+  head?: number;
+} {
   const { params, method, entries, pos, cache, timbre } = ctx;
   const qTrack = 'trackId' in query ? ctx.tracks.get(query.trackId) : undefined;
   if ('trackId' in query && !qTrack) throw new YasrError('NOT_FOUND', `no track #${query.trackId}`);
   let scores: Map<number, number>;
+  let head: number | undefined;
   let timbreRow: Float64Array | null = null;
   const qi = qTrack ? pos.get(qTrack.id) : undefined;
   if (qTrack && qi === undefined) {
@@ -183,6 +168,7 @@ export function scoresFor(
   const stats = storedSet ? getTrackStats(db, storedSet.id) : undefined;
   if (storedLists) {
     scores = new Map([...storedLists.nearest, ...storedLists.farthest].map((e) => [e.trackId, e.score]));
+    head = storedLists.nearest.length;
   } else if (!SEQUENCE_METHODS.has(method)) {
     ctx.model ??= vectorModelFor(db, params, entries, cache, stats);
     const model = ctx.model;
@@ -211,6 +197,7 @@ export function scoresFor(
       throw new YasrError('NOT_FOUND', `no stored ${method} neighbours for track #${qTrack.id} with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" first`);
     }
     scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
+    head = lists.nearest.length;
   } else {
     const f = (query as { features: QueryFeatures }).features;
     if (!f.mfcc) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC sequence`);
@@ -224,7 +211,7 @@ export function scoresFor(
       scores.set(e.trackId, spec.method === 'dtw' ? dtw(q, c, s.dim, { band: spec.band }) : fastdtw(q, c, s.dim, { radius: spec.radius }));
     }
   }
-  return { scores, timbreRow, qTrack };
+  return { scores, timbreRow, qTrack, head };
 }
 
 export function recommend(
@@ -241,17 +228,21 @@ export function recommend(
     if (fast) return fast;
   }
   const ctx = reuse ?? scoringContext(db, p);
-  const { scores, timbreRow, qTrack } = scoresFor(db, ctx, query);
+  const { scores, timbreRow, qTrack, head } = scoresFor(db, ctx, query);
+  const qi = qTrack ? ctx.pos.get(qTrack.id) : undefined;
   return rankAndDescribe(db, query, a, {
     params: ctx.params,
     method: ctx.method,
     qTrack,
     scores,
+    head,
+    of: ctx.entries.length - (qi !== undefined ? 1 : 0),
     track: (id) => ctx.tracks.get(id),
     timbre: (id) => {
       const pi = ctx.pos.get(id);
       return timbreRow && pi !== undefined ? timbreRow[pi] : undefined;
     },
+    timbreOthers: timbreRow ? Float64Array.from(timbreRow).filter((_, i) => i !== qi) : null,
     desc: ctx.desc,
     rerank: (ranked, qKey) => rerankByRatings(db, ctx, qKey, ranked, (id) => scoresFor(db, ctx, { trackId: id }).scores),
   });
@@ -297,21 +288,25 @@ export function recommendFromStoredLists(
   const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
   const tracks = tracksByIds(db, [trackId, ...scores.keys()]);
   const pos = new Map(entries.map((e, i) => [e.trackId, i]));
-  const listed = [...scores.keys()].filter((id) => pos.has(id));
   // the reason's z-scores are fitted on every entry's mfcc_summary: read by key, not by a scan
   const cache: FeatureCache = new Map([['mfcc_summary', featureRowsFor(db, 'mfcc_summary', entries.map((e) => e.trackId))]]);
-  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, listed.map((id) => pos.get(id)!), cache) : null;
+  // the timbre cosine to every other track (N dot products of 40 values): the reason's percentile
+  const others = entries.map((_, i) => i).filter((i) => i !== qi);
+  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, others, cache) : null;
   const descCache = new Map<number, Descriptors | undefined>();
   return rankAndDescribe(db, { trackId }, a, {
     params,
     method,
     qTrack,
     scores,
+    head: lists.nearest.length,
+    of: entries.length - 1,
     track: (id) => tracks.get(id),
     timbre: (id) => {
       const pi = pos.get(id);
       return timbre && pi !== undefined ? timbre.get(pi) : undefined;
     },
+    timbreOthers: timbre ? Float64Array.from(timbre.values()) : null,
     desc(id) {
       if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
       return descCache.get(id);
@@ -332,9 +327,15 @@ function rankAndDescribe(
     method: MethodName;
     qTrack: Track | undefined;
     scores: Map<number, number>;
+    /** Scores from stored lists: the first `head` (best first) are the catalogue's top, the rest its bottom. */
+    head?: number;
+    /** How many other tracks the method ranks (the catalogue the rank is out of). */
+    of: number;
     track(id: number): Track | undefined;
     /** The timbre cosine of the query and this track, for the reason. */
     timbre(id: number): number | undefined;
+    /** The timbre cosine of the query and every other catalogue track (for the reason's percentile). */
+    timbreOthers: Float64Array | null;
     desc(id: number): Descriptors | undefined;
     rerank(ranked: [number, number][], qKey: { trackId: number | null; sha256: string | null }): Reranked;
   },
@@ -354,6 +355,20 @@ function rankAndDescribe(
   const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
   const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
   if (rr) ranked = rr.ranked;
+  // the method's own rank of each track among the whole catalogue (before filters and ratings)
+  const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
+  const position = new Map(byMethod.map(([id], i) => [id, i]));
+  const partial = s.head !== undefined && byMethod.length < s.of;
+  const methodRank = (id: number): number | undefined => {
+    const i = position.get(id);
+    if (i === undefined) return undefined;
+    return partial && i >= s.head! ? s.of - (byMethod.length - 1 - i) : i + 1;
+  };
+  const timbreSorted = s.timbreOthers ? Float64Array.from(s.timbreOthers).sort() : null;
+  const timbreShare = (id: number): number | undefined => {
+    const v = s.timbre(id);
+    return timbreSorted && v !== undefined && Number.isFinite(v) ? shareBelow(timbreSorted, v) : undefined;
+  };
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
     const t = s.track(id)!;
     return {
@@ -365,7 +380,7 @@ function rankAndDescribe(
       releaseDate: t.releaseDate,
       popularity: t.popularity,
       score,
-      reason: [reasonText(qDesc, desc(id), s.timbre(id)), rr?.because(id)].filter(Boolean).join('; '),
+      reason: [reasonText({ method, rank: methodRank(id), of: Math.max(s.of, byMethod.length) }, qDesc, desc(id), timbreShare(id)), rr?.because(id)].filter(Boolean).join('; '),
       ...(rr ? { rating: rr.effects.get(id) } : {}),
     };
   };

@@ -57,7 +57,22 @@ describe('recommend: stored lists (fast path) = whole catalogue (full path)', ()
     const { full, fast } = both(3, { method: 'hybrid' }, { k: 8, least: 0, filters: { maxPopularity: 10, excludeSameArtist: true } });
     expect(fast).toEqual(full);
     const { full: f2 } = both(3, { method: 'hybrid' }, { k: 5, least: 0, filters: NONE });
-    expect(f2.nearest.every((r) => /timbre/.test(r.reason))).toBe(true);
+    expect(f2.nearest.every((r) => /timbre \(nearer than \d+% of the catalogue\)/.test(r.reason))).toBe(true);
+  });
+
+  it("each reason states the method's own rank among the catalogue (nearest and least), whatever the method", () => {
+    for (const method of ['cosine', 'hybrid', 'timbre', 'dtw'] as const) {
+      const { full, fast } = both(3, { method }, { k: 5, least: 3, filters: NONE });
+      expect(fast).toEqual(full);
+      const of = 39; // the 40-track catalogue but the query
+      full.nearest.forEach((r, i) => expect(r.reason.startsWith(`#${i + 1} of ${of} by ${method} (top `)).toBe(true));
+      full.least.forEach((r, i) => expect(r.reason.startsWith(`#${of - i} of ${of} by ${method} (top `)).toBe(true));
+    }
+    // with filters the rank stays the method's rank in the whole catalogue, so it can exceed the list position
+    const { full } = both(3, { method: 'hybrid' }, { k: 5, least: 0, filters: STRICT });
+    const ranks = full.nearest.map((r) => Number(/^#(\d+) of/.exec(r.reason)![1]));
+    ranks.forEach((rank, i) => expect(rank).toBeGreaterThanOrEqual(i + 1));
+    expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
   });
 
   it('ratings in force: the full path re-ranks (the fast path steps aside); liked files are left out either way', () => {

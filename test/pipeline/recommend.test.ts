@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowed, dateFloor, reasonText, recommend, type RecommendFilters } from '../../src/pipeline/recommend.js';
+import { allowed, dateFloor, recommend, type RecommendFilters } from '../../src/pipeline/recommend.js';
 import { rate } from '../../src/pipeline/ratings.js';
 import type { Track } from '../../src/store/tracks.js';
 import { desc, shaOf, vectorCatalogue } from '../helpers/vector-catalogue.js';
@@ -44,34 +44,6 @@ describe('recommend filters', () => {
     expect(allowed(track({ artist: 'Copper Moth' }), { ...F, excludeSameArtist: false }, null, 'Copper Moth')).toBe(true);
     expect(allowed(track({ artist: null }), F, null, 'Copper Moth')).toBe(true);
     expect(allowed(track({ artist: 'X' }), F, null, null)).toBe(true);
-  });
-});
-
-describe('reasonText', () => {
-  const q = desc({ tempo: 120.4, key: 'A', mode: 'minor', loudness: -14 });
-  it('tempo, same key, loudness within 3 dB says nothing', () => {
-    expect(reasonText(q, desc({ tempo: 96, key: 'A', mode: 'minor', loudness: -12 }), undefined)).toBe('tempo 96 vs 120 BPM, same key A minor');
-  });
-  it('relative keys both ways, other keys named', () => {
-    expect(reasonText(desc({ key: 'C', mode: 'major' }), desc({ key: 'A', mode: 'minor' }), undefined)).toContain('relative key A minor');
-    expect(reasonText(desc({ key: 'A', mode: 'minor' }), desc({ key: 'C', mode: 'major' }), undefined)).toContain('relative key C major');
-    expect(reasonText(desc({ key: 'C', mode: 'major' }), desc({ key: 'C', mode: 'minor' }), undefined)).toContain('key C minor vs C major');
-    expect(reasonText(desc({ key: 'A#', mode: 'major' }), desc({ key: 'G', mode: 'minor' }), undefined)).toContain('relative key G minor');
-  });
-  it('louder / quieter from 3 dB, rounded', () => {
-    expect(reasonText(q, desc({ key: 'A', mode: 'minor', loudness: -7.6 }), undefined)).toContain('6 dB louder');
-    expect(reasonText(q, desc({ key: 'A', mode: 'minor', loudness: -17 }), undefined)).toContain('3 dB quieter');
-    expect(reasonText(q, desc({ key: 'A', mode: 'minor', loudness: -16.9 }), undefined)).not.toMatch(/louder|quieter/);
-  });
-  it('no tempo when either has none; timbre words by cosine', () => {
-    expect(reasonText(desc({ tempo: 0 }), desc({}), undefined)).not.toContain('tempo');
-    expect(reasonText(undefined, undefined, 0.9)).toBe('close timbre');
-    expect(reasonText(undefined, undefined, 0.6)).toBe('similar timbre');
-    expect(reasonText(undefined, undefined, 0.21)).toBe('similar timbre');
-    expect(reasonText(undefined, undefined, 0.2)).toBe('different timbre');
-    expect(reasonText(undefined, undefined, -0.2)).toBe('contrasting timbre');
-    expect(reasonText(undefined, undefined, Number.NaN)).toBe('');
-    expect(reasonText(q, undefined, undefined)).toBe('');
   });
 });
 
