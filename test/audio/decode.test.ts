@@ -4,7 +4,8 @@ import path from 'node:path';
 import { decodeAudio, decodePcmWav, decodeWithFfmpeg, inProcessPcm } from '../../src/audio/decode.js';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
 import { readPcmWavLayout } from '../../src/interop/wav.js';
-import { REFERENCE, HAVE_REFERENCE, tempDir } from '../helpers/cli.js';
+import { referenceIt } from '../helpers/reference.js';
+import { REFERENCE, tempDir } from '../helpers/cli.js';
 
 /**
  * Plain PCM WAV files at the target rate are read in-process; the samples must be exactly
@@ -149,7 +150,7 @@ describe('in-process PCM WAV decoding is ffmpeg bit for bit', () => {
     expect(inProcess).toMatch(/no audio samples decoded/);
   });
 
-  it.skipIf(!HAVE_REFERENCE)('the reference clips (../shared/reference/clips) decode identically', async () => {
+  referenceIt('the reference clips (../shared/reference/clips) decode identically', async () => {
     const clips = path.join(REFERENCE, 'clips');
     for (const name of readdirSync(clips).filter((n) => n.endsWith('.wav'))) {
       const [a, b] = await both(path.join(clips, name));

@@ -5,7 +5,8 @@ import { probeAudio, probeWithFfmpeg } from '../../src/audio/probe.js';
 import { findFfmpeg, type FfmpegTools } from '../../src/audio/ffmpeg.js';
 import { readPcmWavLayout } from '../../src/interop/wav.js';
 import { writeWav } from '../../src/interop/wav-write.js';
-import { ffmpeg, REFERENCE, HAVE_REFERENCE, tempDir } from '../helpers/cli.js';
+import { referenceIt } from '../helpers/reference.js';
+import { ffmpeg, REFERENCE, tempDir } from '../helpers/cli.js';
 
 /** A plain PCM WAV is probed from its header: the same ProbeResult as ffprobe's (or the banner's). */
 const dir = tempDir('yasr-probe-');
@@ -51,7 +52,7 @@ describe('WAV probe from the header', () => {
     for (const f of files) expect(await probeAudio(noProbe, f), path.basename(f)).toEqual(await probeWithFfmpeg(noProbe, f));
   });
 
-  it.skipIf(!HAVE_REFERENCE)('equals ffprobe for the reference clips', async () => {
+  referenceIt('equals ffprobe for the reference clips', async () => {
     const clips = path.join(REFERENCE, 'clips');
     for (const name of readdirSync(clips).filter((n) => n.endsWith('.wav'))) {
       const f = path.join(clips, name);

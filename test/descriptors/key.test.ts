@@ -17,7 +17,7 @@ import { stftPower } from '../../src/dsp/stft.js';
 import { chromaFromPower } from '../../src/dsp/chroma.js';
 import { computeDescriptors, estimateKey, meanChroma, PITCH_CLASSES, type KeyProfileName } from '../../src/dsp/descriptors/index.js';
 import { cadence, midiHz } from './synth.js';
-import { HAVE_REFERENCE, SKIP_MESSAGE, clipPath } from './reference.js';
+import { referenceSuite, clipPath } from './reference.js';
 
 const keyOf = (y: Float32Array, p?: KeyProfileName) => estimateKey(meanChroma(chromaFromPower(stftPower(y))), p);
 
@@ -93,7 +93,7 @@ describe('key on synthetic cadences (all 24 keys)', () => {
   });
 });
 
-describe.skipIf(!HAVE_REFERENCE)('reference clips c_major.wav and a_minor.wav', () => {
+referenceSuite('reference clips c_major.wav and a_minor.wav', () => {
   it('c_major reads C major, a_minor reads A minor', () => {
     for (const [name, key, mode] of [['c_major', 'C', 'major'], ['a_minor', 'A', 'minor']] as const) {
       const w = readWav(clipPath(name));
@@ -103,4 +103,3 @@ describe.skipIf(!HAVE_REFERENCE)('reference clips c_major.wav and a_minor.wav', 
     }
   });
 });
-if (!HAVE_REFERENCE) console.warn(SKIP_MESSAGE);

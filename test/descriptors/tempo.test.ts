@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { readWav } from '../../src/interop/wav.js';
 import { computeDescriptors, estimateTempo, onsetDetect, onsetStrength } from '../../src/dsp/descriptors/index.js';
 import { clickTrack, drumTrack, noiseSource } from './synth.js';
-import { HAVE_REFERENCE, SKIP_MESSAGE, clipPath } from './reference.js';
+import { referenceSuite, clipPath } from './reference.js';
 
 const TEMPI = [60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180];
 const within = (est: number, truth: number, tol: number) => Math.abs(est / truth - 1) <= tol;
@@ -94,7 +94,7 @@ describe('onset detection (librosa peak picking)', () => {
   });
 });
 
-describe.skipIf(!HAVE_REFERENCE)('reference clip clicks120.wav (truth: 120 BPM)', () => {
+referenceSuite('reference clip clicks120.wav (truth: 120 BPM)', () => {
   it('reads 120 BPM within 2 % with high confidence', () => {
     const w = readWav(clipPath('clicks120'));
     const d = computeDescriptors(w.samples, { sr: w.sampleRate });
@@ -102,4 +102,3 @@ describe.skipIf(!HAVE_REFERENCE)('reference clip clicks120.wav (truth: 120 BPM)'
     expect(d.tempoConfidence).toBeGreaterThan(0.8); // measured 0.875
   });
 });
-if (!HAVE_REFERENCE) console.warn(SKIP_MESSAGE);

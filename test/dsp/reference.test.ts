@@ -2,18 +2,16 @@
  * yasr's DSP against librosa 0.10.1 reference output (../shared/reference, see its README.md).
  */
 import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ABSENT, HAVE_REFERENCE, REFERENCE as REF, Tally, expectedArrays, npyFilesPresent } from '../helpers/reference.js';
 import { readWav } from '../../src/interop/wav.js';
 import { readNpyAnyOrder as readNpy } from './reference-npy.js';
 import { analyzeSignal, type AnalysisResult } from '../../src/dsp/analyze.js';
 import { trimInterval } from '../../src/audio/trim.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const REF = path.resolve(here, '../../..', 'shared/reference');
-const hasRef = existsSync(path.join(REF, 'expected', 'manifest.json'));
+const hasRef = HAVE_REFERENCE;
 
 interface ClipInfo {
   samples: number;
@@ -34,7 +32,8 @@ const REL_TOL = 1e-4;
 // mel_db: absolute dB tolerance where the reference is more than 1 dB above its top_db floor.
 const DB_TOL = 0.01;
 
-const FEATURES = ['mfcc', 'chroma', 'rms', 'centroid', 'zcr', 'stft_mag'] as const;
+/** Every array the reference README promises for these clips (mel_db has its own test). */
+const ARRAYS = expectedArrays(clips);
 
 function expectFinite(m: Matrix, label: string): void {
   for (let i = 0; i < m.data.length; i++) {
@@ -71,7 +70,12 @@ function signal(name: string): Float32Array {
 
 // Both per-frame implementations: the WebAssembly SIMD kernels (float32, the default) and the
 // float64 JavaScript path.
-describe.skipIf(!hasRef).each(['wasm', 'js'] as const)('librosa reference features, %s kernel (skipped: ../shared/reference is absent)', (kernel) => {
+if (!hasRef) {
+  process.stderr.write(`[yasr tests] skipped "librosa reference features": ${ABSENT}\n`);
+  describe('librosa reference features', () => it.skip(`skipped: ${ABSENT}`, () => {}));
+}
+describe.runIf(hasRef).each(['wasm', 'js'] as const)('librosa reference features, %s kernel', (kernel) => {
+  const tally = new Tally(`librosa reference features, ${kernel} kernel`);
   const results = new Map<string, AnalysisResult>();
   function analysed(name: string): AnalysisResult {
     let r = results.get(name);
@@ -100,17 +104,16 @@ describe.skipIf(!hasRef).each(['wasm', 'js'] as const)('librosa reference featur
           else below = Math.max(below, d);
         }
         note(kernel, 'mel_db', name, above, above, below);
+        tally.add(name, 'mel_db', above);
         expect(above).toBeLessThanOrEqual(DB_TOL);
         // Within 1 dB of the floor values are clipped to it; the clip level is max - 80 in both.
         expect(below).toBeLessThanOrEqual(DB_TOL);
       });
 
-      for (const feature of FEATURES) {
-        const file = path.join(REF, 'expected', `${name}.${feature}.npy`);
-        if (!hasRef || !existsSync(file)) continue;
+      for (const { feature, file } of ARRAYS.filter((a) => a.clip === name && a.feature !== 'mel_db')) {
         it(`${feature} matches within ${REL_TOL} of its peak`, () => {
           const r = analysed(name);
-          const got = r[feature];
+          const got = r[feature as 'mfcc' | 'chroma' | 'rms' | 'centroid' | 'zcr' | 'stft_mag'];
           expect(got).toBeDefined();
           const m = got as Matrix;
           const exp = readNpy(file);
@@ -121,6 +124,7 @@ describe.skipIf(!hasRef).each(['wasm', 'js'] as const)('librosa reference featur
           let worst = 0;
           for (let i = 0; i < exp.data.length; i++) worst = Math.max(worst, Math.abs(m.data[i] - exp.data[i]));
           note(kernel, feature, name, worst, peak > 0 ? worst / peak : worst);
+          tally.add(name, feature, peak > 0 ? worst / peak : worst);
           // an all-zero reference (silence) must be matched exactly
           expect(worst).toBeLessThanOrEqual(REL_TOL * peak);
         });
@@ -133,6 +137,13 @@ describe.skipIf(!hasRef).each(['wasm', 'js'] as const)('librosa reference featur
       });
     });
   }
+
+  it('compared every array the reference promises, and every .npy file there', () => {
+    expect(clips.length).toBeGreaterThan(0);
+    expect(tally.count).toBe(ARRAYS.length);
+    expect(ARRAYS.map((a) => path.basename(a.file)).sort()).toEqual(npyFilesPresent());
+    console.log(`${tally.line()} (mel_db in dB above the floor; the others relative to the array's peak)`);
+  });
 
   it('prints the error report', () => {
     const lines = Object.entries(report[kernel] ?? {}).map(

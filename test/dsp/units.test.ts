@@ -222,7 +222,8 @@ describe('chroma', () => {
     let best = 0;
     for (let c = 1; c < 12; c++) if (fb.data[c * 1025 + k] > fb.data[best * 1025 + k]) best = c;
     expect(best).toBe(0);
-    expect(chromaFilterBank({ baseC: false }).data[3 * 1025 + k]) // A-based rows: C is row 3.toBeCloseTo(fb.data[0 * 1025 + k], 7);
+    // A-based rows: C is row 3
+    expect(chromaFilterBank({ baseC: false }).data[3 * 1025 + k]).toBeCloseTo(fb.data[0 * 1025 + k], 7);
   });
 
   it('chromaFromPower equals the analysis chroma; silent frames are 0 and finite', () => {
@@ -325,11 +326,14 @@ describe('analyzeSignal', () => {
     expect(() => analyzeSignal(music(10), { nFft: 1001 })).toThrow(/nFft/);
     expect(() => analyzeSignal(music(10), { nMfcc: 200 })).toThrow(/nMfcc/);
     expect(() => analyzeSignal(music(10), { sr: -1 })).toThrow(/sr/);
+    let thrown: unknown;
     try {
       analyzeSignal(music(10), { hopLength: 0 });
     } catch (e) {
-      expect((e as YasrError).code).toBe('BAD_PARAMETER');
+      thrown = e;
     }
+    expect(thrown).toBeInstanceOf(YasrError);
+    expect((thrown as YasrError).code).toBe('BAD_PARAMETER');
   });
 
   it('wasm SIMD kernels and the float64 JS path agree', () => {

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const REFERENCE = path.resolve(ROOT, '../shared/reference');
-export const HAVE_REFERENCE = existsSync(path.join(REFERENCE, 'expected', 'manifest.json'));
+export { REFERENCE, HAVE_REFERENCE } from './reference.js';
 const BIN = path.join(ROOT, 'dist', 'bin', 'yasr.js');
 
 /** Build dist/ once if it is missing (npm test builds first anyway). */

@@ -1,7 +1,8 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { it, expect, beforeAll } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HAVE_REFERENCE, REFERENCE, tempDir, yasr, yasrJson } from '../helpers/cli.js';
+import { Tally, expectedArrays, npyFilesPresent, referenceSuite } from '../helpers/reference.js';
 import { readNpy } from '../../src/interop/npy.js';
 import { openDb } from '../../src/store/db.js';
 import { getFeature } from '../../src/store/features.js';
@@ -14,14 +15,14 @@ import { getFeature } from '../../src/store/features.js';
  * where the reference is more than 1 dB above its top_db floor, because at the floor a 1e-6
  * relative change of the maximum moves the clamp level of every floored cell.
  */
-const FEATURES = ['mel_db', 'mfcc', 'chroma', 'rms', 'centroid', 'zcr', 'stft_mag'];
-
-describe.skipIf(!HAVE_REFERENCE)('pipeline fidelity against librosa (../shared/reference)', () => {
+referenceSuite('pipeline fidelity against librosa (../shared/reference)', () => {
   const dir = tempDir();
   const db = path.join(dir, 'ref.db');
   const manifest = HAVE_REFERENCE ? JSON.parse(readFileSync(path.join(REFERENCE, 'expected', 'manifest.json'), 'utf8')) : null;
   const clips = HAVE_REFERENCE ? readdirSync(path.join(REFERENCE, 'clips')).filter((f) => f.endsWith('.wav')) : [];
   const ids = new Map<string, number>();
+  const arrays = expectedArrays(clips.map((c) => c.replace(/\.wav$/, '')));
+  const tally = new Tally('pipeline fidelity (ingest, decode, analyse, store, export)');
 
   beforeAll(() => {
     const ing = yasrJson(db, ['ingest', path.join(REFERENCE, 'clips')]);
@@ -37,14 +38,8 @@ describe.skipIf(!HAVE_REFERENCE)('pipeline fidelity against librosa (../shared/r
 
   for (const clip of clips.map((c) => c.replace(/\.wav$/, ''))) {
     it(`${clip}: every exported feature matches librosa`, () => {
-      for (const feat of FEATURES) {
-        const refFile = path.join(REFERENCE, 'expected', `${clip}.${feat}.npy`);
-        let ref;
-        try {
-          ref = readNpy(refFile);
-        } catch {
-          continue; // stft_mag exists for two clips only
-        }
+      for (const { feature: feat, file: refFile } of arrays.filter((a) => a.clip === clip)) {
+        const ref = readNpy(refFile);
         // one clip goes through `yasr export` (the .npy a Python user would load); the others
         // are read from the database directly, which is what export writes out
         let got: { shape: number[]; data: Float32Array | Float64Array };
@@ -76,9 +71,17 @@ describe.skipIf(!HAVE_REFERENCE)('pipeline fidelity against librosa (../shared/r
           } else worst = Math.max(worst, Math.abs(got.data[i] - ref.data[i]) / (peak || 1));
         }
         expect(worst, `${clip}.${feat} worst error`).toBeLessThanOrEqual(feat === 'mel_db' ? 0.01 : 1e-4);
+        tally.add(clip, feat, worst);
       }
     });
   }
+
+  it('compared every array the reference promises, and every .npy file there', () => {
+    expect(clips.length).toBeGreaterThan(0);
+    expect(tally.count).toBe(arrays.length);
+    expect(arrays.map((a) => path.basename(a.file)).sort()).toEqual(npyFilesPresent());
+    console.log(`${tally.line()} (mel_db in dB above the floor; the others relative to the array's peak)`);
+  });
 
   it('default trim finds the intervals librosa.effects.trim finds', () => {
     const db2 = path.join(dir, 'trim.db');

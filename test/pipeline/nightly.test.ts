@@ -38,13 +38,18 @@ describe('yasr nightly', () => {
     expect(rep1.features.analysed).toBe(6);
     expect(rep1.ok).toBe(true);
 
-    const t0 = Date.now();
-    const r2 = yasr(db, ['nightly', '--pipeline', pipeline]);
-    const secs = (Date.now() - t0) / 1000;
-    expect(r2.status, r2.stderr).toBe(0);
-    expect(r2.stdout).toMatch(/nothing to do/);
-    // the issue asks for under 2 s; the process start and ffmpeg discovery are included here
-    expect(secs).toBeLessThan(10);
+    // the requirement: a run with nothing to do takes under 2 s, the whole process included
+    // (start, ffmpeg discovery, checks). The fastest of three runs is compared, so that a busy
+    // test machine's noise does not count; each run must say "nothing to do".
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const r2 = yasr(db, ['nightly', '--pipeline', pipeline]);
+      times.push((Date.now() - t0) / 1000);
+      expect(r2.status, r2.stderr).toBe(0);
+      expect(r2.stdout).toMatch(/nothing to do/);
+    }
+    expect(Math.min(...times)).toBeLessThan(2);
 
     addTracks(6, 2);
     const r3 = yasr(db, ['nightly', '--pipeline', pipeline, '--json']);
@@ -55,10 +60,11 @@ describe('yasr nightly', () => {
     // only new-by-all pairs: 2 new tracks against 6 old ones and each other = 13 pairs
     expect(dtw.pairsComputed).toBe(2 * 6 + 1);
     const reports = readdirSync(path.join(dir, 'reports'));
-    expect(reports.filter((f) => f.endsWith('.json')).length).toBe(3);
-    expect(reports.filter((f) => f.endsWith('.txt')).length).toBe(3);
+    // one report per run: the first, three with nothing to do, the increment
+    expect(reports.filter((f) => f.endsWith('.json')).length).toBe(5);
+    expect(reports.filter((f) => f.endsWith('.txt')).length).toBe(5);
     const runs = JSON.parse(yasr(db, ['runs', '--json']).stdout);
-    expect(runs.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 
   it('exits non-zero with a summary when something failed', () => {

@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { HAVE_REFERENCE, REFERENCE, tempDir, yasr, yasrJson } from '../helpers/cli.js';
+import { REFERENCE, tempDir, yasr, yasrJson } from '../helpers/cli.js';
+import { referenceSuite } from '../helpers/reference.js';
 import { readNpy } from '../../src/interop/npy.js';
 import { writeWav } from '../../src/interop/wav-write.js';
 import { synthTrack, type Timbre } from '../../src/demo/synth.js';
 import { openDb } from '../../src/store/db.js';
 
-describe.skipIf(!HAVE_REFERENCE)('similarity through the pipeline against the reference', () => {
+referenceSuite('similarity through the pipeline against the reference', () => {
   const dir = tempDir();
   const db = path.join(dir, 'sim.db');
   beforeAll(() => {

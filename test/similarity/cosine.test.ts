@@ -7,7 +7,8 @@ import {
   normalizeRows,
   standardize,
 } from '../../src/similarity/cosine.js';
-import { HAVE_REFERENCE, SKIP_MESSAGE, loadManifest, loadMfcc } from './reference-data.js';
+import { loadManifest, loadMfcc } from './reference-data.js';
+import { referenceSuite } from '../helpers/reference.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -17,10 +18,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const refSuite = HAVE_REFERENCE ? describe : describe.skip;
-if (!HAVE_REFERENCE) console.warn(SKIP_MESSAGE);
-
-refSuite('cosine_mfcc_mean_std reference', () => {
+referenceSuite('cosine_mfcc_mean_std reference', () => {
   it('reproduces the matrix to 1e-5 absolute', () => {
     const { order, matrix } = loadManifest().cosine_mfcc_mean_std;
     const vecs = order.map((name) => {
@@ -36,6 +34,9 @@ refSuite('cosine_mfcc_mean_std reference', () => {
     // float64 throughout from the same float32 MFCCs; the manifest rounds to 7 decimals (5e-8),
     // the brief asks 1e-5.
     expect(worst).toBeLessThan(1e-5);
+    expect(order.length).toBeGreaterThan(1);
+    expect(matrix.length).toBe(order.length);
+    console.log(`[yasr tests] cosine_mfcc_mean_std reference: compared the ${order.length} x ${order.length} matrix (${order.length} clips); worst error ${worst.toExponential(2)} (absolute)`);
   });
 });
 

@@ -1,14 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { dtw } from '../../src/similarity/dtw.js';
 import { fastdtw } from '../../src/similarity/fastdtw.js';
-import { HAVE_REFERENCE, SKIP_MESSAGE, loadManifest, loadMfcc } from './reference-data.js';
+import { HAVE_REFERENCE, loadManifest, loadMfcc } from './reference-data.js';
+import { Tally, referenceSuite } from '../helpers/reference.js';
 
-const suite = HAVE_REFERENCE ? describe : describe.skip;
-if (!HAVE_REFERENCE) console.warn(SKIP_MESSAGE);
-
-suite('DTW and FastDTW against the Python reference (manifest dtw_pairs)', () => {
+referenceSuite('DTW and FastDTW against the Python reference (manifest dtw_pairs)', () => {
   const manifest = HAVE_REFERENCE ? loadManifest() : { dtw_pairs: [] };
   const pairs = manifest.dtw_pairs;
+  const tally = new Tally('DTW and FastDTW against the Python reference');
 
   it('has pairs to check', () => {
     expect(pairs.length).toBeGreaterThan(0);
@@ -28,6 +27,16 @@ suite('DTW and FastDTW against the Python reference (manifest dtw_pairs)', () =>
       const r10 = fastdtw(a, b, 20, { radius: 10 });
       expect(Math.abs(r1 - p.fastdtw_r1) / p.fastdtw_r1).toBeLessThan(1e-6);
       expect(Math.abs(r10 - p.fastdtw_r10) / p.fastdtw_r10).toBeLessThan(1e-6);
+      const id = `${p.a}~${p.b}`;
+      tally.add(p.a, 'dtw_exact', Math.abs(dtw(a, b, 20) - p.dtw_exact) / p.dtw_exact, `${id}.exact`);
+      tally.add(p.a, 'fastdtw_r1', Math.abs(r1 - p.fastdtw_r1) / p.fastdtw_r1, `${id}.r1`);
+      tally.add(p.a, 'fastdtw_r10', Math.abs(r10 - p.fastdtw_r10) / p.fastdtw_r10, `${id}.r10`);
+      tally.clip(p.b);
     });
   }
+
+  it('compared every pair of the manifest three ways', () => {
+    expect(tally.count).toBe(3 * pairs.length);
+    console.log(`${tally.line('distances')} (relative)`);
+  });
 });

@@ -1,15 +1,14 @@
 /** Loading the shared reference data for the similarity tests (skipped when absent). */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/interop/npy.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { REFERENCE } from '../helpers/reference.js';
+
 /** `../shared/reference` relative to the repository root. */
-export const REFERENCE_DIR = path.resolve(here, '../../..', 'shared/reference');
+export const REFERENCE_DIR = REFERENCE;
 export const EXPECTED_DIR = path.join(REFERENCE_DIR, 'expected');
-export const HAVE_REFERENCE = existsSync(path.join(EXPECTED_DIR, 'manifest.json'));
-export const SKIP_MESSAGE = `reference data not found at ${REFERENCE_DIR}: skipping`;
+export { HAVE_REFERENCE } from '../helpers/reference.js';
 
 export interface DtwPair {
   a: string;
