@@ -1,0 +1,201 @@
+/**
+ * The timbre method (symmetrised KL + mutual proximity) and the hybrid weighting on a tiny
+ * catalogue whose expected distances are worked out here, independently of the code: the
+ * symmetrised KL of diagonal Gaussians in closed form, mutual proximity by its definition
+ * (normal CDF by numerical integration), cosine and Euclidean distances by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../../src/store/db.js';
+import { putFeature } from '../../../src/store/features.js';
+import { markStage } from '../../../src/store/checkpoints.js';
+import { FEATURES_STAGE } from '../../../src/pipeline/features-stage.js';
+import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
+import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
+import { cosineModel, featuresModel, hybridModel, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
+import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
+
+interface Diag {
+  m: number[];
+  v: number[]; // diagonal covariance
+}
+
+/** Four tracks. Nearest to track 0: by timbre 1, by cosine 2, by descriptors 3. */
+const GAUSS: Diag[] = [
+  { m: [0, 0], v: [1, 1] },
+  { m: [0.5, 0], v: [1, 1] },
+  { m: [3, 1], v: [2, 1] },
+  { m: [-2, 3], v: [1, 3] },
+];
+const SUMMARY = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [1, 0.5, 0],
+  [0, 0, 1],
+];
+const DESC = [
+  [0, 0],
+  [5, 5],
+  [4, 0],
+  [1, 0],
+];
+
+const packDiag = (g: Diag): Float32Array => Float32Array.from([...g.m, g.v[0], 0, g.v[1]]);
+
+function catalogue(): Db {
+  const db = openDb(':memory:');
+  const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?)');
+  for (let i = 0; i < GAUSS.length; i++) {
+    const id = Number(ins.run(`sha-${i}`, `/x/${i}.wav`, `artist ${i}`, `title ${i}`).lastInsertRowid);
+    putFeature(db, id, 'mfcc_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'descriptors', { rows: 1, cols: 2, data: Float32Array.from(DESC[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'mfcc_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
+    markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
+  }
+  return db;
+}
+
+/** Symmetrised KL (mean of the two directions) of diagonal Gaussians, in closed form. */
+function sklDiag(a: Diag, b: Diag): number {
+  let s = 0;
+  for (let k = 0; k < a.m.length; k++) {
+    const dm = a.m[k] - b.m[k];
+    s += a.v[k] / b.v[k] + b.v[k] / a.v[k] + dm * dm * (1 / a.v[k] + 1 / b.v[k]);
+  }
+  return s / 4 - a.m.length / 2;
+}
+
+/** Standard normal CDF by Simpson integration of the density. */
+function phi(z: number): number {
+  const steps = 4000;
+  const h = z / steps;
+  const f = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  let s = f(0) + f(z);
+  for (let k = 1; k < steps; k++) s += (k % 2 ? 4 : 2) * f(k * h);
+  return 0.5 + (s * h) / 3;
+}
+
+const meanSd = (xs: number[]) => {
+  const mu = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return { mu, sd: Math.sqrt(xs.reduce((s, x) => s + (x - mu) ** 2, 0) / xs.length) };
+};
+
+/** Timbre distances by definition: log(1 + SKL), then mutual proximity over each row's others. */
+function timbreExpected(gs: Diag[]) {
+  const n = gs.length;
+  const L = gs.map((a) => gs.map((b) => Math.log1p(sklDiag(a, b))));
+  const st = L.map((row, i) => meanSd(row.filter((_, j) => j !== i)));
+  const mp = (d: number, i: { mu: number; sd: number }, j: { mu: number; sd: number }) => 1 - (1 - phi((d - i.mu) / i.sd)) * (1 - phi((d - j.mu) / j.sd));
+  const M = L.map((row, i) => row.map((d, j) => (i === j ? 0 : mp(d, st[i], st[j]))));
+  /** An outside model: its statistics over all n catalogue distances. */
+  const query = (q: Diag) => {
+    const row = gs.map((b) => Math.log1p(sklDiag(q, b)));
+    const s = meanSd(row);
+    return row.map((d, j) => mp(d, s, st[j]));
+  };
+  return { L, M, query, n };
+}
+
+const cos = (a: number[], b: number[]) => {
+  const dot = a.reduce((s, x, k) => s + x * b[k], 0);
+  return dot / Math.hypot(...a) / Math.hypot(...b);
+};
+const euclidScaled = (a: number[], b: number[]) => Math.hypot(...a.map((x, k) => x - b[k])) / Math.sqrt(a.length);
+
+/** The documented hybrid: w0 timbre + w1 (1 - cos) / 2 + w2 features distance. */
+const hybridExpected = (w: number[], i: number, j: number) => {
+  const t = timbreExpected(GAUSS).M[i][j];
+  return w[0] * t + (w[1] * (1 - cos(SUMMARY[i], SUMMARY[j]))) / 2 + w[2] * euclidScaled(DESC[i], DESC[j]);
+};
+
+const nearest = (row: ArrayLike<number>, self: number) => {
+  let best = -1;
+  for (let j = 0; j < row.length; j++) if (j !== self && (best < 0 || row[j] < row[best])) best = j;
+  return best;
+};
+
+describe('timbreModel', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['mfcc_gauss']);
+  const want = timbreExpected(GAUSS);
+
+  it('without mutual proximity: log(1 + symmetrised KL), by closed form', () => {
+    const m = timbreModel(db, entries, false);
+    // by hand: tracks 0 and 1 differ by 0.5 in one mean: SKL = 1/4 (2 + 2 + 0.25 * 2) - 1 = 0.125
+    expect(m.row(0)[1]).toBeCloseTo(Math.log1p(0.125), 12);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(m.row(i)[j]).toBeCloseTo(want.L[i][j], 6);
+  });
+
+  it('with mutual proximity: the definition over each track\'s distances to the others', () => {
+    const m = timbreModel(db, entries, true);
+    for (let i = 0; i < 4; i++) {
+      const row = m.row(i);
+      expect(row[i]).toBe(0);
+      for (let j = 0; j < 4; j++) if (j !== i) expect(row[j]).toBeCloseTo(want.M[i][j], 6);
+    }
+    const stats = m.trackStats!();
+    const l0 = want.L[0].filter((_, j) => j !== 0);
+    expect(stats.get(entries[0].trackId)!.mu).toBeCloseTo(meanSd(l0).mu, 6);
+    expect(stats.get(entries[0].trackId)!.sd).toBeCloseTo(meanSd(l0).sd, 6);
+  });
+
+  it('scores an outside model by the same definition (its statistics over the whole catalogue)', () => {
+    const q: Diag = { m: [0.25, 0.5], v: [1.5, 0.5] };
+    const m = timbreModel(db, entries, true);
+    const got = m.query([packDiag(q)]);
+    want.query(q).forEach((v, j) => expect(got[j]).toBeCloseTo(v, 6));
+  });
+});
+
+describe('hybridModel', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['mfcc_summary', 'descriptors', 'mfcc_gauss']);
+
+  it('the three components order track 0\'s neighbours differently (the fixture works)', () => {
+    expect(nearest(timbreModel(db, entries, true).row(0), 0)).toBe(1);
+    expect(nearest(cosineModel(db, entries, 'mfcc_summary', false).row(0).map((v) => -v), 0)).toBe(2);
+    expect(nearest(featuresModel(db, entries, false).row(0), 0)).toBe(3);
+  });
+
+  it('lets each weight decide the nearest neighbour', () => {
+    const nn = (w: [number, number, number]) => nearest(hybridModel(db, entries, 'mfcc_summary', false, w).row(0), 0);
+    expect(nn([1, 0, 0])).toBe(1);
+    expect(nn([0, 1, 0])).toBe(2);
+    expect(nn([0, 0, 1])).toBe(3);
+  });
+
+  it('equals w0 timbre + w1 (1 - cosine) / 2 + w2 features distance, computed independently', () => {
+    for (const w of [[0.5, 0.25, 0.25], [0.2, 0.7, 0.1], [0.1, 0.3, 0.6]] as [number, number, number][]) {
+      const m = hybridModel(db, entries, 'mfcc_summary', false, w);
+      for (let i = 0; i < 4; i++) {
+        const row = m.row(i);
+        for (let j = 0; j < 4; j++) if (j !== i) expect(row[j]).toBeCloseTo(hybridExpected(w, i, j), 6);
+      }
+    }
+    // one entry by hand for the cosine and features parts: track 0 vs 2,
+    // cos = 1 / sqrt(1.25), features = |(4, 0)| / sqrt(2)
+    const m = hybridModel(db, entries, 'mfcc_summary', false, [0, 0.5, 0.5]);
+    expect(m.row(0)[2]).toBeCloseTo((0.5 * (1 - 1 / Math.sqrt(1.25))) / 2 + (0.5 * 4) / Math.sqrt(2), 6);
+  });
+
+  it('scores an outside track ([summary, descriptors, gaussian]) by the same formula', () => {
+    const q: Diag = { m: [0.25, 0.5], v: [1.5, 0.5] };
+    const qs = [0.5, 1, -0.5];
+    const qd = [2, 1];
+    const w: [number, number, number] = [0.5, 0.3, 0.2];
+    const got = hybridModel(db, entries, 'mfcc_summary', false, w).query([Float32Array.from(qs), Float32Array.from(qd), packDiag(q)]);
+    const t = timbreExpected(GAUSS).query(q);
+    for (let j = 0; j < 4; j++) {
+      expect(got[j]).toBeCloseTo(w[0] * t[j] + (w[1] * (1 - cos(qs, SUMMARY[j]))) / 2 + w[2] * euclidScaled(qd, DESC[j]), 6);
+    }
+  });
+
+  it('denseMatrix scales --weights to sum to 1 before mixing', () => {
+    const m = denseMatrix(db, { method: 'hybrid', standardize: 'none', weights: [2, 1, 1] });
+    expect(m.n).toBe(4);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        expect(m.data[i * 4 + j]).toBeCloseTo(i === j ? 0 : hybridExpected([0.5, 0.25, 0.25], i, j), 5);
+      }
+    }
+  });
+});
