@@ -121,3 +121,8 @@ function migrate(db: Db): void {
     }).immediate();
   }
 }
+
+/** A consistent copy of the whole database in a new file (which must not exist yet). */
+export function copyDatabase(db: Db, file: string): void {
+  db.prepare('VACUUM INTO ?').run(file);
+}

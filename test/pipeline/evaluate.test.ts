@@ -10,7 +10,10 @@ import { putFeature } from '../../src/store/features.js';
 import { markStage } from '../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../src/pipeline/feature-options.js';
-import { evaluateMethods } from '../../src/pipeline/evaluate.js';
+import { candidatesFor, choicesFor, evaluateMethods, weightGrid } from '../../src/pipeline/evaluate.js';
+import { denseMatrix } from '../../src/pipeline/similarity/dense.js';
+import { buildSyntheticCatalogue } from '../../benchmarks/pipeline/synthetic-catalogue.js';
+import { splitByLabel } from '../../src/evaluate/held-out.js';
 
 //                 album artist x
 const TRACKS: [string, string, number][] = [
@@ -80,5 +83,91 @@ describe('evaluateMethods (yasr evaluate), hand-checked', () => {
     expect(r.methods[0].skipped).toBe(2);
     expect(r.methods[0].precision).toBeCloseTo(2 / 4, 12);
     expect(r.random!.skipped).toBe(2);
+  });
+});
+
+describe('evaluateMethods: held-out figures', () => {
+  const db = catalogue();
+
+  it('each half scored on its own tracks with the choice made on the other; both filters; seeded', async () => {
+    const r = await evaluateMethods(db, { label: 'album', k: 1, methods: ['features'], artistFilter: false, workers: 1, seed: 3, resamples: 200 });
+    const m = r.methods[0];
+    expect(m.choices).toEqual(['zscore', 'no standardisation']);
+    expect(r.split).not.toBeNull();
+    const half = splitByLabel(TRACKS.map((t) => t[0]), 3);
+    // independent precision@1 inside a half: nearest by |x_i - x_j| (ties: lower index), same album?
+    const p1 = (h: number, artistFilter: boolean) => {
+      const idx = [...half.keys()].filter((i) => half[i] === h);
+      const scores: number[] = [];
+      for (const i of idx) {
+        const cands = idx.filter((j) => j !== i && !(artistFilter && TRACKS[j][1] === TRACKS[i][1]));
+        if (!cands.some((j) => TRACKS[j][0] === TRACKS[i][0])) continue; // no relevant candidate: skipped
+        const best = cands.reduce((a, j) => (Math.abs(TRACKS[j][2] - TRACKS[i][2]) < Math.abs(TRACKS[a][2] - TRACKS[i][2]) ? j : a));
+        scores.push(TRACKS[best][0] === TRACKS[i][0] ? 1 : 0);
+      }
+      return scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : Number.NaN;
+    };
+    const h = m.unfiltered.heldOut!;
+    expect(h.halves.map((x) => x.tunedOn)).toEqual([0, 1]);
+    // one descriptor: both choices rank alike, so the first (the default) is chosen on each half
+    expect(h.halves.map((x) => x.chosen)).toEqual(['zscore', 'zscore']);
+    expect(h.halves[0].heldOut).toEqual(p1(1, false));
+    expect(h.halves[1].heldOut).toEqual(p1(0, false));
+    expect(h.halves[0].training).toEqual(p1(0, false));
+    const figs = [p1(1, false), p1(0, false)].filter(Number.isFinite);
+    expect(h.mean).toBeCloseTo(figs.reduce((a, b) => a + b, 0) / figs.length, 12);
+    expect(h.interval[0]).toBeLessThanOrEqual(h.mean);
+    expect(h.interval[1]).toBeGreaterThanOrEqual(h.mean);
+    const f = m.artistFiltered.heldOut!;
+    expect(f.halves[0].heldOut).toEqual(p1(1, true));
+    expect(f.halves[1].heldOut).toEqual(p1(0, true));
+    // the headline figure is the all-tracks one of the chosen filter
+    expect(m.precision).toBe(m.unfiltered.allTracks);
+    const again = await evaluateMethods(db, { label: 'album', k: 1, methods: ['features'], artistFilter: false, workers: 1, seed: 3, resamples: 200 });
+    expect(again).toEqual(r);
+  });
+
+  it('--no-held-out leaves the held-out figures out', async () => {
+    const r = await evaluateMethods(db, { label: 'album', k: 1, methods: ['features'], artistFilter: true, workers: 1, heldOut: false });
+    expect(r.methods[0].unfiltered.heldOut).toBeUndefined();
+    expect(r.split).toBeNull();
+    expect(r.methods[0].precision).toBe(r.methods[0].artistFiltered.allTracks);
+  });
+
+  it('the hybrid grid: 15 weightings on the 0.25 simplex, the default first', () => {
+    const g = choicesFor('hybrid');
+    expect(g).toHaveLength(15);
+    expect(g[0].name).toBe('weights 0.50,0.25,0.25');
+    expect(new Set(g.map((c) => c.name)).size).toBe(15);
+    expect(weightGrid()).toContainEqual([0, 0, 1]);
+  });
+});
+
+describe('evaluateMethods: the candidates are the methods themselves', () => {
+  it('each hybrid weighting of the grid equals the hybrid method with those weights', async () => {
+    const db = openDb(':memory:');
+    buildSyntheticCatalogue(db, 30, { seed: 11 });
+    const { trackIds, candidates } = await candidatesFor(db, 'hybrid', 1, 10);
+    expect(candidates).toHaveLength(15);
+    for (const name of ['weights 0.50,0.25,0.25', 'weights 1.00,0.00,0.00', 'weights 0.00,0.00,1.00', 'weights 0.25,0.50,0.25']) {
+      const c = candidates.find((x) => x.name === name)!;
+      const w = name.slice(8).split(',').map(Number) as [number, number, number];
+      const d = denseMatrix(db, { method: 'hybrid', weights: w });
+      expect(d.trackIds).toEqual(trackIds);
+      const got = c.matrix();
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - d.data[i]));
+      expect(worst, name).toBeLessThan(1e-6);
+    }
+    const cos = await candidatesFor(db, 'cosine', 1, 10);
+    expect(cos.candidates.map((c) => c.name)).toEqual(['windows mfcc_windows, zscore', 'windows none, zscore', 'windows mfcc_windows, no standardisation', 'windows none, no standardisation']);
+    const d = denseMatrix(db, { method: 'cosine', windows: 'none', standardize: 'none' });
+    const pos = new Map(d.trackIds.map((t, i) => [t, i]));
+    const m = cos.candidates[3].matrix();
+    const n = cos.trackIds.length;
+    for (const [a, b] of [[0, 1], [3, 7], [n - 1, 2]]) {
+      expect(m[a * n + b]).toBeCloseTo(d.data[pos.get(cos.trackIds[a])! * d.n + pos.get(cos.trackIds[b])!], 6);
+    }
+    db.close();
   });
 });
