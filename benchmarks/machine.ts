@@ -1,5 +1,17 @@
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+/**
+ * The code measured: "commit abc1234" (with ", source changed since" when files outside
+ * benchmarks/RESULTS.md and README.md differ from that commit), or "commit unknown" without git.
+ */
+export function codeLine(cwd: string): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
+  if (head.status !== 0) return 'commit unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!benchmarks/RESULTS.md', ':!README.md'], { cwd, encoding: 'utf8' });
+  return `commit ${head.stdout.trim()}${dirty.stdout.trim() ? ', source changed since' : ''}`;
+}
 
 /** One line naming this machine, for benchmark reports. */
 export function machineLine(): string {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine, today } from './machine.js';
+import { codeLine, machineLine, today } from './machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -56,6 +56,7 @@ const wanted = process.argv.slice(2);
 let doc = existsSync(results)
   ? readFileSync(results, 'utf8')
   : `# Benchmark results\n\nWritten by \`node dist/benchmarks/run-all.js\` (after \`npm run build\`); each section names its machine and date.\n`;
+const code = codeLine(root);
 for (const b of BENCHES) {
   if (wanted.length && !wanted.includes(b.name)) continue;
   process.stderr.write(`running ${b.name} ...\n`);
@@ -63,7 +64,7 @@ for (const b of BENCHES) {
   const r = spawnSync(process.execPath, [path.join(here, b.script), ...b.args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const secs = ((Date.now() - t) / 1000).toFixed(0);
   const md = r.status === 0 ? markdownOf(r.stdout) : `Failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  const body = `## ${b.title}\n\n_Run ${today()} on ${machineLine()}; \`node dist/benchmarks/${b.script} ${b.args.join(' ')}\` took ${secs} s._\n\n${md}`;
+  const body = `## ${b.title}\n\n_Run ${today()} on ${machineLine()}, ${code}; \`node dist/benchmarks/${b.script} ${b.args.join(' ')}\` took ${secs} s._\n\n${md}`;
   const re = new RegExp(`<!-- bench:${b.name} -->[\\s\\S]*?<!-- /bench:${b.name} -->`);
   doc = re.test(doc) ? doc.replace(re, section(b.name, body)) : `${doc.trimEnd()}\n\n${section(b.name, body)}\n`;
   writeFileSync(results, doc);
