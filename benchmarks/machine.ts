@@ -3,13 +3,14 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 /**
- * The code measured: "commit abc1234" (with ", source changed since" when files outside
- * benchmarks/RESULTS.md and README.md differ from that commit), or "commit unknown" without git.
+ * The code measured: "commit abc1234" (with ", source changed since" when files other than
+ * markdown (README.md, benchmarks/RESULTS.md and the reports benchmarks write) differ from that
+ * commit), or "commit unknown" without git.
  */
 export function codeLine(cwd: string): string {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' });
   if (head.status !== 0) return 'commit unknown';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!benchmarks/RESULTS.md', ':!README.md'], { cwd, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!*.md'], { cwd, encoding: 'utf8' });
   return `commit ${head.stdout.trim()}${dirty.stdout.trim() ? ', source changed since' : ''}`;
 }
 

@@ -45,3 +45,44 @@ describe('README.md', () => {
     expect(unused).toMatch(/fft\.js[^]*\d+ ms/); // the FFT comparison is a measurement
   });
 });
+
+describe("README's benchmark highlights are benchmarks/RESULTS.md's figures", () => {
+  const results = readFileSync(path.join(ROOT, 'benchmarks', 'RESULTS.md'), 'utf8');
+  const bench = (name: string): string => {
+    const m = new RegExp(`<!-- bench:${name} -->([\\s\\S]*?)<!-- /bench:${name} -->`).exec(results);
+    expect(m, `RESULTS.md has a ${name} section`).not.toBeNull();
+    return m![1];
+  };
+  const highlights = section('Benchmarks');
+  const row = (start: string) => {
+    const r = highlights.split('\n').find((l) => l.startsWith(`| ${start}`));
+    expect(r, `README row "${start}"`).toBeDefined();
+    return r!;
+  };
+  /** The median CPU ms per pair of a kernel row: "| kernel | frames | min / median | ...". */
+  const median = (kernel: string) => {
+    const r = bench('similarity-pairs').split('\n').find((l) => l.startsWith(`| ${kernel} | 1292 |`));
+    expect(r, kernel).toBeDefined();
+    return Number(r!.split('|')[3].split('/')[1]);
+  };
+
+  it('per-pair DTW and FastDTW figures are the medians, not the minimums', () => {
+    expect(row('exact DTW, unconstrained')).toContain(`| ${median('dtw exact unconstrained').toFixed(1)} ms per pair |`);
+    expect(row('FastDTW radius 1 / radius 10')).toContain(`| ${median('fastdtw r1').toFixed(2)} / ${median('fastdtw r10').toFixed(2)} ms per pair |`);
+    expect(highlights).toMatch(/\(median\)/);
+  });
+
+  it('album precision is shown with and without the artist filter, as measured', () => {
+    const corpus = bench('corpus');
+    const p = (method: string) => corpus.split('\n').find((l) => l.startsWith(`| ${method} | 0.`))!.split('|').slice(2, 4).map((x) => x.trim());
+    const r = row('precision@10 by album');
+    for (const m of ['hybrid', 'timbre', 'fastdtw']) expect(r).toContain(`${m} ${p(m)[0]} / ${p(m)[1]}`);
+    expect(r).toContain(`random ${p('random')[0]} / ${p('random')[1]}`);
+  });
+
+  it('every section of RESULTS.md names the commit it measured', () => {
+    const runs = results.split('\n').filter((l) => l.startsWith('_Run '));
+    expect(runs.length).toBeGreaterThan(10);
+    for (const l of runs) expect(l, l.slice(0, 60)).toMatch(/, commit [0-9a-f]{7,}[;,]/);
+  });
+});
