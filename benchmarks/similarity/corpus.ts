@@ -13,6 +13,7 @@
  * Tracks are stored family by family: track t belongs to family floor(t / familySize).
  * Deterministic for a given seed.
  */
+import { seededRandom } from '../../src/util/random.js';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,14 +56,7 @@ export function loadRealClips(): { names: string[]; seqs: Float32Array[] } {
 
 /** Deterministic PRNG (mulberry32) with a Gaussian helper. */
 export function makeRng(seed: number): { u: () => number; g: () => number } {
-  let a = seed >>> 0;
-  const u = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u = seededRandom(seed);
   const g = (): number => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   return { u, g };
 }

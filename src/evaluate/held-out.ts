@@ -9,6 +9,7 @@
 import { badParameter } from '../errors.js';
 import { neighboursFromDistanceMatrix } from './neighbours.js';
 import { precisionAtK } from './precision.js';
+import { seededRandom } from '../util/random.js';
 
 /** FNV-1a of a string with a seed: a stable pseudo-random order of labels. */
 function hash32(s: string, seed: number): number {
@@ -151,17 +152,6 @@ export function heldOut(
   return { halves, mean, spread, interval: labelBootstrap(testValues, testLabels, { seed: o.seed, resamples: o.resamples }) };
 }
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Percentile bootstrap interval of a mean of per-query values, resampling whole labels (albums)
@@ -185,7 +175,7 @@ export function labelBootstrap(
   });
   const gs = [...groups.values()];
   const R = o.resamples ?? 2000;
-  const next = rng(o.seed ?? 1);
+  const next = seededRandom(o.seed ?? 1);
   const means = new Float64Array(R);
   for (let r = 0; r < R; r++) {
     let sum = 0;

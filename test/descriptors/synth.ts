@@ -2,17 +2,12 @@
  * Test signals synthesised in TypeScript: click and drum tracks at a given tempo, chord
  * progressions in a given key, sines at a given level. All mono float32 at `sr`.
  */
+import { seededRandom } from '../../src/util/random.js';
 
 /** Deterministic uniform noise in [-1, 1) (mulberry32). */
 export function noiseSource(seed = 1): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2147483648 - 1;
-  };
+  const u = seededRandom(seed);
+  return () => 2 * u() - 1;
 }
 
 /** A sine of `freq` Hz, peak amplitude 10^(dbfs/20), `seconds` long. */

@@ -6,6 +6,7 @@
  * missing). `YASR_TEST_BIN` may name another compiled copy (a private build, useful while other
  * people rebuild `dist/` in the same working tree).
  */
+import { seededRandom } from '../../src/util/random.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, ensureBuilt } from './cli.js';
@@ -114,16 +115,7 @@ export async function runAndKillWhen(
 }
 
 /** A seeded uniform [0, 1) generator (mulberry32): the same seed gives the same trials. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Random bytes from a seeded generator. */
 export function randomBytes(rand: () => number, n: number): Buffer {
