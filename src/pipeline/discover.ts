@@ -27,7 +27,7 @@ import { normaliseName } from '../sources/match-key.js';
 import { onOrAfter } from '../sources/since.js';
 import { orientation, type SimilarityParams } from './similarity/methods.js';
 import { scoresFor, scoringContext } from './recommend.js';
-import { aspects, aspectsText, shareBelow } from './explain.js';
+import { aspects, aspectsText, shareOf } from './explain.js';
 
 export const SOFTMAX_TAU = 2;
 
@@ -159,6 +159,20 @@ export function discover(db: Db, o: DiscoverOptions): DiscoverReport {
   scored.sort((a, b) => b.s - a.s || a.t.id - b.t.id);
   const perArtist = new Map<string, number>();
   const titles = new Set<string>();
+  // a favourite's timbre row, sorted once: the share of the catalogue farther from it than a pick
+  const rows = new Map<number, { row: Float64Array; share: (cosine: number) => number }>();
+  const timbreShare = (fav: number, pick: number): number | undefined => {
+    const i = ctx.pos.get(fav);
+    const j = ctx.pos.get(pick);
+    if (i === undefined || j === undefined || !ctx.timbre) return undefined;
+    let r = rows.get(fav);
+    if (!r) {
+      const row = ctx.timbre.row(i);
+      r = { row, share: shareOf(row, i) };
+      rows.set(fav, r);
+    }
+    return r.share(r.row[j]);
+  };
   for (const c of scored) {
     if (report.picks.length >= o.k) break;
     const artistKey = normaliseName(c.t.artist) || `#${c.t.id}`;
@@ -169,7 +183,7 @@ export function discover(db: Db, o: DiscoverOptions): DiscoverReport {
     if (titleKey) titles.add(titleKey);
     const d = trackDetails(db, c.t.id)!;
     const top = c.near[0];
-    const why = aspectsText(aspects(ctx.desc(top.fav.id), ctx.desc(c.t.id), timbreShare(ctx, top.fav.id, c.t.id)));
+    const why = aspectsText(aspects(ctx.desc(top.fav.id), ctx.desc(c.t.id), timbreShare(top.fav.id, c.t.id)));
     const alsoNear = c.near.slice(1).filter((n) => n.z >= 1.5).map((n) => ref(n.fav));
     report.picks.push({
       rank: report.picks.length + 1,
@@ -197,11 +211,3 @@ function label(t: TrackRef | Track): string {
   return trackName({ id: 'trackId' in t ? t.trackId : t.id, artist: t.artist, title: t.title });
 }
 
-/** The share of the catalogue (other than a) whose timbre is farther from a than b's is. */
-function timbreShare(ctx: ReturnType<typeof scoringContext>, a: number, b: number): number | undefined {
-  const i = ctx.pos.get(a);
-  const j = ctx.pos.get(b);
-  if (i === undefined || j === undefined || !ctx.timbre) return undefined;
-  const row = ctx.timbre.row(i);
-  return shareBelow(Float64Array.from(row).filter((_, x) => x !== i).sort(), row[j]);
-}

@@ -93,6 +93,15 @@ export function reasonText(
   return [head, aspectsText(aspects(q, c, timbreShare))].filter(Boolean).join('; ');
 }
 
+/**
+ * share(v): the fraction of `values` (all but index `skip`) strictly below v; sorted once, so that
+ * many candidates can be placed among one query's row.
+ */
+export function shareOf(values: ArrayLike<number>, skip?: number): (v: number) => number {
+  const sorted = Float64Array.from(values).filter((_, i) => i !== skip).sort();
+  return (v) => shareBelow(sorted, v);
+}
+
 /** The fraction of `values` strictly below `v` (values sorted ascending). */
 export function shareBelow(sorted: ArrayLike<number>, v: number): number {
   let lo = 0;

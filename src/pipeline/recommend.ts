@@ -10,7 +10,7 @@ import type { CatalogueEntry } from './similarity/catalogue.js';
 import { likedIds } from '../store/likes.js';
 import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
-import { reasonText, shareBelow } from './explain.js';
+import { reasonText, shareOf } from './explain.js';
 import { dtw } from '../similarity/dtw.js';
 import { fastdtw } from '../similarity/fastdtw.js';
 import { poolFrames } from '../similarity/pool.js';
@@ -242,7 +242,7 @@ export function recommend(
       const pi = ctx.pos.get(id);
       return timbreRow && pi !== undefined ? timbreRow[pi] : undefined;
     },
-    timbreOthers: timbreRow ? Float64Array.from(timbreRow).filter((_, i) => i !== qi) : null,
+    timbreShareOf: timbreRow ? shareOf(timbreRow, qi) : null,
     desc: ctx.desc,
     rerank: (ranked, qKey) => rerankByRatings(db, ctx, qKey, ranked, (id) => scoresFor(db, ctx, { trackId: id }).scores),
   });
@@ -306,7 +306,7 @@ export function recommendFromStoredLists(
       const pi = pos.get(id);
       return timbre && pi !== undefined ? timbre.get(pi) : undefined;
     },
-    timbreOthers: timbre ? Float64Array.from(timbre.values()) : null,
+    timbreShareOf: timbre ? shareOf([...timbre.values()]) : null,
     desc(id) {
       if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
       return descCache.get(id);
@@ -334,8 +334,8 @@ function rankAndDescribe(
     track(id: number): Track | undefined;
     /** The timbre cosine of the query and this track, for the reason. */
     timbre(id: number): number | undefined;
-    /** The timbre cosine of the query and every other catalogue track (for the reason's percentile). */
-    timbreOthers: Float64Array | null;
+    /** A timbre cosine's share of the catalogue's cosines to the query (the reason's percentile). */
+    timbreShareOf: ((cosine: number) => number) | null;
     desc(id: number): Descriptors | undefined;
     rerank(ranked: [number, number][], qKey: { trackId: number | null; sha256: string | null }): Reranked;
   },
@@ -347,16 +347,16 @@ function rankAndDescribe(
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
   const liked = likedIds(db);
   const sign = orient === 'similarity' ? -1 : 1;
-  let ranked = [...scores.entries()]
+  // the method's own ranking of the whole catalogue (the reasons' ranks), then the filtered list
+  const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
+  let ranked = byMethod
     // favourites added as files are the person's own music, never recommended back
-    .filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id && s.track(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(s.track(id)!, a.filters, floor, qArtist))
-    .sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
+    .filter(([id]) => s.track(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(s.track(id)!, a.filters, floor, qArtist));
   // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
   const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
   const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
   if (rr) ranked = rr.ranked;
   // the method's own rank of each track among the whole catalogue (before filters and ratings)
-  const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
   const position = new Map(byMethod.map(([id], i) => [id, i]));
   const partial = s.head !== undefined && byMethod.length < s.of;
   const methodRank = (id: number): number | undefined => {
@@ -364,10 +364,9 @@ function rankAndDescribe(
     if (i === undefined) return undefined;
     return partial && i >= s.head! ? s.of - (byMethod.length - 1 - i) : i + 1;
   };
-  const timbreSorted = s.timbreOthers ? Float64Array.from(s.timbreOthers).sort() : null;
   const timbreShare = (id: number): number | undefined => {
     const v = s.timbre(id);
-    return timbreSorted && v !== undefined && Number.isFinite(v) ? shareBelow(timbreSorted, v) : undefined;
+    return s.timbreShareOf && v !== undefined && Number.isFinite(v) ? s.timbreShareOf(v) : undefined;
   };
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
     const t = s.track(id)!;
