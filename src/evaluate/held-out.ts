@@ -9,17 +9,7 @@
 import { badParameter } from '../errors.js';
 import { neighboursFromDistanceMatrix } from './neighbours.js';
 import { precisionAtK } from './precision.js';
-import { seededRandom } from '../util/random.js';
-
-/** FNV-1a of a string with a seed: a stable pseudo-random order of labels. */
-function hash32(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
+import { hashString, seededRandom } from '../util/random.js';
 
 /**
  * Split items into two halves by label: every item of a label lands in the same half. Labels are
@@ -31,7 +21,7 @@ function hash32(s: string, seed: number): number {
 export function splitByLabel(labels: readonly string[], seed = 1): Uint8Array {
   const size = new Map<string, number>();
   for (const l of labels) size.set(l, (size.get(l) ?? 0) + 1);
-  const order = [...size.keys()].sort((a, b) => hash32(a, seed) - hash32(b, seed) || (a < b ? -1 : 1));
+  const order = [...size.keys()].sort((a, b) => hashString(a, seed) - hashString(b, seed) || (a < b ? -1 : 1));
   const side = new Map<string, number>();
   const items = [0, 0];
   const count = [0, 0];

@@ -19,12 +19,13 @@ import { ingest } from './ingest.js';
 import { runFeatures } from './features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
 import { analysedTracks } from './similarity/catalogue.js';
-import { runSimilarity } from './similarity/run-similarity.js';
+import { runSimilarity, SEQUENCE_METHODS } from './similarity/run-similarity.js';
 import { denseMatrix } from './similarity/dense.js';
-import { METHODS, type MethodName } from './similarity/methods.js';
+import { METHODS, checkMethodNames, type MethodName } from './similarity/methods.js';
 import { neighboursFromDistanceMatrix } from '../evaluate/neighbours.js';
 import { selfRetrieval } from '../evaluate/self-retrieval.js';
 import type { ProgressSink } from './progress-events.js';
+import { hashString } from '../util/random.js';
 
 export interface VariantKind {
   name: string;
@@ -90,16 +91,11 @@ export interface VariantResult {
   }[];
 }
 
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 /** Check the options; the kinds by name. */
 export function checkVariantOptions(o: Pick<VariantOptions, 'count' | 'kinds' | 'methods'>): VariantKind[] {
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw badParameter('--variants', o.count, 'a positive integer');
-  for (const m of o.methods ?? []) if (!(METHODS as readonly string[]).includes(m)) throw badParameter('method', m, METHODS.join(', '));
+  checkMethodNames(o.methods ?? []);
   const names = o.kinds ?? VARIANT_KINDS.map((k) => k.name);
   return names.map((n) => {
     const k = VARIANT_KINDS.find((v) => v.name === n);
@@ -119,7 +115,7 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
   const withAudio = entries
     .map((e) => tracks.get(e.trackId)!)
     .filter((t) => t.localPath && existsSync(t.localPath))
-    .sort((a, b) => hash32(`${seed}:${a.id}`) - hash32(`${seed}:${b.id}`) || a.id - b.id);
+    .sort((a, b) => hashString(`${seed}:${a.id}`) - hashString(`${seed}:${b.id}`) || a.id - b.id);
   const originals = withAudio.slice(0, o.count ?? 20);
   if (originals.length < 2 || entries.length < 3) {
     throw badParameter('catalogue', entries.length, 'at least 3 analysed tracks, 2 of them with their audio file at hand');
@@ -162,7 +158,7 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
       // 3. each method: is the original the nearest of all non-copies?
       for (const method of methods) {
         log(`${method} ...`);
-        if (method === 'dtw' || method === 'fastdtw') await runSimilarity(scratch, { method }, { k: 10, workers: o.workers ?? os.availableParallelism() });
+        if (SEQUENCE_METHODS.has(method)) await runSimilarity(scratch, { method }, { k: 10, workers: o.workers ?? os.availableParallelism() });
         const m = denseMatrix(scratch, { method });
         const pos = new Map(m.trackIds.map((id, i) => [id, i]));
         const queries: number[] = [];

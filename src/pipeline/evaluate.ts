@@ -13,8 +13,9 @@
 import type { Db } from '../store/db.js';
 import { getTrack } from '../store/tracks.js';
 import { badParameter } from '../errors.js';
-import { DEFAULTS, METHODS, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { runSimilarity } from './similarity/run-similarity.js';
+import { DEFAULTS, checkMethodNames, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
+import { runSimilarity, SEQUENCE_METHODS } from './similarity/run-similarity.js';
+import { mixHybrid } from './similarity/vector-model.js';
 import { denseMatrix, type DenseMatrix } from './similarity/dense.js';
 import { randomBaseline, bestPossible } from '../evaluate/precision.js';
 import { heldOut, precisionWithin, splitByLabel, subMatrix, type Candidate, type HeldOutResult } from '../evaluate/held-out.js';
@@ -69,7 +70,7 @@ export interface EvaluateResult {
 
 export function checkEvaluateOptions(o: EvaluateOptions): void {
   if (o.label !== 'album' && o.label !== 'artist') throw badParameter('label', o.label, "'album' or 'artist'");
-  for (const m of o.methods) if (!(METHODS as readonly string[]).includes(m)) throw badParameter('method', m, METHODS.join(', '));
+  checkMethodNames(o.methods);
   if (!Number.isInteger(o.k) || o.k < 1) throw badParameter('k', o.k, 'a positive integer');
   if (o.seed !== undefined && (!Number.isInteger(o.seed) || o.seed < 0)) throw badParameter('seed', o.seed, 'an integer >= 0');
   if (o.resamples !== undefined && (!Number.isInteger(o.resamples) || o.resamples < 100)) throw badParameter('resamples', o.resamples, 'an integer >= 100');
@@ -123,40 +124,40 @@ export function choicesFor(method: MethodName): Choice[] {
   }
 }
 
-/** Dense matrices re-indexed onto the tracks they all share (in `ids` order). */
+/** A dense matrix re-indexed onto `ids` (tracks it has), in that order. */
 function aligned(m: DenseMatrix, ids: readonly number[]): Float32Array {
   const pos = new Map(m.trackIds.map((t, i) => [t, i]));
   return subMatrix(m.data, m.n, ids.map((t) => pos.get(t)!));
 }
 
+/** The tracks every one of the matrices has, in the first one's order. */
+function sharedTracks(ms: readonly DenseMatrix[]): number[] {
+  const sets = ms.slice(1).map((m) => new Set(m.trackIds));
+  return ms[0].trackIds.filter((id) => sets.every((s) => s.has(id)));
+}
+
 /** The candidate matrices of a method's choices over the tracks they all have (exported for tests). */
 export async function candidatesFor(db: Db, method: MethodName, workers: number, k: number): Promise<{ trackIds: number[]; candidates: Candidate[] }> {
   const choices = choicesFor(method);
-  if (method === 'dtw' || method === 'fastdtw') await runSimilarity(db, { method }, { k: Math.max(k, 50), workers });
+  if (SEQUENCE_METHODS.has(method)) await runSimilarity(db, { method }, { k: Math.max(k, 50), workers });
   if (method === 'hybrid') {
     // the components once (hybrid's own cosine compares the summaries, without windows); each
     // weighting is their weighted sum, made when asked for
     const t = denseMatrix(db, { method: 'timbre', mp: true });
     const c = denseMatrix(db, { method: 'cosine', windows: 'none' });
     const f = denseMatrix(db, { method: 'features' });
-    const inF = new Set(f.trackIds);
-    const inC = new Set(c.trackIds);
-    const ids = t.trackIds.filter((id) => inC.has(id) && inF.has(id));
+    const ids = sharedTracks([t, c, f]);
     const [T, C, F] = [aligned(t, ids), aligned(c, ids), aligned(f, ids)];
     return {
       trackIds: ids,
       candidates: choices.map((ch) => {
         const w = normalizeParams(ch.params).weights as [number, number, number];
-        return { name: ch.name, orientation: 'distance' as const, matrix: () => T.map((tv, i) => w[0] * tv + (w[1] * (1 - C[i])) / 2 + w[2] * F[i]) };
+        return { name: ch.name, orientation: 'distance' as const, matrix: () => mixHybrid(w, T, C, F) };
       }),
     };
   }
   const ms = choices.map((ch) => denseMatrix(db, ch.params));
-  let ids = ms[0].trackIds;
-  for (const m of ms.slice(1)) {
-    const s = new Set(m.trackIds);
-    ids = ids.filter((id) => s.has(id));
-  }
+  const ids = sharedTracks(ms);
   return { trackIds: ids, candidates: ms.map((m, i) => ({ name: choices[i].name, orientation: m.orientation, matrix: () => aligned(m, ids) })) };
 }
 

@@ -50,11 +50,13 @@ Examples:
     )
     .action(async (o: { label: string; k: number; method?: string; artistFilter?: boolean; heldOut: boolean; seed: number; workers: number; json?: boolean; variants?: number | true; variantKinds?: string }, cmd: Command) => {
       const methods = (o.method ? o.method.split(',').map((s) => s.trim()) : [...METHODS]) as MethodName[];
-      if (o.variants !== undefined) {
-        const vo = { count: o.variants === true ? 20 : o.variants, kinds: o.variantKinds?.split(',').map((s) => s.trim()), methods };
-        checkVariantOptions(vo);
-        const db = openFromCli(cmd);
-        try {
+      const vo = o.variants !== undefined ? { count: o.variants === true ? 20 : o.variants, kinds: o.variantKinds?.split(',').map((s) => s.trim()), methods } : null;
+      const options = { label: o.label as 'album' | 'artist', k: o.k, methods, artistFilter: !!o.artistFilter, workers: o.workers, heldOut: o.heldOut, seed: o.seed };
+      if (vo) checkVariantOptions(vo);
+      else checkEvaluateOptions(options);
+      const db = openFromCli(cmd);
+      try {
+        if (vo) {
           const quiet = globals(cmd).quiet || o.json;
           const r = await evaluateVariants(db, { ...vo, tools: ffmpegFromCli(cmd), seed: o.seed, workers: o.workers, progress: terminalProgress({ quiet }), log: quiet ? undefined : (l) => process.stderr.write(`${l}\n`) });
           if (o.json) return printJson(r);
@@ -68,15 +70,8 @@ Examples:
           w.write(`copies analysed per kind: ${r.kinds.map((k) => `${k} ${r.made[k] ?? 0}`).join(', ')}\n`);
           for (const f of r.failures) process.stderr.write(`failed: ${f.original >= 0 ? `#${f.original} ${f.kind}: ` : ''}${f.error}\n`);
           if (r.failures.length) process.exitCode = 1;
-        } finally {
-          db.close();
+          return;
         }
-        return;
-      }
-      const options = { label: o.label as 'album' | 'artist', k: o.k, methods, artistFilter: !!o.artistFilter, workers: o.workers, heldOut: o.heldOut, seed: o.seed };
-      checkEvaluateOptions(options);
-      const db = openFromCli(cmd);
-      try {
         const out = await evaluateMethods(db, options);
         if (o.json) return printJson(out);
         const w = process.stdout;

@@ -44,6 +44,11 @@ export const DEFAULTS = {
   weights: [0.5, 0.25, 0.25] as [number, number, number],
 };
 
+/** Method names given by a user (evaluate's --method list): each must be a method. */
+export function checkMethodNames(names: readonly string[]): void {
+  for (const m of names) if (!(METHODS as readonly string[]).includes(m)) throw badParameter('method', m, METHODS.join(', '));
+}
+
 /** The parameters that define a result set (k is not one: neighbours are derived for any k). */
 export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
   if (!(METHODS as readonly string[]).includes(p.method)) throw badParameter('--method', p.method, METHODS.join(', '));

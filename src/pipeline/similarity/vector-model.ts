@@ -188,6 +188,13 @@ export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: bo
   };
 }
 
+/** The hybrid formula on rows or matrices (element by element; the result has cosine's type). */
+export function mixHybrid<A extends Float32Array | Float64Array>(w: readonly [number, number, number], timbre: ArrayLike<number>, cosine: A, features: ArrayLike<number>): A {
+  const out = cosine.slice() as A;
+  for (let j = 0; j < out.length; j++) out[j] = w[0] * timbre[j] + (w[1] * (1 - cosine[j])) / 2 + w[2] * features[j];
+  return out;
+}
+
 /**
  * Hybrid distance: w[0] * timbre (Gaussian, mutual proximity, 0..1) + w[1] * (1 - cosine of the
  * standardised summary vectors) / 2 (0..1) + w[2] * the features distance (about 0..1).
@@ -204,7 +211,7 @@ export function hybridModel(
   const c = cosineModel(db, entries, vector, standardize, cache);
   const f = featuresModel(db, entries, standardize, cache);
   const t = timbreModel(db, entries, true, cache, stored);
-  const mix = (ts: Float64Array, cs: Float64Array, fd: Float64Array) => cs.map((v, j) => w[0] * ts[j] + (w[1] * (1 - v)) / 2 + w[2] * fd[j]);
+  const mix = (ts: Float64Array, cs: Float64Array, fd: Float64Array) => mixHybrid(w, ts, cs, fd);
   return {
     n: entries.length,
     orientation: 'distance',
