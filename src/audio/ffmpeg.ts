@@ -105,3 +105,14 @@ export function describeFfmpeg(tools: FfmpegTools): string {
   const from = { option: '--ffmpeg', env: 'YASR_FFMPEG', system: 'system', bundled: 'bundled fallback, outdated' }[tools.origin];
   return `ffmpeg ${tools.version} at ${tools.ffmpeg} (${from})`;
 }
+
+/** The ffmpeg findFfmpeg(option) picks, or why there is none, with its line for `--version` and `status`. */
+export function ffmpegInUse(option?: string): { tools: FfmpegTools | null; error: string | null; line: string } {
+  try {
+    const tools = findFfmpeg(option);
+    return { tools, error: null, line: describeFfmpeg(tools) };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return { tools: null, error, line: `ffmpeg: none usable (${error})` };
+  }
+}

@@ -28,13 +28,18 @@ export function openFromCli(cmd: Command): Db {
 
 let warnedFfmpeg = false;
 
-/** The ffmpeg the command uses; a fallback to the bundled binary is warned about once. */
-export function ffmpegFromCli(cmd: Command): FfmpegTools {
-  const tools = findFfmpeg(globals(cmd).ffmpeg);
-  if (tools.warning && !warnedFfmpeg) {
+/** A fallback to the bundled ffmpeg is warned about, once per process. */
+export function warnAboutFfmpeg(tools: FfmpegTools | null): void {
+  if (tools?.warning && !warnedFfmpeg) {
     warnedFfmpeg = true;
     process.stderr.write(`yasr: warning: ${tools.warning}\n`);
   }
+}
+
+/** The ffmpeg the command uses (see warnAboutFfmpeg). */
+export function ffmpegFromCli(cmd: Command): FfmpegTools {
+  const tools = findFfmpeg(globals(cmd).ffmpeg);
+  warnAboutFfmpeg(tools);
   return tools;
 }
 

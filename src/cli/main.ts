@@ -127,17 +127,11 @@ export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 /** `yasr --version`: yasr, Node.js and the ffmpeg that decoding would use. */
 async function printVersion(argv: string[]): Promise<void> {
-  const { findFfmpeg, describeFfmpeg } = await import('../audio/ffmpeg.js');
+  const [{ ffmpegInUse }, { warnAboutFfmpeg }] = await Promise.all([import('../audio/ffmpeg.js'), import('./context.js')]);
   const i = argv.indexOf('--ffmpeg');
-  let ffmpeg: string;
-  try {
-    const tools = findFfmpeg(i >= 0 ? argv[i + 1] : undefined);
-    ffmpeg = describeFfmpeg(tools);
-    if (tools.warning) process.stderr.write(`yasr: warning: ${tools.warning}\n`);
-  } catch (err) {
-    ffmpeg = `ffmpeg: none usable (${err instanceof Error ? err.message : String(err)})`;
-  }
-  process.stdout.write(`yasr ${version()}\nnode ${process.version}\n${ffmpeg}\n`);
+  const used = ffmpegInUse(i >= 0 ? argv[i + 1] : undefined);
+  warnAboutFfmpeg(used.tools);
+  process.stdout.write(`yasr ${version()}\nnode ${process.version}\n${used.line}\n`);
 }
 
 /** One line for a commander usage error, naming the closest valid command or option. */

@@ -2,13 +2,13 @@
 import type { Db } from '../store/db.js';
 import { stageCounts, stageFailures } from '../store/checkpoints.js';
 import { failedSources } from '../store/tracks.js';
-import { catalogueCounts, similaritySets } from '../store/summary.js';
+import { countTracks, similaritySets } from '../store/summary.js';
 import { pendingFeatureTracks } from './features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
 
 export function pipelineStatus(db: Db) {
   return {
-    tracks: catalogueCounts(db).tracks,
+    tracks: countTracks(db),
     stages: stageCounts(db),
     pendingFeaturesWithDefaults: pendingFeatureTracks(db, DEFAULT_FEATURE_OPTIONS, false).pending.length,
     failures: stageFailures(db),

@@ -14,9 +14,9 @@ export function catalogueCounts(db: Db): CatalogueCounts {
     tracks: countTracks(db),
     analysed: one(`SELECT COUNT(*) AS n FROM checkpoints WHERE stage = 'features' AND status = 'done'`),
     favourites: one('SELECT COUNT(*) AS n FROM likes'),
-    similaritySets: db
-      .prepare('SELECT s.method, (SELECT COUNT(*) FROM neighbours n WHERE n.set_id = s.id) AS tracks FROM sim_sets s ORDER BY s.method, s.id')
-      .all() as { method: string; tracks: number }[],
+    similaritySets: similaritySets(db)
+      .map((s) => ({ method: s.method, tracks: s.tracks }))
+      .sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0)),
   };
 }
 

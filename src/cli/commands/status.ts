@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { openFromCli, printJson, dbPath, ffmpegFromCli } from '../context.js';
-import { describeFfmpeg, type FfmpegTools } from '../../audio/ffmpeg.js';
+import { openFromCli, printJson, dbPath, globals, warnAboutFfmpeg } from '../context.js';
+import { ffmpegInUse } from '../../audio/ffmpeg.js';
 import { errorLine } from '../../errors.js';
 import { pipelineStatus } from '../../pipeline/status.js';
 
@@ -13,19 +13,15 @@ export function statusCommand(): Command {
       const db = openFromCli(cmd);
       try {
         const st = pipelineStatus(db);
-        let tools: FfmpegTools | null = null;
-        let ffmpegError: string | null = null;
-        try {
-          tools = ffmpegFromCli(cmd);
-        } catch (err) {
-          ffmpegError = errorLine(err);
-        }
-        const ffmpeg = tools ? { path: tools.ffmpeg, version: tools.version, origin: tools.origin, ffprobe: tools.ffprobe, warning: tools.warning ?? null } : { error: ffmpegError };
+        const used = ffmpegInUse(globals(cmd).ffmpeg);
+        const { tools } = used;
+        warnAboutFfmpeg(tools);
+        const ffmpeg = tools ? { path: tools.ffmpeg, version: tools.version, origin: tools.origin, ffprobe: tools.ffprobe, warning: tools.warning ?? null } : { error: errorLine(used.error) };
         const out = { db: dbPath(cmd), ffmpeg, ...st };
         const { tracks, stages, pendingFeaturesWithDefaults: pending, failures, ingestFailures } = st;
         if (o.json) return printJson(out);
         const w = process.stdout;
-        w.write(`database: ${out.db}\n${tools ? describeFfmpeg(tools) : `ffmpeg: none usable (${ffmpegError})`}\ntracks: ${tracks}\n`);
+        w.write(`database: ${out.db}\n${used.line}\ntracks: ${tracks}\n`);
         for (const s of stages) w.write(`stage ${s.stage}: ${s.done} done, ${s.failed} failed\n`);
         w.write(`features pending with default options: ${pending}\n`);
         for (const s of out.similarity) {
