@@ -15,6 +15,7 @@ import {
   prepareGaussians,
   skl,
 } from '../../src/similarity/gaussian.js';
+import { phi } from '../helpers/normal.js';
 
 type Mat = number[][];
 
@@ -84,16 +85,6 @@ function pack(m: number[], S: Mat): Float32Array {
   const out = [...m];
   for (let a = 0; a < m.length; a++) for (let b = a; b < m.length; b++) out.push(S[a][b]);
   return Float32Array.from(out);
-}
-
-/** Standard normal CDF by composite Simpson integration of the density (independent of erf). */
-function phi(z: number): number {
-  const steps = 4000;
-  const h = z / steps;
-  const f = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-  let s = f(0) + f(z);
-  for (let k = 1; k < steps; k++) s += (k % 2 ? 4 : 2) * f(k * h);
-  return 0.5 + (s * h) / 3;
 }
 
 describe('gaussianLength', () => {

@@ -13,6 +13,7 @@ import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
 import { cosineModel, featuresModel, hybridModel, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
+import { phi } from '../../helpers/normal.js';
 
 interface Diag {
   m: number[];
@@ -62,16 +63,6 @@ function sklDiag(a: Diag, b: Diag): number {
     s += a.v[k] / b.v[k] + b.v[k] / a.v[k] + dm * dm * (1 / a.v[k] + 1 / b.v[k]);
   }
   return s / 4 - a.m.length / 2;
-}
-
-/** Standard normal CDF by Simpson integration of the density. */
-function phi(z: number): number {
-  const steps = 4000;
-  const h = z / steps;
-  const f = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-  let s = f(0) + f(z);
-  for (let k = 1; k < steps; k++) s += (k % 2 ? 4 : 2) * f(k * h);
-  return 0.5 + (s * h) / 3;
 }
 
 const meanSd = (xs: number[]) => {
