@@ -22,6 +22,7 @@ import { analysedTracks } from './similarity/catalogue.js';
 import { runSimilarity } from './similarity/run-similarity.js';
 import { denseMatrix } from './similarity/dense.js';
 import { METHODS, type MethodName } from './similarity/methods.js';
+import { methodNamed } from './similarity/registry.js';
 import { neighboursFromDistanceMatrix } from '../evaluate/neighbours.js';
 import { selfRetrieval } from '../evaluate/self-retrieval.js';
 import type { ProgressSink } from './progress-events.js';
@@ -162,7 +163,7 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
       // 3. each method: is the original the nearest of all non-copies?
       for (const method of methods) {
         log(`${method} ...`);
-        if (method === 'dtw' || method === 'fastdtw') await runSimilarity(scratch, { method }, { k: 10, workers: o.workers ?? os.availableParallelism() });
+        if (methodNamed(method).kind === 'sequence') await runSimilarity(scratch, { method }, { k: 10, workers: o.workers ?? os.availableParallelism() });
         const m = denseMatrix(scratch, { method });
         const pos = new Map(m.trackIds.map((id, i) => [id, i]));
         const queries: number[] = [];
