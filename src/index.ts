@@ -23,6 +23,8 @@ export { runFeatures, type FeaturesSummary } from './pipeline/features-stage.js'
 export { DEFAULT_FEATURE_OPTIONS, FEATURES_VERSION, type FeatureOptions } from './pipeline/feature-options.js';
 export { runSimilarity, type SimilaritySummary } from './pipeline/similarity/run-similarity.js';
 export { METHODS, type MethodName, type SimilarityParams } from './pipeline/similarity/methods.js';
+export { METHOD_NAMES, methodNamed } from './pipeline/similarity/registry.js';
+export type { SimilarityMethod, VectorMethod, SequenceMethod } from './pipeline/similarity/method.js';
 export { analyseQueryFile, queryFeaturesFrom } from './pipeline/query-file.js';
 
 // results

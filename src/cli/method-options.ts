@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { intOption, numberOption } from './context.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../pipeline/similarity/methods.js';
+import { allMethods, methodNamed } from '../pipeline/similarity/registry.js';
 import { badParameter } from '../errors.js';
 
 /** The method options shared by the commands that name a result set (light: no similarity run). */
 export type MethodCliOptions = SimilarityParams;
 
 function parseMethod(v: string): MethodName {
-  if (!(METHODS as readonly string[]).includes(v)) throw badParameter('--method', v, METHODS.join(', '));
-  return v as MethodName;
+  return methodNamed(v).name as MethodName;
 }
 
 function parseWeights(v: string): [number, number, number] {
@@ -40,20 +40,10 @@ export function methodParams(o: MethodCliOptions): SimilarityParams {
   return { method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
 }
 
+/** The methods section of the help: each registered method's own help text. */
 export const METHOD_HELP = `
 Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others are distances,
 lower = closer):
-  cosine    cosine similarity of per-track summary vectors (MFCC mean+std of the central
-            excerpt), z-scored across the catalogue, each matched against the other track's
-            30 s windows (the best match counts: a preview finds its full track); --windows
-            none --standardize none reproduces plain librosa cosine
-  timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
-            normalised by mutual proximity (Musly's idea); distances in [0, 1]
-  dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
-            (1,1), (1,0), (0,1)); by default frames are pooled by ${DEFAULTS.pool} and a ${DEFAULTS.band * 100}% Sakoe-Chiba
-            band is used (--pool 1 --band 0: exact unconstrained DTW)
-  fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
-  features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
-  hybrid    timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted
-            (--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`;
-
+${allMethods()
+  .map((m) => `  ${m.name.padEnd(10)}${m.help.join(`\n${' '.repeat(12)}`)}`)
+  .join('\n')}`;

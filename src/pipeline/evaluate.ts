@@ -4,21 +4,24 @@
  * (album or artist). Two figures per method:
  * - all tracks, leave-one-out, with the method's default parameters (these defaults were chosen
  *   on some corpus: on that corpus this is a training score);
- * - held out (src/evaluate/held-out.ts): each method's parameter choices (its grid below) are
- *   tried on one half of the labels, the best is scored on the other half, both ways; mean,
- *   spread and a 95 % bootstrap interval over labels.
+ * - held out (src/evaluate/held-out.ts): each method's parameter choices (its `choices()` in
+ *   src/pipeline/similarity/methods/) are tried on one half of the labels, the best is scored on
+ *   the other half, both ways; mean, spread and a 95 % bootstrap interval over labels.
  * Each with and without the artist filter (MIREX leaves the query's artist out of its answers).
- * dtw/fastdtw results are computed (or completed) first.
+ * Sequence methods' (dtw/fastdtw) results are computed (or completed) first.
  */
 import type { Db } from '../store/db.js';
 import { getTrack } from '../store/tracks.js';
 import { badParameter } from '../errors.js';
-import { DEFAULTS, checkMethodNames, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { runSimilarity, SEQUENCE_METHODS } from './similarity/run-similarity.js';
-import { mixHybrid } from './similarity/vector-model.js';
+import { checkMethodNames, type MethodName } from './similarity/methods.js';
+import { methodNamed } from './similarity/registry.js';
+import type { Choice } from './similarity/method.js';
+import { runSimilarity } from './similarity/run-similarity.js';
 import { denseMatrix, type DenseMatrix } from './similarity/dense.js';
 import { randomBaseline, bestPossible } from '../evaluate/precision.js';
 import { heldOut, precisionWithin, splitByLabel, subMatrix, type Candidate, type HeldOutResult } from '../evaluate/held-out.js';
+
+export { weightGrid } from './similarity/methods/hybrid.js';
 
 export interface EvaluateOptions {
   label: 'album' | 'artist';
@@ -76,52 +79,9 @@ export function checkEvaluateOptions(o: EvaluateOptions): void {
   if (o.resamples !== undefined && (!Number.isInteger(o.resamples) || o.resamples < 100)) throw badParameter('resamples', o.resamples, 'an integer >= 100');
 }
 
-/** Hybrid weights tried by the held-out protocol: steps of 0.25 on the simplex (15 choices). */
-export function weightGrid(step = 0.25): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  const m = Math.round(1 / step);
-  for (let a = 0; a <= m; a++) for (let b = 0; a + b <= m; b++) out.push([a / m, b / m, (m - a - b) / m]);
-  return out;
-}
-
-const f2 = (w: number[]) => w.map((x) => x.toFixed(2)).join(',');
-
-/** One parameter choice of a method: its parameters and a name for reports. */
-interface Choice {
-  name: string;
-  params: SimilarityParams;
-}
-
-/** The grid each method's parameters are chosen from; the default first. */
+/** The grid each method's parameters are chosen from (its `choices()`); the default first. */
 export function choicesFor(method: MethodName): Choice[] {
-  switch (method) {
-    case 'cosine':
-      return [
-        { name: `windows ${DEFAULTS.windows}, zscore`, params: { method, windows: DEFAULTS.windows, standardize: 'zscore' } },
-        { name: 'windows none, zscore', params: { method, windows: 'none', standardize: 'zscore' } },
-        { name: `windows ${DEFAULTS.windows}, no standardisation`, params: { method, windows: DEFAULTS.windows, standardize: 'none' } },
-        { name: 'windows none, no standardisation', params: { method, windows: 'none', standardize: 'none' } },
-      ];
-    case 'timbre':
-      return [
-        { name: 'mutual proximity', params: { method, mp: true } },
-        { name: 'raw divergence', params: { method, mp: false } },
-      ];
-    case 'features':
-      return [
-        { name: 'zscore', params: { method, standardize: 'zscore' } },
-        { name: 'no standardisation', params: { method, standardize: 'none' } },
-      ];
-    case 'hybrid': {
-      const d = DEFAULTS.weights;
-      const rest = weightGrid().filter((w) => f2(w) !== f2(d));
-      return [d, ...rest].map((w) => ({ name: `weights ${f2(w)}`, params: { method, weights: w } }));
-    }
-    case 'dtw':
-    case 'fastdtw':
-      // each choice is an all-pairs alignment: only the default is evaluated
-      return [{ name: 'default', params: { method } }];
-  }
+  return methodNamed(method).choices();
 }
 
 /** A dense matrix re-indexed onto `ids` (tracks it has), in that order. */
@@ -136,26 +96,19 @@ function sharedTracks(ms: readonly DenseMatrix[]): number[] {
   return ms[0].trackIds.filter((id) => sets.every((s) => s.has(id)));
 }
 
+/** Matrices re-indexed onto the tracks they all have (in the first one's order). */
+function onSharedTracks(ms: readonly DenseMatrix[]): { trackIds: number[]; matrices: Float32Array[] } {
+  const ids = sharedTracks(ms);
+  return { trackIds: ids, matrices: ms.map((m) => aligned(m, ids)) };
+}
+
 /** The candidate matrices of a method's choices over the tracks they all have (exported for tests). */
 export async function candidatesFor(db: Db, method: MethodName, workers: number, k: number): Promise<{ trackIds: number[]; candidates: Candidate[] }> {
-  const choices = choicesFor(method);
-  if (SEQUENCE_METHODS.has(method)) await runSimilarity(db, { method }, { k: Math.max(k, 50), workers });
-  if (method === 'hybrid') {
-    // the components once (hybrid's own cosine compares the summaries, without windows); each
-    // weighting is their weighted sum, made when asked for
-    const t = denseMatrix(db, { method: 'timbre', mp: true });
-    const c = denseMatrix(db, { method: 'cosine', windows: 'none' });
-    const f = denseMatrix(db, { method: 'features' });
-    const ids = sharedTracks([t, c, f]);
-    const [T, C, F] = [aligned(t, ids), aligned(c, ids), aligned(f, ids)];
-    return {
-      trackIds: ids,
-      candidates: choices.map((ch) => {
-        const w = normalizeParams(ch.params).weights as [number, number, number];
-        return { name: ch.name, orientation: 'distance' as const, matrix: () => mixHybrid(w, T, C, F) };
-      }),
-    };
-  }
+  const def = methodNamed(method);
+  const choices = def.choices();
+  // sequence methods' matrices are assembled from stored blocks: compute (or complete) them first
+  if (def.kind === 'sequence') await runSimilarity(db, { method }, { k: Math.max(k, 50), workers });
+  if (def.kind === 'vector' && def.evaluationCandidates) return def.evaluationCandidates(choices, (p) => denseMatrix(db, p), onSharedTracks);
   const ms = choices.map((ch) => denseMatrix(db, ch.params));
   const ids = sharedTracks(ms);
   return { trackIds: ids, candidates: ms.map((m, i) => ({ name: choices[i].name, orientation: m.orientation, matrix: () => aligned(m, ids) })) };

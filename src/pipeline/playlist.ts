@@ -25,7 +25,8 @@ import { findSets, getTrackStats } from '../store/similarity.js';
 import { likedIds } from '../store/likes.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { SEQUENCE_METHODS, vectorModelFor } from './similarity/run-similarity.js';
+import { vectorModelFor } from './similarity/run-similarity.js';
+import { methodNamed } from './similarity/registry.js';
 import { scoringContext } from './recommend.js';
 
 /** What a playlist line needs; DiscoverPick and PathStep both are one. */
@@ -101,7 +102,7 @@ export function checkPathOptions(fromId: number, toId: number, steps: number): v
 export function pathBetween(db: Db, fromId: number, toId: number, steps: number, p: SimilarityParams): PathResult {
   checkPathOptions(fromId, toId, steps);
   const ctx = scoringContext(db, p);
-  if (SEQUENCE_METHODS.has(ctx.method)) throw badParameter('--method', ctx.method, 'cosine, features, timbre or hybrid (dtw and fastdtw keep only top-k lists)');
+  if (methodNamed(ctx.method).kind === 'sequence') throw badParameter('--method', ctx.method, 'cosine, features, timbre or hybrid (dtw and fastdtw keep only top-k lists)');
   for (const id of [fromId, toId]) {
     if (!ctx.tracks.has(id)) throw new YasrError('NOT_FOUND', `no track #${id}`);
     if (!ctx.pos.has(id)) throw new YasrError('NOT_FOUND', `track #${id} has no ${ctx.method} features yet: run "yasr features" first`);

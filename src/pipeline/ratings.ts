@@ -13,6 +13,7 @@ import { getTrack, resolveTrack } from '../store/tracks.js';
 import { YasrError, badParameter } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import { METHODS, type MethodName } from './similarity/methods.js';
+import { isMethodName } from './similarity/registry.js';
 
 export type Rating = RatingRow;
 export type RatingQuery = { trackId: number } | { sha256: string; label?: string | null };
@@ -41,7 +42,7 @@ export function checkRateInput(i: RateInput): { value: -1 | 0 | 1; method: Metho
   const value = VALUES[String(i.value)];
   if (value === undefined) throw badParameter('value', i.value, 'up, down or clear');
   const method = (i.method ?? 'hybrid') as MethodName;
-  if (!(METHODS as readonly string[]).includes(method)) throw badParameter('--method', i.method, METHODS.join(', '));
+  if (!isMethodName(method)) throw badParameter('--method', i.method, METHODS.join(', '));
   const rank = i.rank ?? null;
   if (rank !== null && !(Number.isInteger(rank) && rank >= 1 && rank <= 1_000_000)) throw badParameter('--rank', i.rank, 'an integer from 1');
   const session = i.session ?? null;

@@ -3,16 +3,15 @@ import { allTracks, tracksByIds, type Track } from '../store/tracks.js';
 import { featureMeta, featureRowsFor } from '../store/features.js';
 import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
-import { hashOf, normalizeParams, orientation, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { catalogueFor, SEQUENCE_METHODS, specFor, vectorModelFor } from './similarity/run-similarity.js';
+import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
+import { catalogueFor } from './similarity/run-similarity.js';
+import { methodNamed } from './similarity/registry.js';
 import { cosineModel, cosinePairs, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
 import { likedIds } from '../store/likes.js';
 import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
 import { reasonText, shareOf } from './explain.js';
-import { dtw } from '../similarity/dtw.js';
-import { fastdtw } from '../similarity/fastdtw.js';
 import { poolFrames } from '../similarity/pool.js';
 import { sequenceOf } from './similarity/catalogue.js';
 import { ratingWeights, rerankByRatings, type RatingEffect } from './rerank.js';
@@ -160,55 +159,41 @@ export function scoresFor(
   if (timbre) {
     timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
   }
-  // timbre's mutual proximity needs all n^2 divergences: a stored track reads the stored lists,
-  // an outside file the stored per-track statistics (both from "yasr similarity")
-  const usesMp = method === 'timbre' || method === 'hybrid';
-  const storedSet = usesMp ? findSets(db, method).find((s) => s.paramsHash === hashOf(params)) : undefined;
+  // timbre's mutual proximity needs all n^2 divergences, and dtw/fastdtw keep top-k lists only: a
+  // stored track reads the stored lists, an outside file the stored per-track statistics (both
+  // from "yasr similarity")
+  const m = methodNamed(method);
+  const storedSet = m.listsForStoredTrack ? findSets(db, method).find((s) => s.paramsHash === hashOf(params)) : undefined;
   const storedLists = storedSet && qTrack ? getNeighbours(db, storedSet.id, qTrack.id) : undefined;
-  const stats = storedSet ? getTrackStats(db, storedSet.id) : undefined;
   if (storedLists) {
     scores = new Map([...storedLists.nearest, ...storedLists.farthest].map((e) => [e.trackId, e.score]));
     head = storedLists.nearest.length;
-  } else if (!SEQUENCE_METHODS.has(method)) {
-    ctx.model ??= vectorModelFor(db, params, entries, cache, stats);
+  } else if (m.kind === 'vector') {
+    const stats = storedSet ? getTrackStats(db, storedSet.id) : undefined;
+    ctx.model ??= m.model(db, params, entries, cache, stats);
     const model = ctx.model;
     let row: Float64Array;
     if (qi !== undefined) row = model.row(qi);
     else {
       const f = (query as { features: QueryFeatures }).features;
-      const raws =
-        method === 'features'
-          ? [f.vectors.descriptors]
-          : method === 'hybrid'
-            ? [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.mfcc_gauss]
-            : method === 'timbre'
-              ? [f.vectors.mfcc_gauss]
-              : params.windows && params.windows !== 'none' && f.windows?.[params.windows as string]
-                ? [f.vectors[params.vector as string], f.windows[params.windows as string]]
-                : [f.vectors[params.vector as string]];
+      const raws = m.queryInputs(params, f);
       if (raws.some((r) => !r)) throw new YasrError('ANALYSIS_FAILED', `${f.file}: the ${method} method needs features the file did not give`);
-      row = model.query(raws);
+      row = model.query(raws as Float32Array[]);
     }
     scores = new Map(entries.map((e, i) => [e.trackId, row[i]]));
   } else if (qTrack) {
-    const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
-    const lists = set ? getNeighbours(db, set.id, qTrack.id) : undefined;
-    if (!lists) {
-      throw new YasrError('NOT_FOUND', `no stored ${method} neighbours for track #${qTrack.id} with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" first`);
-    }
-    scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
-    head = lists.nearest.length;
+    throw new YasrError('NOT_FOUND', `no stored ${method} neighbours for track #${qTrack.id} with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" first`);
   } else {
     const f = (query as { features: QueryFeatures }).features;
     if (!f.mfcc) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC sequence`);
-    const spec = specFor(params);
+    const spec = m.spec(params);
     const poolN = spec.pool ?? 1;
     const q = poolFrames(f.mfcc.seq, f.mfcc.dim, poolN);
     scores = new Map();
     for (const e of entries) {
-      const s = sequenceOf(db, e.trackId, params.feature as string);
+      const s = sequenceOf(db, e.trackId, m.sequence(params));
       const c = poolFrames(s.seq, s.dim, poolN);
-      scores.set(e.trackId, spec.method === 'dtw' ? dtw(q, c, s.dim, { band: spec.band }) : fastdtw(q, c, s.dim, { radius: spec.radius }));
+      scores.set(e.trackId, m.distance(spec, q, c, s.dim));
     }
   }
   return { scores, timbreRow, qTrack, head };
@@ -248,9 +233,6 @@ export function recommend(
   });
 }
 
-/** Methods whose recommendations for a stored track come from the stored lists alone. */
-const LIST_METHODS: ReadonlySet<MethodName> = new Set(['timbre', 'hybrid', 'dtw', 'fastdtw']);
-
 /**
  * The fast path for a stored track: timbre/hybrid/dtw/fastdtw with a stored result set score only
  * the tracks in the query's stored nearest and farthest lists, in the full path too (see
@@ -271,7 +253,8 @@ export function recommendFromStoredLists(
 ): RecommendResult | undefined {
   const params = normalizeParams(p);
   const method = params.method as MethodName;
-  if (!LIST_METHODS.has(method)) return undefined;
+  // methods whose recommendations for a stored track come from the stored lists alone
+  if (!methodNamed(method).listsForStoredTrack) return undefined;
   const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
   if (!set) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
@@ -341,7 +324,7 @@ function rankAndDescribe(
   },
 ): RecommendResult {
   const { params, method, qTrack, scores, desc } = s;
-  const orient = orientation(method);
+  const orient = methodNamed(method).orientation;
   const qArtist = qTrack ? qTrack.artist : (query as { features: QueryFeatures }).features.artist;
   const floor = dateFloor(a.filters);
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;

@@ -13,7 +13,7 @@ import { openDb, type Db } from '../store/db.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
 import { getTrack, resolveTrack } from '../store/tracks.js';
 import { addLike, removeLike } from '../store/likes.js';
-import { METHODS, type MethodName } from '../pipeline/similarity/methods.js';
+import { METHOD_NAMES, type MethodName } from '../pipeline/similarity/registry.js';
 import { trackView, catalogueStatus } from '../pipeline/track-view.js';
 import { likes } from '../pipeline/taste.js';
 import { queryFeaturesFrom } from '../pipeline/query-file.js';
@@ -95,7 +95,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       excludeSameArtist: !p.bool('sameArtist', false),
     };
   };
-  const methodOf = (p: Params, def: MethodName): MethodName => p.oneOf('method', METHODS, def);
+  const methodOf = (p: Params, def: MethodName): MethodName => p.oneOf('method', METHOD_NAMES, def);
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const p = new Params(url.searchParams);
@@ -107,7 +107,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (parts[0] !== 'api') throw new HttpError(404, 'not found');
     const [, a, b, c] = parts;
     // GET /api/status
-    if (a === 'status' && get && !b) return sendJson(res, 200, { ...catalogueStatus(db), methods: METHODS });
+    if (a === 'status' && get && !b) return sendJson(res, 200, { ...catalogueStatus(db), methods: METHOD_NAMES });
     // GET /api/search?q=
     if (a === 'search' && get && !b) {
       const q = (p.str('q') ?? '').slice(0, 200);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { YasrError } from '../../errors.js';
 import { FEATURE_GROUPS, DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type FeatureGroup } from '../feature-options.js';
 import { METHODS, type SimilarityParams } from '../similarity/methods.js';
+import { isMethodName } from '../similarity/registry.js';
 import { isCatalogueSpec, parseSpec } from '../../sources/registry.js';
 import { parseSince } from '../../sources/since.js';
 
@@ -100,7 +101,7 @@ export function loadPipeline(ref: string): PipelineDefinition {
       return v as number;
     };
     const method = d.method ?? 'cosine';
-    if (!(METHODS as readonly unknown[]).includes(method)) fail(file, 'discover.method', `${JSON.stringify(method)}: one of ${METHODS.join(', ')}`);
+    if (!isMethodName(method)) fail(file, 'discover.method', `${JSON.stringify(method)}: one of ${METHODS.join(', ')}`);
     if (d.out !== undefined && (typeof d.out !== 'string' || !d.out)) fail(file, 'discover.out', 'expected a folder path');
     discover = {
       since: checkSince(d.since ?? o.since ?? '7d', 'discover.since'),
@@ -129,7 +130,7 @@ export function loadPipeline(ref: string): PipelineDefinition {
   const similarity = (sims as Record<string, unknown>[]).map((s, i) => {
     if (!s || typeof s !== 'object') fail(file, `similarity[${i}]`, 'expected an object');
     for (const k of Object.keys(s)) if (!SIM_KEYS.has(k)) fail(file, `similarity[${i}].${k}`, `unknown key (allowed: ${[...SIM_KEYS].join(', ')})`);
-    if (!(METHODS as readonly unknown[]).includes(s.method)) fail(file, `similarity[${i}].method`, `${JSON.stringify(s.method)}: one of ${METHODS.join(', ')}`);
+    if (!isMethodName(s.method)) fail(file, `similarity[${i}].method`, `${JSON.stringify(s.method)}: one of ${METHODS.join(', ')}`);
     for (const k of ['pool', 'radius'] as const) {
       if (s[k] !== undefined && !(Number.isInteger(s[k]) && (s[k] as number) >= (k === 'pool' ? 1 : 0))) fail(file, `similarity[${i}].${k}`, `${JSON.stringify(s[k])}: an integer`);
     }

@@ -1,9 +1,9 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { countPlan, findSets, iterateBlocks, members as loadMembers } from '../../store/similarity.js';
-import { hashOf, normalizeParams, orientation, type SimilarityParams } from './methods.js';
-import { catalogueFor, SEQUENCE_METHODS, vectorModelFor } from './run-similarity.js';
-import type { MethodName } from './methods.js';
+import { hashOf, normalizeParams, type SimilarityParams } from './methods.js';
+import { methodNamed } from './registry.js';
+import { catalogueFor } from './run-similarity.js';
 
 export interface DenseMatrix {
   n: number;
@@ -21,9 +21,10 @@ export interface DenseMatrix {
  */
 export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
   const params = normalizeParams(p);
-  const method = params.method as MethodName;
-  const orient = orientation(method);
-  if (SEQUENCE_METHODS.has(method)) {
+  const m = methodNamed(params.method);
+  const method = m.name;
+  const orient = m.orientation;
+  if (m.kind === 'sequence') {
     const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
     if (!set) {
       throw new YasrError('NOT_FOUND', `no ${method} results with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" with the same parameters first`);
@@ -61,7 +62,7 @@ export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
   const n = entries.length;
   const data = new Float32Array(n * n);
   if (n > 0) {
-    const model = vectorModelFor(db, params, entries);
+    const model = m.model(db, params, entries);
     for (let i = 0; i < n; i++) data.set(model.row(i), i * n);
   }
   return { n, data, trackIds: entries.map((e) => e.trackId), orientation: orient, params };

@@ -1,11 +1,11 @@
 import type { Db } from '../../store/db.js';
 import { getOrCreateSet, putNeighbours, putState, putTrackStats, setState, countPlan, type NeighbourEntry } from '../../store/similarity.js';
-import { cosineTopK } from '../../similarity/cosine.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
-import { analysedTracks, vectorOf, type CatalogueEntry } from './catalogue.js';
-import { normalizeParams, hashOf, orientation, type SimilarityParams, type MethodName } from './methods.js';
+import { analysedTracks, type CatalogueEntry } from './catalogue.js';
+import { normalizeParams, hashOf, type SimilarityParams, type MethodName } from './methods.js';
+import { allMethods, methodNamed, sequenceMethod, vectorMethod } from './registry.js';
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
-import { bestK, cosineModel, featuresModel, hybridModel, timbreModel, type VectorModel, type FeatureCache } from './vector-model.js';
+import { bestK, type VectorModel, type FeatureCache } from './vector-model.js';
 import { paramsHash } from '../../util/hash.js';
 import type { ProgressSink } from '../progress-events.js';
 
@@ -24,22 +24,12 @@ export interface SimilaritySummary {
   seconds: number;
 }
 
-export const SEQUENCE_METHODS = new Set<MethodName>(['dtw', 'fastdtw']);
+/** The sequence methods (dtw, fastdtw today): stored in resumable blocks, top-k lists only. */
+export const SEQUENCE_METHODS: ReadonlySet<MethodName> = new Set(allMethods().filter((m) => m.kind === 'sequence').map((m) => m.name as MethodName));
 
 /** The stored features a method reads. */
 export function requiredFeatures(params: Record<string, unknown>): string[] {
-  switch (params.method as MethodName) {
-    case 'cosine':
-      return params.windows && params.windows !== 'none' ? [params.vector as string, params.windows as string] : [params.vector as string];
-    case 'dtw':
-    case 'fastdtw':
-    case 'timbre':
-      return [params.feature as string];
-    case 'features':
-      return ['descriptors'];
-    case 'hybrid':
-      return [params.vector as string, 'descriptors', 'mfcc_gauss'];
-  }
+  return methodNamed(params.method).reads(params);
 }
 
 /** Tracks that have every feature the method needs (the rest are listed as skipped). */
@@ -54,27 +44,11 @@ export function vectorModelFor(
   cache?: FeatureCache,
   stats?: Map<number, { mu: number; sd: number }>,
 ): VectorModel {
-  const z = params.standardize !== 'none';
-  switch (params.method as MethodName) {
-    case 'cosine':
-      return cosineModel(db, entries, params.vector as string, z, cache, params.windows as string | undefined);
-    case 'features':
-      return featuresModel(db, entries, z, cache);
-    case 'timbre':
-      return timbreModel(db, entries, params.mp !== false, cache, stats);
-    case 'hybrid':
-      return hybridModel(db, entries, params.vector as string, z, params.weights as [number, number, number], cache, stats);
-    default:
-      throw new Error(`${String(params.method)} is not a vector method`);
-  }
+  return vectorMethod(params.method).model(db, params, entries, cache, stats);
 }
 
 export function specFor(params: Record<string, unknown>): MethodSpec {
-  if (params.method === 'dtw') {
-    const band = params.band as number;
-    return { method: 'dtw', pool: params.pool as number, band: band > 0 ? band : undefined };
-  }
-  return { method: 'fastdtw', pool: params.pool as number, radius: params.radius as number };
+  return sequenceMethod(params.method).spec(params);
 }
 
 /**
@@ -90,20 +64,21 @@ export async function runSimilarity(
   const t0 = performance.now();
   const params = normalizeParams(p);
   const method = params.method as MethodName;
+  const m = methodNamed(method);
   const set = getOrCreateSet(db, method, hashOf(params), params);
   // stored lists never shrink: a smaller k (evaluate -k 5, say) reads the head of longer ones
   const keep = Math.max(a.k, setState(db, set.id)?.k ?? 0);
   const { entries, skipped } = catalogueFor(db, params);
   const summary: SimilaritySummary = {
-    method, params, orientation: orientation(method), tracks: entries.length, skipped,
+    method, params, orientation: m.orientation, tracks: entries.length, skipped,
     blocksComputed: 0, blocksTotal: 0, pairsComputed: 0, added: 0, removed: 0, nothingToDo: false, seconds: 0,
   };
   const membersHash = paramsHash(entries.map((e) => [e.trackId, e.inputSha]));
-  if (SEQUENCE_METHODS.has(method)) {
+  if (m.kind === 'sequence') {
     const sync = syncMembers(db, set.id, entries, a.blockSize ?? 32);
     summary.added = sync.added;
     summary.removed = sync.removed;
-    const r = await computePendingBlocks(db, set.id, specFor(params), params.feature as string, a);
+    const r = await computePendingBlocks(db, set.id, m.spec(params), m.sequence(params), a);
     summary.blocksComputed = r.computed;
     summary.pairsComputed = r.pairs;
     summary.blocksTotal = countPlan(db, set.id).planned;
@@ -124,23 +99,11 @@ export async function runSimilarity(
     let trackStats: Map<number, { mu: number; sd: number }> | undefined;
     if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
-      const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
-      if (method === 'cosine' && (!params.windows || params.windows === 'none') && entries.length > 1) {
-        const dim = vectorOf(db, entries[0].trackId, params.vector as string).length;
-        const data = new Float32Array(entries.length * dim);
-        entries.forEach((e, i) => data.set(vectorOf(db, e.trackId, params.vector as string), i * dim));
-        const kk = Math.min(keep, entries.length - 1);
-        const r = cosineTopK(data, dim, { k: kk, standardize: params.standardize !== 'none' });
-        entries.forEach((e, i) => {
-          const nearest: NeighbourEntry[] = [];
-          for (let q = 0; q < kk; q++) {
-            const j = r.index[i * kk + q];
-            if (j >= 0) nearest.push({ trackId: entries[j].trackId, score: r.score[i * kk + q] });
-          }
-          byTrack.set(e.trackId, { nearest, farthest: [] });
-        });
-      } else if (entries.length > 1) {
-        const model = vectorModelFor(db, params, entries);
+      // a method's own top-k (cosine without windows), else every row of its model
+      const fast = m.topK?.(db, params, entries, keep);
+      const byTrack = fast ?? new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
+      if (!fast && entries.length > 1) {
+        const model = m.model(db, params, entries);
         trackStats = model.trackStats?.();
         entries.forEach((e, i) => {
           const row = model.row(i);

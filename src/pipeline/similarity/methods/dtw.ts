@@ -1,0 +1,26 @@
+import { dtw as dtwDistance } from '../../../similarity/dtw.js';
+import { DEFAULTS } from '../defaults.js';
+import type { SequenceMethod } from '../method.js';
+
+/** Exact dynamic time warping on MFCC frame sequences. */
+export const dtw: SequenceMethod<'dtw'> = {
+  name: 'dtw',
+  kind: 'sequence',
+  orientation: 'distance',
+  help: [
+    'exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps',
+    `(1,1), (1,0), (0,1)); by default frames are pooled by ${DEFAULTS.pool} and a ${DEFAULTS.band * 100}% Sakoe-Chiba`,
+    'band is used (--pool 1 --band 0: exact unconstrained DTW)',
+  ],
+  listsForStoredTrack: true,
+  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band }),
+  reads: (params) => [params.feature as string],
+  sequence: (params) => params.feature as string,
+  spec(params) {
+    const band = params.band as number;
+    return { method: 'dtw', pool: params.pool as number, band: band > 0 ? band : undefined };
+  },
+  distance: (spec, a, b, dim) => dtwDistance(a, b, dim, { band: spec.band }),
+  // each choice is an all-pairs alignment: only the default is evaluated
+  choices: () => [{ name: 'default', params: { method: 'dtw' } }],
+};

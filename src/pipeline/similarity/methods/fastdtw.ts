@@ -1,0 +1,19 @@
+import { fastdtw as fastdtwDistance } from '../../../similarity/fastdtw.js';
+import { DEFAULTS } from '../defaults.js';
+import type { SequenceMethod } from '../method.js';
+
+/** FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it. */
+export const fastdtw: SequenceMethod<'fastdtw'> = {
+  name: 'fastdtw',
+  kind: 'sequence',
+  orientation: 'distance',
+  help: ['FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it'],
+  listsForStoredTrack: true,
+  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? 1, radius: p.radius ?? DEFAULTS.radius }),
+  reads: (params) => [params.feature as string],
+  sequence: (params) => params.feature as string,
+  spec: (params) => ({ method: 'fastdtw', pool: params.pool as number, radius: params.radius as number }),
+  distance: (spec, a, b, dim) => fastdtwDistance(a, b, dim, { radius: spec.radius }),
+  // each choice is an all-pairs alignment: only the default is evaluated
+  choices: () => [{ name: 'default', params: { method: 'fastdtw' } }],
+};

@@ -1,0 +1,20 @@
+import { DEFAULTS } from '../defaults.js';
+import type { VectorMethod } from '../method.js';
+import { featuresModel } from '../vector-model.js';
+
+/** Euclidean distance of standardised musical descriptors. */
+export const features: VectorMethod<'features'> = {
+  name: 'features',
+  kind: 'vector',
+  orientation: 'distance',
+  help: ['Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)'],
+  listsForStoredTrack: false,
+  normalize: (p) => ({ method: p.method, standardize: p.standardize ?? DEFAULTS.standardize }),
+  reads: () => ['descriptors'],
+  model: (db, params, entries, cache) => featuresModel(db, entries, params.standardize !== 'none', cache),
+  queryInputs: (_params, f) => [f.vectors.descriptors],
+  choices: () => [
+    { name: 'zscore', params: { method: 'features', standardize: 'zscore' } },
+    { name: 'no standardisation', params: { method: 'features', standardize: 'none' } },
+  ],
+};

@@ -1,0 +1,53 @@
+import { DEFAULTS, normalizeWeights } from '../defaults.js';
+import type { VectorMethod } from '../method.js';
+import { hybridModel, mixHybrid } from '../vector-model.js';
+
+/** Hybrid weights tried by the held-out protocol: steps of 0.25 on the simplex (15 choices). */
+export function weightGrid(step = 0.25): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  const m = Math.round(1 / step);
+  for (let a = 0; a <= m; a++) for (let b = 0; a + b <= m; b++) out.push([a / m, b / m, (m - a - b) / m]);
+  return out;
+}
+
+const f2 = (w: number[]) => w.map((x) => x.toFixed(2)).join(',');
+
+/** Timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted. */
+export const hybrid: VectorMethod<'hybrid'> = {
+  name: 'hybrid',
+  kind: 'vector',
+  orientation: 'distance',
+  help: [
+    'timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted',
+    `(--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`,
+  ],
+  // its timbre part's mutual proximity needs all n^2 divergences (see timbre)
+  listsForStoredTrack: true,
+  normalize: (p) => ({
+    method: p.method,
+    vector: p.vector ?? DEFAULTS.vector,
+    standardize: p.standardize ?? DEFAULTS.standardize,
+    weights: normalizeWeights(p.weights ?? DEFAULTS.weights),
+  }),
+  reads: (params) => [params.vector as string, 'descriptors', 'mfcc_gauss'],
+  model: (db, params, entries, cache, stats) =>
+    hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as [number, number, number], cache, stats),
+  queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.mfcc_gauss],
+  choices() {
+    const d = DEFAULTS.weights;
+    const rest = weightGrid().filter((w) => f2(w) !== f2(d));
+    return [d, ...rest].map((w) => ({ name: `weights ${f2(w)}`, params: { method: 'hybrid', weights: w } }));
+  },
+  /** The components once (its own cosine compares the summaries, without windows); each weighting their weighted sum, made when asked for. */
+  evaluationCandidates(choices, dense, onSharedTracks) {
+    const { trackIds, matrices } = onSharedTracks([dense({ method: 'timbre', mp: true }), dense({ method: 'cosine', windows: 'none' }), dense({ method: 'features' })]);
+    const [T, C, F] = matrices;
+    return {
+      trackIds,
+      candidates: choices.map((ch) => {
+        const w = hybrid.normalize(ch.params).weights as [number, number, number];
+        return { name: ch.name, orientation: 'distance' as const, matrix: () => mixHybrid(w, T, C, F) };
+      }),
+    };
+  },
+};

@@ -1,0 +1,23 @@
+import type { VectorMethod } from '../method.js';
+import { timbreModel } from '../vector-model.js';
+
+/** A single Gaussian per track, symmetrised KL divergence, normalised by mutual proximity. */
+export const timbre: VectorMethod<'timbre'> = {
+  name: 'timbre',
+  kind: 'vector',
+  orientation: 'distance',
+  help: [
+    'a single Gaussian per track over its MFCC frames, symmetrised KL divergence,',
+    "normalised by mutual proximity (Musly's idea); distances in [0, 1]",
+  ],
+  // mutual proximity needs all n^2 divergences: a stored track reads the stored lists
+  listsForStoredTrack: true,
+  normalize: (p) => ({ method: p.method, feature: 'mfcc_gauss', mp: p.mp ?? true }),
+  reads: (params) => [params.feature as string],
+  model: (db, params, entries, cache, stats) => timbreModel(db, entries, params.mp !== false, cache, stats),
+  queryInputs: (_params, f) => [f.vectors.mfcc_gauss],
+  choices: () => [
+    { name: 'mutual proximity', params: { method: 'timbre', mp: true } },
+    { name: 'raw divergence', params: { method: 'timbre', mp: false } },
+  ],
+};

@@ -1,0 +1,117 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { METHOD_NAMES, allMethods, isMethodName, methodNamed } from '../../../src/pipeline/similarity/registry.js';
+import { METHODS, normalizeParams, orientation, type MethodName } from '../../../src/pipeline/similarity/methods.js';
+import { requiredFeatures, SEQUENCE_METHODS, specFor } from '../../../src/pipeline/similarity/run-similarity.js';
+import { choicesFor } from '../../../src/pipeline/evaluate.js';
+import { METHOD_HELP } from '../../../src/cli/method-options.js';
+import { YasrError } from '../../../src/errors.js';
+
+// what normalizeParams returned for each method's defaults before the registry (written out:
+// a changed default changes every stored result set's hash)
+const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
+  cosine: { method: 'cosine', vector: 'mfcc_summary', standardize: 'zscore', windows: 'mfcc_windows' },
+  timbre: { method: 'timbre', feature: 'mfcc_gauss', mp: true },
+  dtw: { method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1 },
+  fastdtw: { method: 'fastdtw', feature: 'mfcc', pool: 1, radius: 1 },
+  features: { method: 'features', standardize: 'zscore' },
+  hybrid: { method: 'hybrid', vector: 'mfcc_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
+};
+
+const READS: Record<MethodName, string[]> = {
+  cosine: ['mfcc_summary', 'mfcc_windows'],
+  timbre: ['mfcc_gauss'],
+  dtw: ['mfcc'],
+  fastdtw: ['mfcc'],
+  features: ['descriptors'],
+  hybrid: ['mfcc_summary', 'descriptors', 'mfcc_gauss'],
+};
+
+describe('similarity method registry', () => {
+  it('lists the methods in the order the CLI and reports always listed them', () => {
+    expect([...METHOD_NAMES]).toEqual(['cosine', 'timbre', 'dtw', 'fastdtw', 'features', 'hybrid']);
+    expect(METHODS).toBe(METHOD_NAMES);
+    expect(allMethods().map((m) => m.name)).toEqual([...METHOD_NAMES]);
+  });
+
+  it('normalizes every method to exactly the defaults it had, key order included', () => {
+    for (const name of METHOD_NAMES) {
+      const got = methodNamed(name).normalize({ method: name });
+      expect(got).toEqual(DEFAULT_PARAMS[name]);
+      expect(Object.keys(got)).toEqual(Object.keys(DEFAULT_PARAMS[name]));
+      expect(JSON.stringify(normalizeParams({ method: name }))).toBe(JSON.stringify(DEFAULT_PARAMS[name]));
+    }
+  });
+
+  it('keeps the parameter rules: cosine windows follow the vector, hybrid weights are scaled, dtw band 0 is none', () => {
+    expect(normalizeParams({ method: 'cosine', vector: 'other' })).toEqual({ method: 'cosine', vector: 'other', standardize: 'zscore', windows: 'none' });
+    expect(normalizeParams({ method: 'hybrid', weights: [2, 1, 1] }).weights).toEqual([0.5, 0.25, 0.25]);
+    expect(() => normalizeParams({ method: 'hybrid', weights: [0, 0, 0] })).toThrow(/weights/);
+    expect(specFor(normalizeParams({ method: 'dtw', band: 0 }))).toEqual({ method: 'dtw', pool: 8, band: undefined });
+    expect(specFor(normalizeParams({ method: 'fastdtw' }))).toEqual({ method: 'fastdtw', pool: 1, radius: 1 });
+  });
+
+  it('says what each method reads, with its default parameters', () => {
+    for (const name of METHOD_NAMES) {
+      const params = normalizeParams({ method: name });
+      expect(methodNamed(name).reads(params)).toEqual(READS[name]);
+      expect(requiredFeatures(params)).toEqual(READS[name]);
+    }
+    expect(requiredFeatures(normalizeParams({ method: 'cosine', windows: 'none' }))).toEqual(['mfcc_summary']);
+  });
+
+  it('gives each method its orientation, kind and stored-list use', () => {
+    expect(METHOD_NAMES.map((n) => orientation(n))).toEqual(['similarity', 'distance', 'distance', 'distance', 'distance', 'distance']);
+    expect([...SEQUENCE_METHODS]).toEqual(['dtw', 'fastdtw']);
+    expect(METHOD_NAMES.filter((n) => methodNamed(n).listsForStoredTrack)).toEqual(['timbre', 'dtw', 'fastdtw', 'hybrid']);
+  });
+
+  it('gives each method its held-out grid, the default first', () => {
+    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 2, 1, 1, 2, 15]);
+    for (const name of METHOD_NAMES) {
+      const first = normalizeParams(choicesFor(name)[0].params);
+      expect(first).toEqual(DEFAULT_PARAMS[name]);
+    }
+  });
+
+  it('refuses an unknown name as a bad --method', () => {
+    expect(isMethodName('cosine')).toBe(true);
+    expect(isMethodName('nope')).toBe(false);
+    let err: unknown;
+    try {
+      methodNamed('nope');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(YasrError);
+    expect((err as YasrError).message).toBe('invalid --method: "nope" (expected cosine, timbre, dtw, fastdtw, features, hybrid)');
+    expect(() => normalizeParams({ method: 'nope' as MethodName })).toThrow(/invalid --method/);
+  });
+
+  it('has one file per method under methods/, named after it (a new method: a file and a registry line)', () => {
+    const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../src/pipeline/similarity/methods');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+    expect(files).toEqual([...METHOD_NAMES].sort());
+  });
+
+  it('builds the help from each method, with the text it always had', () => {
+    expect(METHOD_HELP).toBe(`
+Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others are distances,
+lower = closer):
+  cosine    cosine similarity of per-track summary vectors (MFCC mean+std of the central
+            excerpt), z-scored across the catalogue, each matched against the other track's
+            30 s windows (the best match counts: a preview finds its full track); --windows
+            none --standardize none reproduces plain librosa cosine
+  timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
+            normalised by mutual proximity (Musly's idea); distances in [0, 1]
+  dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
+            (1,1), (1,0), (0,1)); by default frames are pooled by 8 and a 10% Sakoe-Chiba
+            band is used (--pool 1 --band 0: exact unconstrained DTW)
+  fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
+  features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
+  hybrid    timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted
+            (--weights, default 0.5,0.25,0.25: the best on the evaluation corpus)`);
+  });
+});
