@@ -17,6 +17,17 @@ function parseWeights(v: string): [number, number, number] {
   return w as [number, number, number];
 }
 
+function parseBlockWeights(v: string): number[] {
+  const w = v.split(',').map((x) => Number(x.trim()));
+  if (w.length !== 6 || w.some((x) => !Number.isFinite(x) || x < 0) || w.every((x) => x === 0)) throw badParameter('--block-weights', v, 'six numbers >= 0, not all 0: sp,dsp,vdsp,lfp,cp,scp');
+  return w;
+}
+
+function parseBlockNorm(v: string): 'dsn' | 'zscore' {
+  if (v !== 'dsn' && v !== 'zscore') throw badParameter('--block-norm', v, "'dsn' or 'zscore'");
+  return v;
+}
+
 function parseStandardize(v: string): 'zscore' | 'none' {
   if (v !== 'zscore' && v !== 'none') throw badParameter('--standardize', v, "'zscore' or 'none'");
   return v;
@@ -33,11 +44,16 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
     .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
-    .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity');
+    .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity')
+    .option('--block-weights <w,...>', 'blocks: weights of the patterns sp,dsp,vdsp,lfp,cp,scp (default 1,1,1,1,1,1)', parseBlockWeights)
+    .option('--block-norm <mode>', 'blocks: dsn (distance space normalisation, default) or zscore (one z-score per pattern)', parseBlockNorm);
 }
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
-  return { method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
+  return {
+    method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp,
+    blockWeights: o.blockWeights, blockNorm: o.blockNorm,
+  };
 }
 
 /** The methods section of the help: each registered method's own help text. */

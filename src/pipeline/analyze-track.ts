@@ -2,6 +2,7 @@ import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
 import { analyzeSignal } from '../dsp/analyze.js';
 import { summaryVector, windowSummaries } from '../dsp/summary.js';
+import { blockPatternVector } from '../dsp/block-level.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { fitGaussian } from '../similarity/gaussian.js';
 import { YasrError } from '../errors.js';
@@ -99,7 +100,8 @@ export async function analyzeTrack(
   const { y, decodedSeconds, offset, trim, silent, whole } = await decodeAnalysedSignal(ffmpeg, file, durationHint, o);
   const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
   const keepMel = o.keep.includes('mel');
-  const r = analyzeSignal(y, { sr, keepStft, keepMel });
+  // the mel power also feeds block_patterns (mfcc group)
+  const r = analyzeSignal(y, { sr, keepStft, keepMel: keepMel || o.groups.includes('mfcc') });
   const features: Record<string, Matrix> = {};
   const add = (name: string, m: Matrix | undefined) => {
     if (!m) return;
@@ -119,6 +121,8 @@ export async function analyzeTrack(
     add('mfcc_gauss', { rows: 1, cols: g.length, data: g });
     add('mfcc_windows', await mfccWindows(ffmpeg, file, o, y, whole, r.mfcc));
   }
+  // block-level patterns (rhythm, onsets, band co-movement) of the excerpt's mel power: the blocks method
+  if (o.groups.includes('mfcc')) add('block_patterns', blockPatternVector(r.mel!));
   if (o.groups.includes('mel')) add('mel_db', r.mel_db);
   if (o.groups.includes('chroma')) {
     add('chroma', r.chroma);

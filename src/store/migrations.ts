@@ -184,4 +184,9 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX ratings_track ON ratings (track_id);
   CREATE INDEX ratings_session ON ratings (session) WHERE session IS NOT NULL;
   `,
+  // 7: per-track statistics in several parts (the blocks method: mean and spread of each
+  // block-level pattern's distances, for its distance space normalisation), JSON [mu, sd, ...]
+  `
+  ALTER TABLE sim_track_stats ADD COLUMN parts TEXT;
+  `,
 ];

@@ -134,13 +134,20 @@ export function putState(db: Db, setId: number, membersHash: string, k: number):
   ).run(setId, membersHash, k);
 }
 
-export function putTrackStats(db: Db, setId: number, stats: Map<number, { mu: number; sd: number }>): void {
-  db.prepare('DELETE FROM sim_track_stats WHERE set_id = ?').run(setId);
-  const st = db.prepare('INSERT INTO sim_track_stats (set_id, track_id, mu, sd) VALUES (?, ?, ?, ?)');
-  for (const [t, v] of stats) st.run(setId, t, v.mu, v.sd);
+/** A track's statistics in a result set: mean and spread of its scores, and optionally more parts (blocks: per pattern). */
+export interface TrackStat {
+  mu: number;
+  sd: number;
+  parts?: number[];
 }
 
-export function getTrackStats(db: Db, setId: number): Map<number, { mu: number; sd: number }> {
-  const rows = db.prepare('SELECT track_id, mu, sd FROM sim_track_stats WHERE set_id = ?').raw().all(setId) as [number, number, number][];
-  return new Map(rows.map(([t, mu, sd]) => [t, { mu, sd }]));
+export function putTrackStats(db: Db, setId: number, stats: Map<number, TrackStat>): void {
+  db.prepare('DELETE FROM sim_track_stats WHERE set_id = ?').run(setId);
+  const st = db.prepare('INSERT INTO sim_track_stats (set_id, track_id, mu, sd, parts) VALUES (?, ?, ?, ?, ?)');
+  for (const [t, v] of stats) st.run(setId, t, v.mu, v.sd, v.parts ? JSON.stringify(v.parts) : null);
+}
+
+export function getTrackStats(db: Db, setId: number): Map<number, TrackStat> {
+  const rows = db.prepare('SELECT track_id, mu, sd, parts FROM sim_track_stats WHERE set_id = ?').raw().all(setId) as [number, number, number, string | null][];
+  return new Map(rows.map(([t, mu, sd, parts]) => [t, parts ? { mu, sd, parts: JSON.parse(parts) as number[] } : { mu, sd }]));
 }

@@ -6,7 +6,7 @@
 import type { Db } from '../../store/db.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
 import type { Candidate } from '../../evaluate/held-out.js';
-import type { NeighbourEntry } from '../../store/similarity.js';
+import type { NeighbourEntry, TrackStat } from '../../store/similarity.js';
 import type { CatalogueEntry } from './catalogue.js';
 import type { DenseMatrix } from './dense.js';
 import type { SimilarityParams } from './methods.js';
@@ -15,8 +15,8 @@ import type { FeatureCache, VectorModel } from './vector-model.js';
 /** A method's parameters after defaults and validation: what defines a result set (hashed). */
 export type NormalizedParams = Record<string, unknown>;
 
-/** Per-track mean and spread of a method's raw scores (timbre's mutual proximity). */
-export type TrackStats = Map<number, { mu: number; sd: number }>;
+/** Per-track mean and spread of a method's raw scores (timbre's mutual proximity; blocks: per pattern, in parts). */
+export type TrackStats = Map<number, TrackStat>;
 
 /** One parameter choice for held-out evaluation: its parameters and a name for reports. */
 export interface Choice {

@@ -28,6 +28,10 @@ export interface SimilarityParams {
   weights?: [number, number, number];
   /** timbre: normalise distances by mutual proximity (default true). */
   mp?: boolean;
+  /** blocks: weights of the block-level patterns [SP, DSP, VDSP, LFP, CP, SCP] (default all equal). */
+  blockWeights?: number[];
+  /** blocks: 'dsn' (distance space normalisation, default) or 'zscore' (one z-score per pattern). */
+  blockNorm?: 'dsn' | 'zscore';
 }
 
 /** How a method's scores read: similarities (higher = closer) or distances (lower = closer). */

@@ -1,5 +1,5 @@
 import type { Db } from '../../store/db.js';
-import { getOrCreateSet, putNeighbours, putState, putTrackStats, setState, countPlan, type NeighbourEntry } from '../../store/similarity.js';
+import { getOrCreateSet, putNeighbours, putState, putTrackStats, setState, countPlan, type NeighbourEntry, type TrackStat } from '../../store/similarity.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
 import { analysedTracks, type CatalogueEntry } from './catalogue.js';
 import { normalizeParams, hashOf, type SimilarityParams, type MethodName } from './methods.js';
@@ -42,7 +42,7 @@ export function vectorModelFor(
   params: Record<string, unknown>,
   entries: CatalogueEntry[],
   cache?: FeatureCache,
-  stats?: Map<number, { mu: number; sd: number }>,
+  stats?: Map<number, TrackStat>,
 ): VectorModel {
   return vectorMethod(params.method).model(db, params, entries, cache, stats);
 }
@@ -96,7 +96,7 @@ export async function runSimilarity(
     }
   } else {
     const state = setState(db, set.id);
-    let trackStats: Map<number, { mu: number; sd: number }> | undefined;
+    let trackStats: Map<number, TrackStat> | undefined;
     if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
       // a method's own top-k (cosine without windows), else every row of its model

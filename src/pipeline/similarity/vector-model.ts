@@ -4,6 +4,7 @@ import { fitStandardizer, applyStandardizer, windowMatchScores } from '../../sim
 import type { CatalogueEntry } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
+import type { TrackStat } from '../../store/similarity.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -19,8 +20,8 @@ export interface VectorModel {
   row(i: number): Float64Array;
   /** Scores of an outside vector (raw, as stored) against every item. */
   query(raw: Float32Array[]): Float64Array;
-  /** Per-track statistics worth storing (timbre: mutual proximity's mean and std). */
-  trackStats?(): Map<number, { mu: number; sd: number }>;
+  /** Per-track statistics worth storing (timbre: mutual proximity's mean and std; blocks: per pattern). */
+  trackStats?(): Map<number, TrackStat>;
 }
 
 function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
