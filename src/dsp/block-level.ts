@@ -419,33 +419,41 @@ function contrastOf(power: Matrix, floor: number, o: BlockLevelOptions): Matrix 
   const pFloor = Math.max(o.amin, Math.exp(floor / DB_PER_NEPER));
   const out = new Float32Array(S * T);
   const buf = new Float64Array(N);
+  const peak = new Float64Array(T);
+  const valley = new Float64Array(T);
   for (let s = 0; s < S; s++) {
     const lo = Math.floor((s * N) / S);
     const hi = Math.floor(((s + 1) * N) / S);
     const m = hi - lo;
     const q = Math.max(1, Math.round(o.contrastAlpha * m));
-    for (let t = 0; t < T; t++) {
-      let peak = 0;
-      let valley = 0;
-      if (q === 1) {
-        peak = data[lo * T + t];
-        valley = peak;
-        for (let r = lo + 1; r < hi; r++) {
+    if (q === 1) {
+      // the largest and smallest power of each frame, row by row (sequential reads)
+      for (let t = 0; t < T; t++) peak[t] = valley[t] = data[lo * T + t];
+      for (let r = lo + 1; r < hi; r++) {
+        for (let t = 0; t < T; t++) {
           const v = data[r * T + t];
-          peak = Math.max(peak, v);
-          valley = Math.min(valley, v);
-        }
-      } else {
-        for (let r = lo; r < hi; r++) buf[r - lo] = data[r * T + t];
-        insertionSort(buf, 0, m);
-        for (let i = 0; i < q; i++) {
-          valley += buf[i];
-          peak += buf[m - 1 - i];
+          peak[t] = Math.max(peak[t], v);
+          valley[t] = Math.min(valley[t], v);
         }
       }
-      peak = Math.max(pFloor, peak / q);
-      valley = Math.max(pFloor, valley / q);
-      out[s * T + t] = peak > valley ? DB_PER_NEPER * Math.log(peak / valley) : 0;
+    } else {
+      for (let t = 0; t < T; t++) {
+        for (let r = lo; r < hi; r++) buf[r - lo] = data[r * T + t];
+        insertionSort(buf, 0, m);
+        let a = 0;
+        let b = 0;
+        for (let i = 0; i < q; i++) {
+          b += buf[i];
+          a += buf[m - 1 - i];
+        }
+        peak[t] = a / q;
+        valley[t] = b / q;
+      }
+    }
+    for (let t = 0; t < T; t++) {
+      const a = Math.max(pFloor, peak[t]);
+      const b = Math.max(pFloor, valley[t]);
+      out[s * T + t] = a > b ? DB_PER_NEPER * Math.log(a / b) : 0;
     }
   }
   return { rows: S, cols: T, data: out };
