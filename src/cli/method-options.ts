@@ -26,7 +26,7 @@ function parseStandardize(v: string): 'zscore' | 'none' {
 export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine'): Command {
   return c
     .option('--method <name>', `${METHODS.join(' | ')}`, parseMethod, defaultMethod)
-    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: MFCC mean and std)`)
+    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: level-referenced MFCC mean and std; mfcc_summary: librosa's)`)
     .option('--windows <feature>', `cosine: stored window vectors matched against the other track's summary (default ${DEFAULTS.windows} with the default vector; none = summaries only)`)
     .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))

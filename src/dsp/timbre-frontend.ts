@@ -1,7 +1,7 @@
 /**
  * MFCCs for similarity, robust to level, codec and sample rate. The librosa-exact `mfcc` stays as
  * it is (and is what `yasr export` writes); these are computed from the same mel power spectrogram
- * for the similarity summaries (mfcc_summary, mfcc_gauss, mfcc_windows).
+ * for similarity summaries (the pipeline uses src/dsp/level-reference.ts, its ref 'max' floor 80 case).
  *
  * What moves librosa's MFCCs between two copies of one recording:
  * - level: power_to_db(ref=1) puts the absolute level into MFCC 0 (6 dB louder moves it by

@@ -2,9 +2,9 @@ import { badParameter } from '../../errors.js';
 
 /** Defaults of the similarity methods' parameters (each method reads its own). */
 export const DEFAULTS = {
-  vector: 'mfcc_summary',
+  vector: 'timbre_summary',
   // chosen with benchmarks/pipeline/preview-match.ts (benchmarks/RESULTS.md): a preview finds its full track
-  windows: 'mfcc_windows',
+  windows: 'timbre_windows',
   standardize: 'zscore' as const,
   pool: 8,
   band: 0.1,

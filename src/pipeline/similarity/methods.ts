@@ -9,11 +9,11 @@ export const METHODS = METHOD_NAMES;
 
 export interface SimilarityParams {
   method: MethodName;
-  /** cosine/hybrid: which stored summary vector (default mfcc_summary: MFCC mean and std). */
+  /** cosine/hybrid: which stored summary vector (default timbre_summary: level-referenced MFCC mean and std; mfcc_summary is librosa's). */
   vector?: string;
   /**
    * cosine: stored window vectors matched against the other track's summary (default
-   * mfcc_windows with the default vector, else none); 'none' compares the summaries only.
+   * timbre_windows with the default vector, else none); 'none' compares the summaries only.
    */
   windows?: string;
   /** cosine/features/hybrid: 'zscore' across the catalogue (default) or 'none'. */

@@ -134,7 +134,7 @@ export function cosinePairs(db: Db, entries: CatalogueEntry[], vector: string, s
 /**
  * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
  * and a set of window vectors W (the same summary over windows along the whole track, e.g.
- * `mfcc_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
+ * `timbre_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
  * cos(w, c_j)): the best match of either track's excerpt anywhere in the other. A 30 s preview
  * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
  * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
@@ -232,7 +232,7 @@ export function timbreModel(
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
 ): VectorModel {
-  const all = featureMap(db, 'mfcc_gauss', cache);
+  const all = featureMap(db, 'timbre_gauss', cache);
   const models = entries.map((e) => all.get(e.trackId)!.data);
   let d = 1;
   if (models.length) while (gaussianLength(d) < models[0].length) d++;

@@ -13,10 +13,10 @@ export const cosine: VectorMethod<'cosine'> = {
   kind: 'vector',
   orientation: 'similarity',
   help: [
-    'cosine similarity of per-track summary vectors (MFCC mean+std of the central',
-    "excerpt), z-scored across the catalogue, each matched against the other track's",
-    '30 s windows (the best match counts: a preview finds its full track); --windows',
-    'none --standardize none reproduces plain librosa cosine',
+    'cosine similarity of per-track summary vectors (level-referenced MFCC mean+std of',
+    "the central excerpt), z-scored across the catalogue, each matched against the other",
+    "track's 30 s windows (the best match counts: a preview finds its full track);",
+    '--vector mfcc_summary --standardize none: plain librosa cosine',
   ],
   listsForStoredTrack: false,
   normalize(p) {
