@@ -7,7 +7,7 @@
  * One file per implementation:
  * - `js.ts`: plain TypeScript (always loads).
  * - `wasm-simd.ts`: a WebAssembly SIMD (f32x4) kernel assembled at load time (no toolchain).
- * - `onnxruntime.ts`: onnxruntime-node's CPU Gemm (an optional dependency; used when installed).
+ * - `onnxruntime.ts`: onnxruntime-node's CPU Gemm (not a dependency of yasr; used when installed).
  * - `tfjs.ts`: the slot for @tensorflow/tfjs-node-gpu (or tfjs-node). yasr never installs it (its
  *   install script downloads libtensorflow); it is loaded only if present and never required.
  *

@@ -1,11 +1,11 @@
 /**
  * The onnxruntime-node backend: a one-node ONNX graph, Y = Gemm(A, B, transB = 1) = A Bᵀ, run by
- * ONNX Runtime's CPU provider (MLAS: float32, its own threads). onnxruntime-node is an optional
- * dependency: its npm tarball carries the CPU library for linux/darwin/win32 (x64 and arm64), and
- * only its CUDA provider would download at install, which yasr turns off (`allowScripts` denies
- * its install script; with an npm that ignores allowScripts, install with
- * ONNXRUNTIME_NODE_INSTALL=skip). Without the package this backend does not load and the others
- * run.
+ * ONNX Runtime's CPU provider (MLAS: float32, its own threads). yasr does not install
+ * onnxruntime-node: its tarball is 113 MB (290 MB installed, every platform's library) and on
+ * yasr's machine it was slower than the wasm backend (./select.ts). It loads when installed by
+ * hand: `ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node` (the tarball carries the CPU
+ * library for linux/darwin/win32, x64 and arm64; the variable stops its install script from
+ * downloading the CUDA provider from NuGet). Without it this backend does not load, and says so.
  *
  * The model is encoded here (a few protobuf fields), not shipped. yasr's callers are synchronous,
  * so it runs the session through onnxruntime-node's own synchronous binding
@@ -83,7 +83,7 @@ export function loadOnnx(): TensorBackend {
     ort = require('onnxruntime-node') as OrtModule;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new Error(code === 'MODULE_NOT_FOUND' ? 'onnxruntime-node is not installed (an optional dependency)' : `onnxruntime-node does not load: ${(err as Error).message}`);
+    throw new Error(code === 'MODULE_NOT_FOUND' ? 'onnxruntime-node is not installed (yasr does not install it; see src/similarity/backends/onnxruntime.ts)' : `onnxruntime-node does not load: ${(err as Error).message}`);
   }
   try {
     version = (require('onnxruntime-node/package.json') as { version: string }).version;

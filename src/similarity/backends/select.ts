@@ -14,11 +14,13 @@ import { loadTfjs } from './tfjs.js';
 import { loadWasmSimd } from './wasm-simd.js';
 
 /**
- * `auto` takes the first of these that loads: measured fastest first (benchmarks/similarity/
- * pair-timings.ts, "cosine top-10"); tfjs leads because it is present only if someone installed
- * it on purpose (a GPU).
+ * `auto` takes the first of these that loads. tfjs leads because it is present only if someone
+ * installed it on purpose (a GPU). wasm before onnx: on yasr's 2-core machine onnxruntime-node
+ * 1.30's Gemm was no faster than the WebAssembly kernel for the top-10 of 13,517 x 40 (about
+ * equal on one thread, slower on two) and about 1.6x slower with windows: with an inner dimension
+ * of 40, writing the tile costs as much as computing it (benchmarks/similarity/pair-timings.ts).
  */
-export const AUTO_ORDER: readonly BackendName[] = ['tfjs', 'onnx', 'wasm', 'js'];
+export const AUTO_ORDER: readonly BackendName[] = ['tfjs', 'wasm', 'onnx', 'js'];
 
 interface Slot {
   backend?: TensorBackend;
