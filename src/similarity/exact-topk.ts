@@ -323,6 +323,12 @@ export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Ar
   const exact = (i: number, j: number) => windowScore(C, W, start, dim, i, j);
   const { hi, lo } = lists;
   const own = scanner ? null : new Float32Array(bs * stride);
+  const wStride = Math.ceil(wc / 4) * 4;
+  if (scanner) {
+    // every allocation before the first view is taken: views of a grown memory are detached
+    scanner.area(bs, stride);
+    scanner.productArea(bs, wStride);
+  }
   /**
    * Into S (rows of tracks r, columns of tracks c, at stride): max over c's windows w of
    * C_r . w, at S[r][c], or at S[c][r] when `transposed`.
@@ -332,6 +338,15 @@ export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Ar
       const w1 = Math.min(start[c1], w0 + wc);
       const t = bound.tile(r0, r1, w0, w1);
       const data = t.data;
+      if (scanner) {
+        // in WebAssembly: copy the tile beside S, reduce it there
+        const ps = Math.ceil((w1 - w0) / 4) * 4;
+        const pa = scanner.productArea(r1 - r0, ps);
+        if (t.stride === ps) pa.data.set(data.subarray(t.offset, t.offset + (r1 - r0) * ps), pa.offset);
+        else for (let r = 0; r < r1 - r0; r++) pa.data.set(data.subarray(t.offset + r * t.stride, t.offset + r * t.stride + (w1 - w0)), pa.offset + r * ps);
+        scanner.reduceMax(r1 - r0, w1 - w0, ps, start, w0, owner[w0], c0, stride, transposed);
+        continue;
+      }
       for (let r = r0; r < r1; r++) {
         const o = t.offset + (r - r0) * t.stride - w0;
         if (transposed) {

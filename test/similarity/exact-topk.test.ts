@@ -229,8 +229,9 @@ describe('windowMatchTopK against windowMatchScores', () => {
     return { C, W, start, owner };
   }
 
-  function check(n: number, dim: number, wins: (i: number) => number, k: number, least: number, seed: number): TopKResult[] {
+  function check(n: number, dim: number, wins: (i: number) => number, k: number, least: number, seed: number, nanWindows: number[] = []): TopKResult[] {
     const { C, W, start, owner } = catalogue(n, dim, wins, seed);
+    for (const w of nanWindows) W.fill(NaN, w * dim, w * dim + dim);
     // the model's rows: windowMatchScores of each track's summary and windows
     const rows = Array.from({ length: n }, (_, i) => windowMatchScores(C.subarray(i * dim, i * dim + dim), W.subarray(start[i] * dim, start[i + 1] * dim), C, W, owner, dim));
     const want = brute(n, k, least, (i, j) => rows[i][j]);
@@ -242,8 +243,8 @@ describe('windowMatchTopK against windowMatchScores', () => {
     });
   }
 
-  it('tracks with 0 to 5 windows, blocks smaller than n', () => {
-    check(53, 7, (i) => (i * 7) % 6, 5, 3, 20);
+  it('tracks with 0 to 5 windows, blocks smaller than n; a NaN window never counts', () => {
+    check(53, 7, (i) => (i * 7) % 6, 5, 3, 20, [2, 17, 18]);
   });
 
   it('many windows per track (a chunk of windows per tile)', () => {
