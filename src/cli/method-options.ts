@@ -17,6 +17,13 @@ function parseWeights(v: string): [number, number, number] {
   return w as [number, number, number];
 }
 
+function parseShortlist(v: string): number | 'all' {
+  if (v === 'all') return v;
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw badParameter('--shortlist', v, 'an integer >= 1, or "all" for every pair');
+  return n;
+}
+
 function parseStandardize(v: string): 'zscore' | 'none' {
   if (v !== 'zscore' && v !== 'none') throw badParameter('--standardize', v, "'zscore' or 'none'");
   return v;
@@ -31,13 +38,14 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
+    .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default ${DEFAULTS.shortlist})`, parseShortlist)
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
     .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
     .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity');
 }
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
-  return { method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
+  return { method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, shortlist: o.shortlist, radius: o.radius, weights: o.weights, mp: o.mp };
 }
 
 /** The methods section of the help: each registered method's own help text. */

@@ -371,7 +371,10 @@ function rankAndDescribe(
     };
   };
   const nearest = ranked.slice(0, a.k).map((r, i) => toRec(i + 1, r));
-  const least = a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse().map((r, i) => toRec(i + 1, r)) : [];
+  // stored lists without a bottom part (a --shortlist set keeps the nearest only): the least
+  // similar tracks are unknown, so none are shown rather than the tail of the nearest
+  const knownBottom = !(partial && byMethod.length <= s.head!);
+  const least = a.least > 0 && knownBottom ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse().map((r, i) => toRec(i + 1, r)) : [];
   return {
     query: { trackId: qTrack?.id ?? null, artist: qArtist ?? null, title: qTrack ? qTrack.title : (query as { features: QueryFeatures }).features.title, file: qTrack ? qTrack.localPath : (query as { features: QueryFeatures }).features.file },
     method,

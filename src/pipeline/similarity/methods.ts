@@ -1,7 +1,7 @@
 import { paramsHash } from '../../util/hash.js';
 import { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
 
-export { DEFAULTS, normalizeWeights } from './defaults.js';
+export { DEFAULTS, normalizeWeights, normalizeShortlist } from './defaults.js';
 export { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
 
 /** The registered methods' names (./registry.ts), in order. */
@@ -24,6 +24,11 @@ export interface SimilarityParams {
   band?: number;
   /** fastdtw: radius. */
   radius?: number;
+  /**
+   * dtw/fastdtw: align each track only with its N nearest by z-scored mfcc_summary cosine (and
+   * the tracks whose N nearest it is in); 'all' (the default) aligns every pair.
+   */
+  shortlist?: number | 'all';
   /** hybrid: weights of [timbre (Gaussian, mutual proximity), cosine timbre, descriptors]. */
   weights?: [number, number, number];
   /** timbre: normalise distances by mutual proximity (default true). */
