@@ -28,6 +28,13 @@ function parseBlockNorm(v: string): 'dsn' | 'zscore' {
   return v;
 }
 
+function parseShortlist(v: string): number | 'all' {
+  if (v === 'all') return v;
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw badParameter('--shortlist', v, 'an integer >= 1, or "all" for every pair');
+  return n;
+}
+
 function parseStandardize(v: string): 'zscore' | 'none' {
   if (v !== 'zscore' && v !== 'none') throw badParameter('--standardize', v, "'zscore' or 'none'");
   return v;
@@ -37,11 +44,12 @@ function parseStandardize(v: string): 'zscore' | 'none' {
 export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine'): Command {
   return c
     .option('--method <name>', `${METHODS.join(' | ')}`, parseMethod, defaultMethod)
-    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: MFCC mean and std)`)
+    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: level-referenced MFCC mean and std; mfcc_summary: librosa's)`)
     .option('--windows <feature>', `cosine: stored window vectors matched against the other track's summary (default ${DEFAULTS.windows} with the default vector; none = summaries only)`)
     .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
+    .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default ${DEFAULTS.shortlist})`, parseShortlist)
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
     .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
     .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity')
@@ -51,7 +59,7 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
   return {
-    method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp,
+    method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, shortlist: o.shortlist, radius: o.radius, weights: o.weights, mp: o.mp,
     blockWeights: o.blockWeights, blockNorm: o.blockNorm,
   };
 }

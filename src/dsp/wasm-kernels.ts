@@ -19,88 +19,11 @@
  * kernel module's own exported memory.
  */
 
-const enc = {
-  u32(n: number): number[] {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  },
-  s32(n: number): number[] {
-    const out: number[] = [];
-    for (;;) {
-      const b = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-        out.push(b);
-        return out;
-      }
-      out.push(b | 0x80);
-    }
-  },
-  str(s: string): number[] {
-    return [...enc.u32(s.length), ...Buffer.from(s, 'utf8')];
-  },
-  vec(items: number[][]): number[] {
-    return [...enc.u32(items.length), ...items.flat()];
-  },
-  section(id: number, body: number[]): number[] {
-    return [id, ...enc.u32(body.length), ...body];
-  },
-};
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-// opcodes
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-const VOID = 0x40;
-const LGET = 0x20;
-const LSET = 0x21;
-const I32_LOAD = 0x28;
-const F32_STORE = 0x38;
-const I32_CONST = 0x41;
-const I32_GE_U = 0x4f;
-const I32_EQZ = 0x45;
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_MUL = 0x6c;
-const I32_SHL = 0x74;
-const F32_ADD = 0x92;
-const SIMD = 0xfd;
-
-const get = (i: number) => [LGET, i];
-const set = (i: number) => [LSET, i];
-const i32c = (n: number) => [I32_CONST, ...enc.s32(n)];
-const mem = (align: number, offset = 0) => [...enc.u32(align), ...enc.u32(offset)];
-const simd = (op: number, ...imm: number[]) => [SIMD, ...enc.u32(op), ...imm];
-const v128Load = (offset = 0) => simd(0x00, ...mem(2, offset));
-const v128Store = (offset = 0) => simd(0x0b, ...mem(2, offset));
-const v128ConstF32 = (a: number, b: number, c: number, d: number) => {
-  const bytes = new Uint8Array(new Float32Array([a, b, c, d]).buffer);
-  return simd(0x0c, ...bytes);
-};
-const shuffle = (lanes: number[]) => simd(0x0d, ...lanes);
-const F32X4_EXTRACT = (lane: number) => simd(0x1f, lane);
-const F32X4_SQRT = simd(0xe3);
-const F32X4_ADD = simd(0xe4);
-const F32X4_MUL = simd(0xe6);
-const i32Load = (offset = 0) => [I32_LOAD, ...mem(2, offset)];
-const f32Store = (offset = 0) => [F32_STORE, ...mem(2, offset)];
-
-/** `while (!(a >= b)) { body }` with a, b i32 locals: block/loop/br_if pattern. */
-function whileLt(a: number, b: number, body: number[]): number[] {
-  return [BLOCK, VOID, LOOP, VOID, ...get(a), ...get(b), I32_GE_U, BR_IF, 1, ...body, BR, 0, END, END];
-}
+import {
+  BLOCK, BR, BR_IF, END, enc, F32, F32_ADD, F32X4_ADD, F32X4_EXTRACT, F32X4_MUL, F32X4_SQRT, f32Store, get,
+  I32, I32_ADD, I32_EQZ, I32_MUL, I32_SHL, I32_SUB, i32c, i32Load, LOOP, set, shuffle, simd, V128,
+  v128ConstF32, v128Load, v128Store, VOID, WA, whileLt, type WasmMemory,
+} from '../util/wasm-assembler.js';
 
 function powerFunc(): number[] {
   // params: 0 spec, 1 pow, 2 nQuads, 3 sums; locals: 4 q (i32), 5 accP, 6 accM, 7 accW, 8 kv, 9 a, 10 b, 11 p, 12 m (v128)
@@ -233,17 +156,6 @@ function moduleBytes(): Uint8Array {
   ];
   return Uint8Array.from(bytes);
 }
-
-// The compiler's lib settings (ES2023, node types) do not declare WebAssembly: type what is used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface DspKernels {
   memory: WasmMemory;

@@ -1,7 +1,8 @@
 import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
-import { analyzeSignal } from '../dsp/analyze.js';
-import { summaryVector, windowSummaries } from '../dsp/summary.js';
+import { analyzeSignal, type AnalysisResult } from '../dsp/analyze.js';
+import { levelReferencedMfcc, levelReferencedWindows } from '../dsp/level-reference.js';
+import { summaryVector } from '../dsp/summary.js';
 import { blockPatternVector } from '../dsp/block-level.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { fitGaussian } from '../similarity/gaussian.js';
@@ -25,11 +26,8 @@ export interface TrackAnalysis {
   };
 }
 
-/** Extra seconds decoded on each side of a central excerpt, so that trimming has room. */
-const EXCERPT_MARGIN = 2;
-
 /**
- * `mfcc_windows`: MFCC mean+std of 30 s windows every 10 s over the whole trimmed track (up to
+ * `timbre_windows`: level-referenced MFCC mean+std of 30 s windows every 10 s over the whole trimmed track (up to
  * maxSeconds), [W, 40]. The cosine method matches a track's central excerpt against the other
  * track's windows, so a 30 s preview cut from anywhere finds its full track (window length and
  * hop chosen on a training part of the game-soundtrack corpus, benchmarks/RESULTS.md).
@@ -50,31 +48,23 @@ export interface AnalysedSignal {
   start: number;
   /** Trimming found nothing but silence: y is the untrimmed (excerpted) window. */
   silent: boolean;
-  /** The whole trimmed track when it was decoded whole (the cosine windows need no second decode), else null. */
-  whole: Float32Array | null;
+  /** The whole trimmed track (up to o.maxSeconds; the similarity windows cover it). */
+  whole: Float32Array;
+  /** Everything decoded (the file up to o.maxSeconds, untrimmed); y and whole are views into it. */
+  decoded: Float32Array;
 }
 
 /**
  * Decode, trim and cut the central excerpt of one file, exactly as the features stage does
- * (`yasr plot` shows the same signal). With an excerpt and a known duration, only the central
- * window (plus a small margin) is decoded: ffmpeg seeks there. That centres the excerpt on the
- * untrimmed file; leading/trailing silence then shifts it by half its length at most.
- * `--excerpt full` follows librosa exactly (trim, then analyse all).
+ * (`yasr plot` shows the same signal), following librosa: the whole file (up to o.maxSeconds)
+ * is decoded by one ffmpeg process, trimmed, and the excerpt taken at the centre of what trimming
+ * kept. (Decoding only a window around the file's centre would save decoding time, but lands in
+ * padding when a short sound is followed by a minute of digital silence, as game jingles are; and
+ * the similarity windows need the whole track anyway.)
  */
-export async function decodeAnalysedSignal(ffmpeg: string, file: string, durationHint: number | null, o: FeatureOptions): Promise<AnalysedSignal> {
+export async function decodeAnalysedSignal(ffmpeg: string, file: string, _durationHint: number | null, o: FeatureOptions): Promise<AnalysedSignal> {
   const sr = o.sr;
-  let offset = 0;
-  let duration: number | undefined;
-  if (o.excerpt !== 'full') {
-    if (durationHint && durationHint > o.excerpt + 2 * EXCERPT_MARGIN + 1) {
-      offset = Math.max(0, (durationHint - o.excerpt) / 2 - EXCERPT_MARGIN);
-      duration = o.excerpt + 2 * EXCERPT_MARGIN;
-    }
-  } else {
-    duration = o.maxSeconds;
-  }
-  const decoded = await decodeAudio(ffmpeg, file, { sr, offset, duration: duration ?? (o.excerpt === 'full' ? o.maxSeconds : undefined) });
-  const decodedSeconds = decoded.length / sr;
+  const decoded = await decodeAudio(ffmpeg, file, { sr, offset: 0, duration: o.maxSeconds });
   checkFinite(decoded, file);
   let y = decoded;
   let trim: [number, number] = [0, y.length];
@@ -82,10 +72,10 @@ export async function decodeAnalysedSignal(ffmpeg: string, file: string, duratio
   const silent = trim[1] <= trim[0];
   // Digital silence trims to nothing: analyse it untrimmed so its (finite) features exist.
   if (!silent) y = y.subarray(trim[0], trim[1]);
-  const whole = offset === 0 && (duration === undefined || o.excerpt === 'full') ? y : null;
+  const whole = y;
   if (o.excerpt !== 'full') y = centralExcerpt(y, o.excerpt, sr);
   const start = (y.byteOffset - decoded.byteOffset) / Float32Array.BYTES_PER_ELEMENT;
-  return { y, decodedSeconds, offset, trim, start, silent, whole };
+  return { y, decodedSeconds: decoded.length / sr, offset: 0, trim, start, silent, whole, decoded };
 }
 
 /** Decode, trim, cut the central excerpt (decodeAnalysedSignal) and analyse one file. */
@@ -117,9 +107,12 @@ export async function analyzeTrack(
   if (o.groups.includes('mfcc')) {
     add('mfcc', r.mfcc);
     summary('mfcc', r.mfcc);
-    const g = fitGaussian(r.mfcc.data, r.mfcc.rows, r.mfcc.cols);
-    add('mfcc_gauss', { rows: 1, cols: g.length, data: g });
-    add('mfcc_windows', await mfccWindows(ffmpeg, file, o, y, whole, r.mfcc));
+    // the similarity vectors: MFCCs referenced to their own loudest cell (src/dsp/level-reference.ts)
+    const timbre = levelReferencedMfcc(r.mfcc, r.mel_db);
+    summary('timbre', timbre);
+    const g = fitGaussian(timbre.data, timbre.rows, timbre.cols);
+    add('timbre_gauss', { rows: 1, cols: g.length, data: g });
+    add('timbre_windows', timbreWindows(o, y, whole, r));
   }
   // block-level patterns (rhythm, onsets, band co-movement) of the excerpt's mel power: the blocks method
   if (o.groups.includes('mfcc')) add('block_patterns', blockPatternVector(r.mel!));
@@ -162,23 +155,15 @@ function checkFinite(y: Float32Array, file: string): void {
 }
 
 /**
- * The `mfcc_windows` matrix of a track: window summaries of the MFCCs of the whole trimmed track.
- * `excerpt` is the analysed signal and `excerptMfcc` its MFCCs (reused when the excerpt is the
- * whole track); `whole` the whole trimmed signal when it was already decoded, else it is decoded
- * here (up to o.maxSeconds) and trimmed the same way.
+ * The `timbre_windows` matrix of a track: window summaries of the level-referenced MFCCs of the
+ * whole trimmed track, each window referenced to its own loudest cell. `excerpt` is the analysed
+ * signal and `r` its analysis (reused when the excerpt is the whole track); `whole` the whole
+ * trimmed signal.
  */
-async function mfccWindows(ffmpeg: string, file: string, o: FeatureOptions, excerpt: Float32Array, whole: Float32Array | null, excerptMfcc: Matrix): Promise<Matrix> {
+function timbreWindows(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult): Matrix {
   const sr = o.sr;
-  let y = whole;
-  if (!y) {
-    y = await decodeAudio(ffmpeg, file, { sr, duration: o.maxSeconds });
-    checkFinite(y, file);
-    if (o.trim === 'librosa') {
-      const [a, b] = trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 });
-      if (b > a) y = y.subarray(a, b);
-    }
-  }
-  const mfcc = whole && y.length === excerpt.length ? excerptMfcc : analyzeSignal(y, { sr }).mfcc;
+  const y = whole;
+  const a = y.length === excerpt.length ? r : analyzeSignal(y, { sr });
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
-  return windowSummaries(mfcc, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+  return levelReferencedWindows(a.mfcc, a.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
 }

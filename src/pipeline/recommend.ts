@@ -16,6 +16,10 @@ import { poolFrames } from '../similarity/pool.js';
 import { sequenceOf } from './similarity/catalogue.js';
 import { ratingWeights, rerankByRatings, type RatingEffect } from './rerank.js';
 import { activeRatings } from '../store/ratings.js';
+import { DEFAULTS } from './similarity/defaults.js';
+
+/** The vector behind a pick's timbre reason (the default cosine's: level-referenced MFCC mean/std). */
+const TIMBRE_VECTOR = DEFAULTS.vector;
 
 export interface RecommendFilters {
   /** Leave out tracks whose artist popularity is above this (unknown popularity stays). */
@@ -65,7 +69,7 @@ export interface QueryFeatures {
   file: string;
   /** The file's content hash: ratings given for this audio apply to it. */
   sha256?: string;
-  /** Window summaries along the whole file ([W, dim] flattened, e.g. mfcc_windows), for cosine with windows. */
+  /** Window summaries along the whole file ([W, dim] flattened, e.g. timbre_windows), for cosine with windows. */
   windows?: Record<string, Float32Array>;
 }
 
@@ -121,7 +125,7 @@ export function scoringContext(db: Db, p: SimilarityParams): ScoringContext {
     entries,
     pos: new Map(entries.map((e, i) => [e.trackId, i])),
     cache,
-    timbre: entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true, cache) : null,
+    timbre: entries.length > 1 ? cosineModel(db, entries, TIMBRE_VECTOR, true, cache) : null,
     desc(id) {
       if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
       return descCache.get(id);
@@ -157,7 +161,7 @@ export function scoresFor(
     throw new YasrError('NOT_FOUND', `track #${qTrack.id} has no ${method} features yet: run "yasr features" first`);
   }
   if (timbre) {
-    timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
+    timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors[TIMBRE_VECTOR] ? timbre.query([(query as { features: QueryFeatures }).features.vectors[TIMBRE_VECTOR]]) : null;
   }
   // timbre's mutual proximity needs all n^2 divergences, and dtw/fastdtw keep top-k lists only: a
   // stored track reads the stored lists, an outside file the stored per-track statistics (both
@@ -237,7 +241,7 @@ export function recommend(
  * The fast path for a stored track: timbre/hybrid/dtw/fastdtw with a stored result set score only
  * the tracks in the query's stored nearest and farthest lists, in the full path too (see
  * scoresFor), so here nothing catalogue-wide is scored or loaded but the catalogue's membership
- * (which tracks have the method's features) and the mfcc_summary z-score fit of the timbre
+ * (which tracks have the method's features) and the timbre_summary z-score fit of the timbre
  * reason; only the listed tracks' metadata and descriptors are read. Filters cannot make this
  * differ from the full path (both filter the same lists). Returns undefined, so that the full
  * path runs (and says what is missing), for cosine/features (they score the whole catalogue),
@@ -271,11 +275,11 @@ export function recommendFromStoredLists(
   const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
   const tracks = tracksByIds(db, [trackId, ...scores.keys()]);
   const pos = new Map(entries.map((e, i) => [e.trackId, i]));
-  // the reason's z-scores are fitted on every entry's mfcc_summary: read by key, not by a scan
-  const cache: FeatureCache = new Map([['mfcc_summary', featureRowsFor(db, 'mfcc_summary', entries.map((e) => e.trackId))]]);
+  // the reason's z-scores are fitted on every entry's timbre_summary: read by key, not by a scan
+  const cache: FeatureCache = new Map([[TIMBRE_VECTOR, featureRowsFor(db, TIMBRE_VECTOR, entries.map((e) => e.trackId))]]);
   // the timbre cosine to every other track (N dot products of 40 values): the reason's percentile
   const others = entries.map((_, i) => i).filter((i) => i !== qi);
-  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, others, cache) : null;
+  const timbre = entries.length > 1 ? cosinePairs(db, entries, TIMBRE_VECTOR, true, qi, others, cache) : null;
   const descCache = new Map<number, Descriptors | undefined>();
   return rankAndDescribe(db, { trackId }, a, {
     params,
@@ -367,7 +371,10 @@ function rankAndDescribe(
     };
   };
   const nearest = ranked.slice(0, a.k).map((r, i) => toRec(i + 1, r));
-  const least = a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse().map((r, i) => toRec(i + 1, r)) : [];
+  // stored lists without a bottom part (a --shortlist set keeps the nearest only): the least
+  // similar tracks are unknown, so none are shown rather than the tail of the nearest
+  const knownBottom = !(partial && byMethod.length <= s.head!);
+  const least = a.least > 0 && knownBottom ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse().map((r, i) => toRec(i + 1, r)) : [];
   return {
     query: { trackId: qTrack?.id ?? null, artist: qArtist ?? null, title: qTrack ? qTrack.title : (query as { features: QueryFeatures }).features.title, file: qTrack ? qTrack.localPath : (query as { features: QueryFeatures }).features.file },
     method,

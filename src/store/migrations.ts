@@ -184,7 +184,20 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX ratings_track ON ratings (track_id);
   CREATE INDEX ratings_session ON ratings (session) WHERE session IS NOT NULL;
   `,
-  // 7: per-track statistics in several parts (the blocks method: mean and spread of each
+  // 7: pair distances of a shortlisted sequence set (dtw/fastdtw --shortlist N), one row per pair
+  // of members; a is the member of the smaller track id, and the distance is method(a, b). NULL
+  // stands for a NaN distance. Rows are never updated: a member's content is fixed (a changed
+  // track becomes a new member), so a stored pair is final (src/pipeline/similarity/shortlist-stage.ts).
+  `
+  CREATE TABLE sim_pairs (
+    set_id    INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    a         INTEGER NOT NULL,
+    b         INTEGER NOT NULL,
+    distance  REAL,
+    PRIMARY KEY (set_id, a, b)
+  ) WITHOUT ROWID;
+  `,
+  // 8: per-track statistics in several parts (the blocks method: mean and spread of each
   // block-level pattern's distances, for its distance space normalisation), JSON [mu, sd, ...]
   `
   ALTER TABLE sim_track_stats ADD COLUMN parts TEXT;

@@ -99,6 +99,31 @@ export function* iterateBlocks(db: Db, setId: number): Generator<PlannedBlock & 
   }
 }
 
+/**
+ * Store the distances of a shortlisted set's pairs (a0, b0, a1, b1, ...: member indices, a being
+ * the member of the smaller track id) in one transaction; NaN is stored as NULL.
+ */
+export function putPairs(db: Db, setId: number, pairs: Int32Array, distances: Float32Array): void {
+  const st = db.prepare('INSERT OR REPLACE INTO sim_pairs (set_id, a, b, distance) VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let p = 0; p < distances.length; p++) {
+      const d = distances[p];
+      st.run(setId, pairs[2 * p], pairs[2 * p + 1], Number.isNaN(d) ? null : d);
+    }
+  })();
+}
+
+/** Every stored pair distance of a shortlisted set: fn(a, b, distance) (NaN for NULL). */
+export function forEachPairDistance(db: Db, setId: number, fn: (a: number, b: number, d: number) => void): void {
+  const rows = db.prepare('SELECT a, b, distance FROM sim_pairs WHERE set_id = ?').raw().iterate(setId) as IterableIterator<[number, number, number | null]>;
+  for (const [a, b, d] of rows) fn(a, b, d ?? NaN);
+}
+
+/** How many pair distances a shortlisted set holds. */
+export function countPairs(db: Db, setId: number): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM sim_pairs WHERE set_id = ?').get(setId) as { n: number }).n;
+}
+
 export interface NeighbourEntry {
   trackId: number;
   score: number;

@@ -89,6 +89,7 @@ Examples:
           w.write(`${r.method.padEnd(10)}  ${row(cols(r.unfiltered))}  | ${row(cols(r.artistFiltered))}  ${String(r.queries).padStart(7)}\n`);
         }
         if (out.random) w.write(`${'random'.padEnd(10)}  ${pct(out.random.precision).padStart(7)}  (expected, ${o.artistFilter ? 'with' : 'without'} the artist filter)\n`);
+        if (out.split) w.write(`${'random'.padEnd(10)}  within a half (what held-out figures are read against): ${pct(out.split.random[0])}, with the artist filter ${pct(out.split.random[1])}\n`);
         if (out.bestPossible) w.write(`${'best'.padEnd(10)}  ${pct(out.bestPossible.precision).padStart(7)}\n`);
         if (held) {
           const chosen = out.methods.filter((r) => r.choices.length > 1 && r.unfiltered.heldOut);

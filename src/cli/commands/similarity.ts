@@ -23,9 +23,16 @@ Work is cut into blocks of pairs that commit one by one: a killed run resumes wh
 and new tracks are compared only with the catalogue (old pairs are never recomputed). Changed
 parameters make a new result set.
 
+--shortlist N (dtw, fastdtw): each track is aligned only with its N nearest by cosine of the
+z-scored MFCC summaries (and with the tracks whose N nearest it is in), about n * N pairs
+instead of n * (n - 1) / 2; blocks then hold --block-size squared pairs. Each run recomputes the
+shortlists for the catalogue as it is and computes only the pairs not stored yet, so the lists
+equal a from-scratch run's. Stored lists hold the nearest only (no farthest).
+
 Examples:
   yasr similarity --method cosine
   yasr similarity --method dtw --workers 2
+  yasr similarity --method dtw --shortlist 50 --pool 4     # DTW on each track's cosine top 50
   yasr similarity --method fastdtw --radius 10 --pool 1
   yasr similarity --method hybrid --weights 0.6,0.2,0.2 --json`,
     )
@@ -55,6 +62,7 @@ async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number;
       process.stdout.write(
         `${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks` +
           (s.blocksTotal ? `, ${s.blocksComputed} blocks computed (${s.pairsComputed} pairs), ${s.blocksTotal} in all` : '') +
+          (s.shortlistPairs !== undefined ? `, ${s.pairsComputed} pairs computed, ${s.shortlistPairs} shortlisted in all` : '') +
           `, ${s.added} new, ${s.removed} removed (${s.seconds.toFixed(1)} s)\n`,
       );
     }

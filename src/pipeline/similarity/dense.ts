@@ -16,7 +16,8 @@ export interface DenseMatrix {
 
 /**
  * The full N x N matrix of a method: for sequence methods, assembled from the stored blocks
- * (the result set must be complete: run `yasr similarity` first); for vector methods, computed
+ * (the result set must be complete and all-pairs: run `yasr similarity` first; a --shortlist
+ * set has no full matrix); for vector methods, computed
  * now from the stored vectors. The diagonal is each item against itself (1 or 0).
  */
 export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
@@ -25,6 +26,12 @@ export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
   const method = m.name;
   const orient = m.orientation;
   if (m.kind === 'sequence') {
+    if (params.shortlist !== undefined) {
+      throw new YasrError(
+        'BAD_PARAMETER',
+        `${method} with --shortlist ${String(params.shortlist)} stores only each track's shortlisted pairs, not a full matrix: use --shortlist all (every pair)`,
+      );
+    }
     const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
     if (!set) {
       throw new YasrError('NOT_FOUND', `no ${method} results with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" with the same parameters first`);

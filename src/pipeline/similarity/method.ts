@@ -27,7 +27,7 @@ export interface Choice {
 /** What an outside file (analysed on the fly) offers a vector method. */
 export interface QueryVectors {
   vectors: Record<string, Float32Array>;
-  /** Window summaries along the whole file ([W, dim] flattened), e.g. mfcc_windows. */
+  /** Window summaries along the whole file ([W, dim] flattened), e.g. timbre_windows. */
   windows?: Record<string, Float32Array>;
 }
 

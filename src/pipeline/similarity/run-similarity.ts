@@ -5,6 +5,7 @@ import { analysedTracks, type CatalogueEntry } from './catalogue.js';
 import { normalizeParams, hashOf, type SimilarityParams, type MethodName } from './methods.js';
 import { allMethods, methodNamed, sequenceMethod, vectorMethod } from './registry.js';
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
+import { runShortlist } from './shortlist-stage.js';
 import { bestK, type VectorModel, type FeatureCache } from './vector-model.js';
 import { paramsHash } from '../../util/hash.js';
 import type { ProgressSink } from '../progress-events.js';
@@ -22,6 +23,8 @@ export interface SimilaritySummary {
   removed: number;
   nothingToDo: boolean;
   seconds: number;
+  /** dtw/fastdtw --shortlist: the wanted pairs (their union of shortlists) the lists derive from. */
+  shortlistPairs?: number;
 }
 
 /** The sequence methods (dtw, fastdtw today): stored in resumable blocks, top-k lists only. */
@@ -74,7 +77,29 @@ export async function runSimilarity(
     blocksComputed: 0, blocksTotal: 0, pairsComputed: 0, added: 0, removed: 0, nothingToDo: false, seconds: 0,
   };
   const membersHash = paramsHash(entries.map((e) => [e.trackId, e.inputSha]));
-  if (m.kind === 'sequence') {
+  const shortlist = m.kind === 'sequence' ? (params.shortlist as number | undefined) : undefined;
+  if (m.kind === 'sequence' && shortlist !== undefined) {
+    const state = setState(db, set.id);
+    const sync = syncMembers(db, set.id, entries);
+    summary.added = sync.added;
+    summary.removed = sync.removed;
+    // the state is written once every wanted pair of that catalogue is stored: nothing is missing
+    if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
+    else {
+      const bs = a.blockSize ?? 32;
+      const r = await runShortlist(db, set.id, entries, {
+        size: shortlist, spec: m.spec(params), feature: m.sequence(params), k: keep, workers: a.workers,
+        pairsPerBlock: bs * bs, progress: a.progress, signal: a.signal,
+      });
+      summary.blocksComputed = r.computed;
+      summary.pairsComputed = r.pairs;
+      summary.shortlistPairs = r.wanted;
+      db.transaction(() => {
+        putNeighbours(db, set.id, r.lists);
+        putState(db, set.id, membersHash, keep);
+      })();
+    }
+  } else if (m.kind === 'sequence') {
     const sync = syncMembers(db, set.id, entries, a.blockSize ?? 32);
     summary.added = sync.added;
     summary.removed = sync.removed;

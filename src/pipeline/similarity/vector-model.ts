@@ -1,6 +1,6 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
-import { fitStandardizer, applyStandardizer, windowMatchScores } from '../../similarity/cosine.js';
+import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatchScores } from '../../similarity/cosine.js';
 import type { CatalogueEntry } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
@@ -45,14 +45,7 @@ function unitRows(x: Float64Array, dim: number): Float64Array {
     if (x.length === 0) return new Float64Array(0);
     throw new YasrError('STORE', `vectors of ${x.length} values with no dimension: run yasr features again`);
   }
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length / dim; i++) {
-    let s = 0;
-    for (let k = 0; k < dim; k++) s += x[i * dim + k] ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let k = 0; k < dim; k++) out[i * dim + k] = x[i * dim + k] * inv;
-  }
-  return out;
+  return unitRowsOf(x, dim);
 }
 
 interface Space {
@@ -104,6 +97,15 @@ function rowOf(s: Space, i: number): Float64Array {
   return s.data.subarray(i * s.dim, (i + 1) * s.dim);
 }
 
+/**
+ * The rows the cosine model scores with: each entry's `vector`, z-scored across the entries when
+ * `standardize` (and there are at least two), at unit length (n * dim values, float64).
+ */
+export function cosineRows(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache): { rows: Float64Array; dim: number } {
+  const s = space(db, entries, vector, standardize, true, cache);
+  return { rows: s.data, dim: s.dim };
+}
+
 export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
   if (windows && windows !== 'none') return windowedCosineModel(db, entries, vector, windows, standardize, cache);
   const s = space(db, entries, vector, standardize, true, cache);
@@ -132,15 +134,19 @@ export function cosinePairs(db: Db, entries: CatalogueEntry[], vector: string, s
   return out;
 }
 
-/**
- * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
- * and a set of window vectors W (the same summary over windows along the whole track, e.g.
- * `mfcc_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
- * cos(w, c_j)): the best match of either track's excerpt anywhere in the other. A 30 s preview
- * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
- * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
- */
-function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+/** The windowed cosine model's data: unit summary rows C, unit window rows W, track i's windows from start[i] to start[i+1]. */
+export interface WindowedRows {
+  n: number;
+  dim: number;
+  C: Float64Array;
+  W: Float64Array;
+  start: Int32Array;
+  /** Raw vectors to the same space (standardised with the catalogue's fit, unit length). */
+  prep(x: Float64Array): Float64Array;
+}
+
+/** Summaries and windows of the entries, z-scored together (when `standardize`), at unit length. */
+export function windowedRows(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): WindowedRows {
   const n = entries.length;
   const c = loadMatrix(db, entries, vector, cache);
   const dim = c.dim;
@@ -158,8 +164,19 @@ function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, 
   both.set(wRaw, c.data.length);
   const st = standardize && n > 1 ? fitStandardizer(both, dim) : null;
   const prep = (x: Float64Array) => unitRows(st ? applyStandardizer(x, dim, st) : x, dim);
-  const C = prep(c.data);
-  const W = prep(wRaw);
+  return { n, dim, C: prep(c.data), W: prep(wRaw), start, prep };
+}
+
+/**
+ * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
+ * and a set of window vectors W (the same summary over windows along the whole track, e.g.
+ * `timbre_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
+ * cos(w, c_j)): the best match of either track's excerpt anywhere in the other. A 30 s preview
+ * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
+ * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
+ */
+function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+  const { n, dim, C, W, start, prep } = windowedRows(db, entries, vector, windows, standardize, cache);
   const owner = new Int32Array(start[n]);
   for (let i = 0; i < n; i++) owner.fill(i, start[i], start[i + 1]);
   const score = (q: Float64Array, qw: Float64Array) => windowMatchScores(q, qw, C, W, owner, dim);
@@ -233,7 +250,7 @@ export function timbreModel(
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
 ): VectorModel {
-  const all = featureMap(db, 'mfcc_gauss', cache);
+  const all = featureMap(db, 'timbre_gauss', cache);
   const models = entries.map((e) => all.get(e.trackId)!.data);
   let d = 1;
   if (models.length) while (gaussianLength(d) < models[0].length) d++;

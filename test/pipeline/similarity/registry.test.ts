@@ -12,22 +12,22 @@ import { YasrError } from '../../../src/errors.js';
 // what normalizeParams returned for each method's defaults before the registry (written out:
 // a changed default changes every stored result set's hash)
 const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
-  cosine: { method: 'cosine', vector: 'mfcc_summary', standardize: 'zscore', windows: 'mfcc_windows' },
-  timbre: { method: 'timbre', feature: 'mfcc_gauss', mp: true },
+  cosine: { method: 'cosine', vector: 'timbre_summary', standardize: 'zscore', windows: 'timbre_windows' },
+  timbre: { method: 'timbre', feature: 'timbre_gauss', mp: true },
   dtw: { method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1 },
   fastdtw: { method: 'fastdtw', feature: 'mfcc', pool: 1, radius: 1 },
   features: { method: 'features', standardize: 'zscore' },
-  hybrid: { method: 'hybrid', vector: 'mfcc_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
+  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
   blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
 };
 
 const READS: Record<MethodName, string[]> = {
-  cosine: ['mfcc_summary', 'mfcc_windows'],
-  timbre: ['mfcc_gauss'],
+  cosine: ['timbre_summary', 'timbre_windows'],
+  timbre: ['timbre_gauss'],
   dtw: ['mfcc'],
   fastdtw: ['mfcc'],
   features: ['descriptors'],
-  hybrid: ['mfcc_summary', 'descriptors', 'mfcc_gauss'],
+  hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss'],
   blocks: ['block_patterns'],
 };
 
@@ -64,7 +64,7 @@ describe('similarity method registry', () => {
       expect(methodNamed(name).reads(params)).toEqual(READS[name]);
       expect(requiredFeatures(params)).toEqual(READS[name]);
     }
-    expect(requiredFeatures(normalizeParams({ method: 'cosine', windows: 'none' }))).toEqual(['mfcc_summary']);
+    expect(requiredFeatures(normalizeParams({ method: 'cosine', windows: 'none' }))).toEqual(['timbre_summary']);
   });
 
   it('gives each method its orientation, kind and stored-list use', () => {
@@ -105,10 +105,10 @@ describe('similarity method registry', () => {
     expect(METHOD_HELP).toBe(`
 Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others are distances,
 lower = closer):
-  cosine    cosine similarity of per-track summary vectors (MFCC mean+std of the central
-            excerpt), z-scored across the catalogue, each matched against the other track's
-            30 s windows (the best match counts: a preview finds its full track); --windows
-            none --standardize none reproduces plain librosa cosine
+  cosine    cosine similarity of per-track summary vectors (level-referenced MFCC mean+std of
+            the central excerpt), z-scored across the catalogue, each matched against the other
+            track's 30 s windows (the best match counts: a preview finds its full track);
+            --vector mfcc_summary --standardize none: plain librosa cosine
   timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
             normalised by mutual proximity (Musly's idea); distances in [0, 1]
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps

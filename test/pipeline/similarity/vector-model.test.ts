@@ -47,9 +47,9 @@ function catalogue(): Db {
   const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?)');
   for (let i = 0; i < GAUSS.length; i++) {
     const id = Number(ins.run(`sha-${i}`, `/x/${i}.wav`, `artist ${i}`, `title ${i}`).lastInsertRowid);
-    putFeature(db, id, 'mfcc_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'descriptors', { rows: 1, cols: 2, data: Float32Array.from(DESC[i]) }, FEATURES_VERSION, 'h');
-    putFeature(db, id, 'mfcc_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
     markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
   }
   return db;
@@ -106,7 +106,7 @@ const nearest = (row: ArrayLike<number>, self: number) => {
 
 describe('timbreModel', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['mfcc_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_gauss']);
   const want = timbreExpected(GAUSS);
 
   it('without mutual proximity: log(1 + symmetrised KL), by closed form', () => {
@@ -139,16 +139,16 @@ describe('timbreModel', () => {
 
 describe('hybridModel', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['mfcc_summary', 'descriptors', 'mfcc_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_summary', 'descriptors', 'timbre_gauss']);
 
   it('the three components order track 0\'s neighbours differently (the fixture works)', () => {
     expect(nearest(timbreModel(db, entries, true).row(0), 0)).toBe(1);
-    expect(nearest(cosineModel(db, entries, 'mfcc_summary', false).row(0).map((v) => -v), 0)).toBe(2);
+    expect(nearest(cosineModel(db, entries, 'timbre_summary', false).row(0).map((v) => -v), 0)).toBe(2);
     expect(nearest(featuresModel(db, entries, false).row(0), 0)).toBe(3);
   });
 
   it('lets each weight decide the nearest neighbour', () => {
-    const nn = (w: [number, number, number]) => nearest(hybridModel(db, entries, 'mfcc_summary', false, w).row(0), 0);
+    const nn = (w: [number, number, number]) => nearest(hybridModel(db, entries, 'timbre_summary', false, w).row(0), 0);
     expect(nn([1, 0, 0])).toBe(1);
     expect(nn([0, 1, 0])).toBe(2);
     expect(nn([0, 0, 1])).toBe(3);
@@ -156,7 +156,7 @@ describe('hybridModel', () => {
 
   it('equals w0 timbre + w1 (1 - cosine) / 2 + w2 features distance, computed independently', () => {
     for (const w of [[0.5, 0.25, 0.25], [0.2, 0.7, 0.1], [0.1, 0.3, 0.6]] as [number, number, number][]) {
-      const m = hybridModel(db, entries, 'mfcc_summary', false, w);
+      const m = hybridModel(db, entries, 'timbre_summary', false, w);
       for (let i = 0; i < 4; i++) {
         const row = m.row(i);
         for (let j = 0; j < 4; j++) if (j !== i) expect(row[j]).toBeCloseTo(hybridExpected(w, i, j), 6);
@@ -164,7 +164,7 @@ describe('hybridModel', () => {
     }
     // one entry by hand for the cosine and features parts: track 0 vs 2,
     // cos = 1 / sqrt(1.25), features = |(4, 0)| / sqrt(2)
-    const m = hybridModel(db, entries, 'mfcc_summary', false, [0, 0.5, 0.5]);
+    const m = hybridModel(db, entries, 'timbre_summary', false, [0, 0.5, 0.5]);
     expect(m.row(0)[2]).toBeCloseTo((0.5 * (1 - 1 / Math.sqrt(1.25))) / 2 + (0.5 * 4) / Math.sqrt(2), 6);
   });
 
@@ -173,7 +173,7 @@ describe('hybridModel', () => {
     const qs = [0.5, 1, -0.5];
     const qd = [2, 1];
     const w: [number, number, number] = [0.5, 0.3, 0.2];
-    const got = hybridModel(db, entries, 'mfcc_summary', false, w).query([Float32Array.from(qs), Float32Array.from(qd), packDiag(q)]);
+    const got = hybridModel(db, entries, 'timbre_summary', false, w).query([Float32Array.from(qs), Float32Array.from(qd), packDiag(q)]);
     const t = timbreExpected(GAUSS).query(q);
     for (let j = 0; j < 4; j++) {
       expect(got[j]).toBeCloseTo(w[0] * t[j] + (w[1] * (1 - cos(qs, SUMMARY[j]))) / 2 + w[2] * euclidScaled(qd, DESC[j]), 6);

@@ -29,10 +29,10 @@ export const hybrid: VectorMethod<'hybrid'> = {
     standardize: p.standardize ?? DEFAULTS.standardize,
     weights: normalizeWeights(p.weights ?? DEFAULTS.weights),
   }),
-  reads: (params) => [params.vector as string, 'descriptors', 'mfcc_gauss'],
+  reads: (params) => [params.vector as string, 'descriptors', 'timbre_gauss'],
   model: (db, params, entries, cache, stats) =>
     hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as [number, number, number], cache, stats),
-  queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.mfcc_gauss],
+  queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.timbre_gauss],
   choices() {
     const d = DEFAULTS.weights;
     const rest = weightGrid().filter((w) => f2(w) !== f2(d));

@@ -12,10 +12,10 @@ export const timbre: VectorMethod<'timbre'> = {
   ],
   // mutual proximity needs all n^2 divergences: a stored track reads the stored lists
   listsForStoredTrack: true,
-  normalize: (p) => ({ method: p.method, feature: 'mfcc_gauss', mp: p.mp ?? true }),
+  normalize: (p) => ({ method: p.method, feature: 'timbre_gauss', mp: p.mp ?? true }),
   reads: (params) => [params.feature as string],
   model: (db, params, entries, cache, stats) => timbreModel(db, entries, params.mp !== false, cache, stats),
-  queryInputs: (_params, f) => [f.vectors.mfcc_gauss],
+  queryInputs: (_params, f) => [f.vectors.timbre_gauss],
   choices: () => [
     { name: 'mutual proximity', params: { method: 'timbre', mp: true } },
     { name: 'raw divergence', params: { method: 'timbre', mp: false } },
