@@ -8,7 +8,9 @@
  * Input: a power spectrogram on a perceptual frequency scale, [nBands, T] (yasr passes the mel
  * power of analyzeSignal: 128 Slaney mel bands, 22050 Hz, hop 512, 43 frames/s). Adjacent bands
  * are grouped (mean power) into `bands` (32) and `coarseBands` (16) and converted to dB as
- * librosa's power_to_db does (amin 1e-10, floored 80 dB below the loudest input power). Each
+ * librosa's power_to_db does (amin 1e-10, floored 80 dB below the loudest input power), then
+ * referenced to that loudest power (0 dB), so that a louder or quieter copy has the same
+ * patterns (only SP depends on the level at all; `levelReference: false` keeps ref 1). Each
  * pattern is a summary over blocks, element by element, of a per-block matrix:
  *
  * | pattern | per block | frames per block, hop | summary over blocks | shape |
@@ -53,6 +55,12 @@ export interface BlockLevelOptions {
   amin: number;
   /** dB values are floored at the loudest input power's dB minus topDb. Default 80. */
   topDb: number;
+  /**
+   * dB relative to the loudest input power (0 dB), so that a gain change moves no pattern (the
+   * others are differences, ratios and correlations, unmoved anyway); false: absolute dB (ref 1,
+   * as mel_db). Default true.
+   */
+  levelReference: boolean;
   /** Bands of SP, DSP and VDSP (adjacent input bands grouped). Default 32. */
   bands: number;
   /** Bands of LFP and CP. Default 16. */
@@ -91,6 +99,7 @@ export const BLOCK_LEVEL_DEFAULTS: BlockLevelOptions = {
   frameRate: 22050 / 512,
   amin: 1e-10,
   topDb: 80,
+  levelReference: true,
   bands: 32,
   coarseBands: 16,
   spBlock: 10,
@@ -143,6 +152,7 @@ export function resolveBlockLevelOptions(opts: Partial<BlockLevelOptions> = {}):
   if (!(o.frameRate > 0) || !Number.isFinite(o.frameRate)) throw badParameter('frameRate', o.frameRate, 'a positive number of frames per second');
   if (!(o.amin > 0) || !Number.isFinite(o.amin)) throw badParameter('amin', o.amin, 'a positive number');
   if (!(o.topDb >= 0) || !Number.isFinite(o.topDb)) throw badParameter('topDb', o.topDb, 'a number of dB >= 0');
+  if (typeof o.levelReference !== 'boolean') throw badParameter('levelReference', o.levelReference, 'true or false');
   if (o.lfpBlock < 4 || (o.lfpBlock & (o.lfpBlock - 1)) !== 0) throw badParameter('lfpBlock', o.lfpBlock, 'a power of two >= 4');
   if (o.coarseBands < 2) throw badParameter('coarseBands', o.coarseBands, 'an integer >= 2 (CP correlates pairs of bands)');
   if (!(o.contrastAlpha > 0 && o.contrastAlpha <= 0.5)) throw badParameter('contrastAlpha', o.contrastAlpha, 'a fraction in (0, 0.5]');
@@ -179,12 +189,13 @@ export function blockPatternLayout(opts: Partial<BlockLevelOptions> = {}): Patte
  */
 export function blockPatterns(power: Matrix, opts: Partial<BlockLevelOptions> = {}): BlockPatterns {
   const o = resolveBlockLevelOptions(opts);
-  const floor = checkPower(power, Math.max(o.bands, o.coarseBands, o.contrastBands), o);
+  const top = checkPower(power, Math.max(o.bands, o.coarseBands, o.contrastBands), o);
+  const floor = top - o.topDb;
   const finePower = groupPower(power, o.bands);
   // coarse bands are unions of fine ones when the counts divide: no second pass over the input
   const coarsePower = power.rows % o.bands === 0 && o.bands % o.coarseBands === 0 ? groupPower(finePower, o.coarseBands) : groupPower(power, o.coarseBands);
-  const fine = toDb(finePower, floor, o);
-  const coarse = toDb(coarsePower, floor, o);
+  const fine = toDb(finePower, top, o);
+  const coarse = toDb(coarsePower, top, o);
   const { dsp, vdsp } = deltaPatternsOf(fine, o);
   return {
     sp: spectralPatternOf(fine, o),
@@ -232,8 +243,7 @@ export function splitBlockPatterns<A extends Float32Array | Float64Array>(v: A, 
  */
 export function reduceBands(power: Matrix, nBands: number, opts: Partial<BlockLevelOptions> = {}): Matrix {
   const o = resolveBlockLevelOptions(opts);
-  const floor = checkPower(power, nBands, o);
-  return toDb(groupPower(power, nBands), floor, o);
+  return toDb(groupPower(power, nBands), checkPower(power, nBands, o), o);
 }
 
 /** Mean power of groups of adjacent bands: [N, T] -> [nBands, T]. */
@@ -252,10 +262,15 @@ function groupPower(power: Matrix, nBands: number): Matrix {
   return { rows: nBands, cols: T, data: out };
 }
 
-/** 10 log10(max(amin, p)), floored at `floor` dB. */
-function toDb(power: Matrix, floor: number, o: BlockLevelOptions): Matrix {
+/**
+ * 10 log10(max(amin, p)), floored at top - topDb, minus top with levelReference (top: the dB of
+ * the loudest input power).
+ */
+function toDb(power: Matrix, top: number, o: BlockLevelOptions): Matrix {
   const out = new Float32Array(power.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.max(floor, DB_PER_NEPER * Math.log(Math.max(o.amin, power.data[i])));
+  const floor = top - o.topDb;
+  const ref = o.levelReference ? top : 0;
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(floor, DB_PER_NEPER * Math.log(Math.max(o.amin, power.data[i]))) - ref;
   return { rows: power.rows, cols: power.cols, data: out };
 }
 
@@ -408,8 +423,7 @@ function correlationPatternOf(x: Matrix, o: BlockLevelOptions): Matrix {
  */
 export function spectralContrast(power: Matrix, opts: Partial<BlockLevelOptions> = {}): Matrix {
   const o = resolveBlockLevelOptions(opts);
-  const floor = checkPower(power, o.contrastBands, o);
-  return contrastOf(power, floor, o);
+  return contrastOf(power, checkPower(power, o.contrastBands, o) - o.topDb, o);
 }
 
 function contrastOf(power: Matrix, floor: number, o: BlockLevelOptions): Matrix {
@@ -486,7 +500,7 @@ function checkSpectrogram(x: Matrix, minRows: number): void {
   }
 }
 
-/** A power spectrogram: finite values >= 0. Returns the dB floor: dB(the largest power) - topDb. */
+/** A power spectrogram: finite values >= 0. Returns the dB of its largest power, 10 log10(max(amin, max)). */
 function checkPower(x: Matrix, minRows: number, o: BlockLevelOptions): number {
   checkShape(x, minRows, 'power spectrogram');
   let max = 0;
@@ -500,7 +514,7 @@ function checkPower(x: Matrix, minRows: number, o: BlockLevelOptions): number {
     const i = x.data.findIndex((v) => !(v >= 0 && v < Infinity));
     throw badParameter(`power spectrogram value [${Math.floor(i / x.cols)}, ${i % x.cols}]`, String(x.data[i]), 'a finite power >= 0');
   }
-  return DB_PER_NEPER * Math.log(Math.max(o.amin, max)) - o.topDb;
+  return DB_PER_NEPER * Math.log(Math.max(o.amin, max));
 }
 
 function zeros(rows: number, cols: number): Matrix {

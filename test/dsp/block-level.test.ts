@@ -237,14 +237,37 @@ describe('spectral contrast pattern', () => {
 });
 
 describe('band grouping', () => {
+  const absolute = { levelReference: false };
+
   it('averages power, then takes dB floored 80 dB below the loudest power (power_to_db)', () => {
-    const r = reduceBands(mat([[1], [10], [100], [100]]), 2);
+    const r = reduceBands(mat([[1], [10], [100], [100]]), 2, absolute);
     expect(r.data[0]).toBeCloseTo(10 * Math.log10(5.5), 5);
     expect(r.data[1]).toBeCloseTo(20, 5);
     // the loudest power is 100 (20 dB): nothing reads below -60 dB; zero power stays finite
-    const q = reduceBands(mat([[0, 1e-9], [0, 1e-9], [100, 1e-5], [100, 1e-5]]), 2);
+    const q = reduceBands(mat([[0, 1e-9], [0, 1e-9], [100, 1e-5], [100, 1e-5]]), 2, absolute);
     expect(list(q).map((v) => Math.round(v * 1000) / 1000)).toEqual([-60, -60, 20, -50]);
-    expect(list(reduceBands(mat([[0], [0]]), 1))).toEqual([-100]); // 10 log10(amin)
+    expect(list(reduceBands(mat([[0], [0]]), 1, absolute))).toEqual([-100]); // 10 log10(amin)
+  });
+
+  it('by default reads dB relative to the loudest input power', () => {
+    // the same as above, 20 dB lower: the loudest power (100) is 0 dB
+    const q = reduceBands(mat([[0, 1e-9], [0, 1e-9], [100, 1e-5], [100, 1e-5]]), 2);
+    expect(list(q).map((v) => Math.round(v * 1000) / 1000)).toEqual([-80, -80, 0, -70]);
+    expect(list(reduceBands(mat([[0], [0]]), 1))).toEqual([0]); // silence: its own level
+  });
+
+  it('gives a louder copy the same patterns (only SP moves without the level reference)', () => {
+    const T = 700;
+    const rows = Array.from({ length: 128 }, (_, b) => Array.from({ length: T }, (_, t) => -40 + 0.2 * b + 8 * Math.sin(t / (3 + b / 10)) + ((t * 7 + b * 13) % 11)));
+    const quiet = power(mat(rows));
+    const loud = { ...quiet, data: quiet.data.map((v) => v * 4) }; // +6.02 dB
+    const a = splitBlockPatterns(blockPatternVector(quiet).data);
+    const b = splitBlockPatterns(blockPatternVector(loud).data);
+    for (const n of BLOCK_PATTERN_NAMES) list(b[n]).forEach((v, i) => expect(v).toBeCloseTo(a[n][i], 3));
+    const c = splitBlockPatterns(blockPatternVector(quiet, absolute).data);
+    const d = splitBlockPatterns(blockPatternVector(loud, absolute).data);
+    list(d.sp).forEach((v, i) => expect(v - c.sp[i]).toBeCloseTo(10 * Math.log10(4), 3));
+    for (const n of ['dsp', 'vdsp', 'lfp', 'cp', 'scp'] as const) list(d[n]).forEach((v, i) => expect(v).toBeCloseTo(c[n][i], 3));
   });
 });
 
