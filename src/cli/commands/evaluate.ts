@@ -31,8 +31,8 @@ whose label no other track shares are skipped (and counted).
 defaults were chosen on the same music, it is a training score. "held out" splits the labels
 (albums) into two halves (--seed); each method's parameter choices (hybrid: weights in steps of
 0.25; cosine: windows, standardisation; timbre: mutual proximity or not; features:
-standardisation; blocks: pattern weights, normalisation) are tried on one half, the best is scored on the other half (queries and
-candidates from that half only), then the halves swap: the mean of the two, +- half their
+standardisation; blocks: pattern weights, normalisation) are tried on one half, the best is
+scored on the other half (queries and candidates from that half only), then the halves swap: the mean of the two, +- half their
 difference, and a 95 % interval from a bootstrap over albums. Each with and without the
 artist filter. dtw/fastdtw are computed (or completed) first, with their defaults only.
 
