@@ -48,9 +48,9 @@ describe('the analysed signal', () => {
     expect(Math.abs(s.start - Math.floor((s.whole.length - 30 * 22050) / 2) - s.trim[0])).toBe(0);
   });
 
-  it('stores the librosa MFCC summary and the level-referenced similarity vectors', async () => {
+  it('stores the librosa MFCC summary, the level-referenced similarity vectors and the block patterns', async () => {
     const r = await analyzeTrack(tools.ffmpeg, jingle, 84, { ...DEFAULT_FEATURE_OPTIONS, groups: ['mfcc'] });
-    expect(Object.keys(r.features).sort()).toEqual(['mfcc', 'mfcc_summary', 'timbre_gauss', 'timbre_summary', 'timbre_windows']);
+    expect(Object.keys(r.features).sort()).toEqual(['block_patterns', 'mfcc', 'mfcc_summary', 'timbre_gauss', 'timbre_summary', 'timbre_windows']);
     const m = r.features.mfcc_summary.data;
     const t = r.features.timbre_summary.data;
     // same shape of sound, another reference: only the mean of coefficient 0 differs
