@@ -13,7 +13,7 @@ import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
 import { reasonText, shareOf } from './explain.js';
 import { poolFrames } from '../similarity/pool.js';
-import { sequenceOf } from './similarity/catalogue.js';
+import { LEVEL_REFERENCED_SEQUENCE, levelShift, sequenceOf, shiftFirstValue } from './similarity/catalogue.js';
 import { ratingWeights, rerankByRatings, type RatingEffect } from './rerank.js';
 import { activeRatings } from '../store/ratings.js';
 import { DEFAULTS } from './similarity/defaults.js';
@@ -192,7 +192,13 @@ export function scoresFor(
     if (!f.mfcc) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC sequence`);
     const spec = m.spec(params);
     const poolN = spec.pool ?? 1;
-    const q = poolFrames(f.mfcc.seq, f.mfcc.dim, poolN);
+    let qSeq = f.mfcc.seq;
+    if (m.sequence(params) === LEVEL_REFERENCED_SEQUENCE) {
+      const [ms, ts] = [f.vectors.mfcc_summary, f.vectors.timbre_summary];
+      if (!ms || !ts) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC summaries`);
+      qSeq = shiftFirstValue(Float32Array.from(qSeq), f.mfcc.dim, levelShift(ms, ts));
+    }
+    const q = poolFrames(qSeq, f.mfcc.dim, poolN);
     scores = new Map();
     for (const e of entries) {
       const s = sequenceOf(db, e.trackId, m.sequence(params));

@@ -30,13 +30,38 @@ export function analysedTracks(db: Db, features: string[]): { entries: Catalogue
   return { entries, skipped };
 }
 
-/** A stored matrix [rows, cols] as frame-major sequence (cols frames of rows values). */
+/**
+ * `timbre_mfcc`: the librosa MFCC sequence with MFCC 0 referenced to the excerpt's loudest mel
+ * cell (src/dsp/level-reference.ts), so that a copy 6 dB louder aligns with its original. Not
+ * stored: the shift is the difference of the stored summaries' MFCC 0 means (mfcc_summary is
+ * librosa's, timbre_summary the level-referenced one), applied to every frame.
+ */
+export const LEVEL_REFERENCED_SEQUENCE = 'timbre_mfcc';
+
+/** The stored features a sequence name is made from. */
+export function storedFeaturesOf(sequence: string): string[] {
+  return sequence === LEVEL_REFERENCED_SEQUENCE ? ['mfcc', 'mfcc_summary', 'timbre_summary'] : [sequence];
+}
+
+/** MFCC 0's level shift of a track: librosa's summary mean minus the level-referenced one. */
+export function levelShift(mfccSummary: ArrayLike<number>, timbreSummary: ArrayLike<number>): number {
+  return mfccSummary[0] - timbreSummary[0];
+}
+
+/** A frame-major sequence with `shift` taken from value 0 of every frame (in place). */
+export function shiftFirstValue(seq: Float32Array, dim: number, shift: number): Float32Array {
+  for (let t = 0; t < seq.length; t += dim) seq[t] -= shift;
+  return seq;
+}
+
+/** A stored matrix [rows, cols] as frame-major sequence (cols frames of rows values); `timbre_mfcc` see above. */
 export function sequenceOf(db: Db, trackId: number, feature: string): { seq: Float32Array; dim: number } {
-  const f = getFeature(db, trackId, feature)!;
+  const f = getFeature(db, trackId, feature === LEVEL_REFERENCED_SEQUENCE ? 'mfcc' : feature)!;
   const seq = new Float32Array(f.rows * f.cols);
   for (let r = 0; r < f.rows; r++) {
     for (let c = 0; c < f.cols; c++) seq[c * f.rows + r] = f.data[r * f.cols + c];
   }
+  if (feature === LEVEL_REFERENCED_SEQUENCE) shiftFirstValue(seq, f.rows, levelShift(vectorOf(db, trackId, 'mfcc_summary'), vectorOf(db, trackId, 'timbre_summary')));
   return { seq, dim: f.rows };
 }
 

@@ -40,7 +40,7 @@ describe('yasr similarity --shortlist', () => {
 
   it('stores a shortlisted set; status, recommend and export-matrix read it as such', () => {
     const s = yasrJson(db, ['similarity', '--method', 'dtw', '--shortlist', '5', '-k', '6', '--workers', '2']);
-    expect(s.params).toEqual({ method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1, shortlist: 5 });
+    expect(s.params).toEqual({ method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1, shortlist: 5 });
     expect(s.tracks).toBe(24);
     expect(s.pairsComputed).toBe(s.shortlistPairs);
     // at least n * N / 2 pairs, fewer than all
@@ -50,7 +50,7 @@ describe('yasr similarity --shortlist', () => {
     expect(text.stdout).toBe('dtw: nothing to do (24 tracks up to date)\n');
     // "all" is the all-pairs set (its parameters have no shortlist)
     const all = yasrJson(db, ['similarity', '--method', 'dtw', '--shortlist', 'all', '-k', '6']);
-    expect(all.params).toEqual({ method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1 });
+    expect(all.params).toEqual({ method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 });
     expect(all.pairsComputed).toBe(276);
 
     const st = yasrJson(db, ['status']);

@@ -20,8 +20,8 @@ function file(name: string, similarity: unknown[]): string {
 describe('pipeline definition: similarity shortlist', () => {
   it('takes an integer >= 1 or "all" into the result set parameters', () => {
     const def = loadPipeline(file('ok', [{ method: 'dtw', shortlist: 50, pool: 4 }, { method: 'fastdtw', shortlist: 'all' }]));
-    expect(normalizeParams(def.similarity[0])).toEqual({ method: 'dtw', feature: 'mfcc', pool: 4, band: 0.1, shortlist: 50 });
-    expect(normalizeParams(def.similarity[1])).toEqual({ method: 'fastdtw', feature: 'mfcc', pool: 1, radius: 1 });
+    expect(normalizeParams(def.similarity[0])).toEqual({ method: 'dtw', feature: 'timbre_mfcc', pool: 4, band: 0.1, shortlist: 50 });
+    expect(normalizeParams(def.similarity[1])).toEqual({ method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 });
   });
 
   it('refuses 0, -3, "abc" and 2.5, naming the entry', () => {

@@ -14,8 +14,8 @@ import { YasrError } from '../../../src/errors.js';
 const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
   cosine: { method: 'cosine', vector: 'timbre_summary', standardize: 'zscore', windows: 'timbre_windows' },
   timbre: { method: 'timbre', feature: 'timbre_gauss', mp: true },
-  dtw: { method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1 },
-  fastdtw: { method: 'fastdtw', feature: 'mfcc', pool: 1, radius: 1 },
+  dtw: { method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 },
+  fastdtw: { method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 },
   features: { method: 'features', standardize: 'zscore' },
   hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
   blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
@@ -24,8 +24,8 @@ const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
 const READS: Record<MethodName, string[]> = {
   cosine: ['timbre_summary', 'timbre_windows'],
   timbre: ['timbre_gauss'],
-  dtw: ['mfcc'],
-  fastdtw: ['mfcc'],
+  dtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
+  fastdtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
   features: ['descriptors'],
   hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss'],
   blocks: ['block_patterns'],

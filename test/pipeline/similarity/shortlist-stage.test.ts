@@ -98,7 +98,7 @@ describe('dtw --shortlist through runSimilarity', () => {
   it('the shortlist is part of the result set identity; "all" keeps the all-pairs identity', () => {
     const plain = hashOf(normalizeParams({ method: 'dtw' }));
     // the all-pairs record as it was before shortlists existed
-    expect(plain).toBe(hashOf({ method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1 }));
+    expect(plain).toBe(hashOf({ method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 }));
     expect(hashOf(normalizeParams({ method: 'dtw', shortlist: 'all' }))).toBe(plain);
     const h50 = hashOf(normalizeParams({ method: 'dtw', shortlist: 50 }));
     expect(h50).not.toBe(plain);

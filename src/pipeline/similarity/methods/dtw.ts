@@ -1,6 +1,7 @@
 import { dtw as dtwDistance } from '../../../similarity/dtw.js';
 import { DEFAULTS, SHORTLIST_VECTOR, shortlistParam } from '../defaults.js';
 import type { SequenceMethod } from '../method.js';
+import { LEVEL_REFERENCED_SEQUENCE, storedFeaturesOf } from '../catalogue.js';
 
 /** Exact dynamic time warping on MFCC frame sequences. */
 export const dtw: SequenceMethod<'dtw'> = {
@@ -13,8 +14,8 @@ export const dtw: SequenceMethod<'dtw'> = {
     'band is used (--pool 1 --band 0: exact unconstrained DTW)',
   ],
   listsForStoredTrack: true,
-  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band, ...shortlistParam(p.shortlist) }),
-  reads: (params) => (params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
+  normalize: (p) => ({ method: p.method, feature: LEVEL_REFERENCED_SEQUENCE, pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band, ...shortlistParam(p.shortlist) }),
+  reads: (params) => [...storedFeaturesOf(params.feature as string), ...(params.shortlist ? [SHORTLIST_VECTOR] : [])],
   sequence: (params) => params.feature as string,
   spec(params) {
     const band = params.band as number;
