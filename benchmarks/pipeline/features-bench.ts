@@ -1,30 +1,43 @@
 /**
- * Issue 2, item 9: the whole path from a compressed file to stored features.
+ * The whole path from a compressed file to stored features (issue 2, item 9; issue 10, items 1 and 3).
  * - N Vorbis files of 3 minutes (made once with ffmpeg's lavfi: tones, noise bursts, a pulse),
- * - `runFeatures` with 1 and with 2 workers on fresh databases: tracks per second, peak RSS,
- * - the parts: one ffmpeg decode of a 30 s excerpt (34 s window), and the analysis of a decoded
- *   excerpt alone (trim + STFT + mel + MFCC + chroma + spectral + descriptors + summaries).
- * Usage: node dist/benchmarks/pipeline/features-bench.js [N=40]
+ * - per stage, in this thread, median per track over up to 15 files: the ffmpeg process (start
+ *   alone, and the whole-file decode), trim, the excerpt's one-pass analysis, the similarity
+ *   windows over the whole trimmed track, the descriptors, the summaries, the SQLite write; for
+ *   the two stages issue 10 changed, the route before it (analyzeSignal over the whole track for
+ *   the windows; |STFT| for the descriptors) is measured beside it on the same signals and its
+ *   values compared with the stored ones,
+ * - decoding 8 files in one ffmpeg process (8 inputs, 8 outputs) against one process per file:
+ *   wall time, ffmpeg's CPU time, and whether the samples are the same,
+ * - `runFeatures` with 1 and with 2 workers on fresh databases: tracks per second, peak RSS.
+ * Usage: node dist/benchmarks/pipeline/features-bench.js [N=40] [--stages-only]
+ * (--stages-only: the per-stage table and the batching probe, not the whole-path runs.)
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../src/store/db.js';
+import { allTracks } from '../../src/store/tracks.js';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
 import { ingest } from '../../src/pipeline/ingest.js';
-import { runFeatures } from '../../src/pipeline/features-stage.js';
-import { DEFAULT_FEATURE_OPTIONS } from '../../src/pipeline/feature-options.js';
-import { decodeAudio } from '../../src/audio/decode.js';
-import { trimInterval, centralExcerpt } from '../../src/audio/trim.js';
+import { runFeatures, storeAnalysis } from '../../src/pipeline/features-stage.js';
+import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from '../../src/pipeline/feature-options.js';
+import {
+  analyzeDecoded, decodeAnalysedSignal, MFCC_WINDOW_HOP_SECONDS, MFCC_WINDOW_SECONDS, type StageTimes,
+} from '../../src/pipeline/analyze-track.js';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { summaryVector } from '../../src/dsp/summary.js';
+import { levelReferencedWindows } from '../../src/dsp/level-reference.js';
 import { describeSignal } from '../../src/pipeline/describe.js';
+import type { Matrix } from '../../src/dsp/matrix.js';
 import { machineLine, median, today } from '../machine.js';
 
-const N = Number(process.argv[2] ?? 40);
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 40);
+const stagesOnly = args.includes('--stages-only');
 const dir = path.join(os.tmpdir(), 'yasr-bench-vorbis');
 const tools = findFfmpeg();
+const O = DEFAULT_FEATURE_OPTIONS;
 
 function makeCorpus(): string[] {
   mkdirSync(dir, { recursive: true });
@@ -45,7 +58,7 @@ function makeCorpus(): string[] {
   return files;
 }
 
-async function run(workers: number, options = DEFAULT_FEATURE_OPTIONS): Promise<{ seconds: number; perTrackMs: number; rate: number; failed: number }> {
+async function run(workers: number, options = O): Promise<{ seconds: number; perTrackMs: number; rate: number; failed: number }> {
   const db = path.join(dir, `bench-w${workers}-${options.groups.join('-')}.db`);
   for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
   const d = openDb(db);
@@ -57,59 +70,203 @@ async function run(workers: number, options = DEFAULT_FEATURE_OPTIONS): Promise<
   return { seconds, perTrackMs: (seconds * 1000) / N, rate: N / seconds, failed: s.failed };
 }
 
-async function parts(files: string[]): Promise<{ decodeMs: number; analysisMs: number; dspOnlyMs: number }> {
-  const dec: number[] = [];
-  const ana: number[] = [];
-  const dsp: number[] = [];
-  for (const f of files.slice(0, Math.min(files.length, 15))) {
-    let t = performance.now();
-    const y = await decodeAudio(tools.ffmpeg, f, { offset: 73, duration: 34 });
-    dec.push(performance.now() - t);
-    t = performance.now();
-    const [a, b] = trimInterval(y);
-    const x = centralExcerpt(y.subarray(a, b), 30, 22050);
-    const r = analyzeSignal(x, { keepStft: true, keepMel: true });
-    const t2 = performance.now();
-    for (const m of [r.mfcc, r.chroma]) summaryVector(m);
-    describeSignal(x, { sr: 22050, stftMag: r.stft_mag, melPower: r.mel, chroma: r.chroma });
-    ana.push(performance.now() - t);
-    dsp.push(t2 - t);
+/**
+ * CPU milliseconds of this process (all its threads; this section runs on one, so the others are
+ * V8's helpers): what the in-thread stages are measured with, as a machine shared with other work
+ * stretches wall time but not CPU time much.
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** CPU milliseconds of this process's finished children (Linux /proc; NaN elsewhere). */
+function childCpuMs(): number {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // fields 16 and 17 of stat (cutime, cstime) are 14 and 15 after "pid (comm)"
+    return ((Number(f[13]) + Number(f[14])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
   }
-  return { decodeMs: median(dec), analysisMs: median(ana), dspOnlyMs: median(dsp) };
+}
+
+function sameMatrix(a: Matrix, b: Matrix): boolean {
+  const bytes = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+  return a.rows === b.rows && a.cols === b.cols && bytes(a).equals(bytes(b));
+}
+
+interface Stages {
+  files: number;
+  audioSeconds: number;
+  /** ms per track, medians */
+  ms: Record<string, number>;
+  /** ffmpeg's CPU ms per decode, median */
+  decodeCpuMs: number;
+  before: { windows: number; analysisAndDescriptors: number };
+  identical: { windows: boolean; descriptors: boolean };
+}
+
+/** Per-stage costs in this thread (see the module comment). */
+async function stages(files: string[]): Promise<Stages> {
+  const use = files.slice(0, Math.min(files.length, 15));
+  const db = path.join(dir, 'bench-stages.db');
+  for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
+  const d = openDb(db);
+  await ingest(d, use, { tools, storeDir: path.join(dir, 'audio') });
+  const tracks = allTracks(d);
+  const hash = featureParamsHash(O);
+  const per: Record<string, number[]> = {};
+  const push = (k: string, v: number) => (per[k] ??= []).push(v);
+  const cpu: number[] = [];
+  const beforeWin: number[] = [];
+  const beforeDesc: number[] = [];
+  const identical = { windows: true, descriptors: true };
+  let audioSeconds = 0;
+  const frames = (s: number) => Math.max(1, Math.round((s * O.sr) / 512));
+  for (let i = 0; i < use.length; i++) {
+    // decoding: wall time, ffmpeg's CPU, and this process's CPU meanwhile (reading the pipe,
+    // finiteness check, trim, excerpt); the rest: this process's CPU per stage
+    const wall: StageTimes = { ms: {} };
+    const c0 = childCpuMs();
+    let t = cpuMs();
+    const s = await decodeAnalysedSignal(tools.ffmpeg, use[i], null, O, wall);
+    push('trim', cpuMs() - t);
+    push('decode', wall.ms.decode);
+    cpu.push(childCpuMs() - c0);
+    const times: StageTimes = { ms: {}, clock: cpuMs };
+    const r = analyzeDecoded(s, use[i], O, describeSignal, times);
+    audioSeconds += s.decodedSeconds;
+    t = cpuMs();
+    storeAnalysis(d, tracks[i % tracks.length], r, hash, 0);
+    times.ms.store = cpuMs() - t;
+    for (const [k, v] of Object.entries(times.ms)) push(k, v);
+    // the routes before issue 10, on the same signal
+    t = cpuMs();
+    const whole = analyzeSignal(s.whole);
+    const w = levelReferencedWindows(whole.mfcc, whole.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+    beforeWin.push(cpuMs() - t);
+    identical.windows &&= sameMatrix(w, r.features.timbre_windows);
+    t = cpuMs();
+    const a = analyzeSignal(s.y, { sr: O.sr, keepStft: true });
+    const dsc = describeSignal(s.y, { sr: O.sr, stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });
+    beforeDesc.push(cpuMs() - t);
+    identical.descriptors &&= sameMatrix({ rows: 1, cols: dsc.vector.length, data: dsc.vector }, r.features.descriptors);
+  }
+  d.close();
+  const ms: Record<string, number> = {};
+  for (const [k, v] of Object.entries(per)) ms[k] = median(v);
+  return {
+    files: use.length,
+    audioSeconds: audioSeconds / use.length,
+    ms,
+    decodeCpuMs: median(cpu),
+    before: { windows: median(beforeWin), analysisAndDescriptors: median(beforeDesc) },
+    identical,
+  };
+}
+
+/** ffmpeg's arguments for one file as decodeWithFfmpeg builds them (whole file up to 30 min), output `out`. */
+function decodeArgs(input: number, out: string): string[] {
+  return ['-t', O.maxSeconds.toFixed(6), '-map', `${input}:a:0`, '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(O.sr), '-f', 'f32le', '-acodec', 'pcm_f32le', '-y', out];
+}
+
+/** One process per file against one process for all: wall ms, ffmpeg CPU ms, same samples. */
+function batching(files: string[]): { files: number; single: { wall: number; cpu: number }; batched: { wall: number; cpu: number }; start: { wall: number; cpu: number }; identical: boolean } {
+  const use = files.slice(0, Math.min(8, files.length));
+  const out = path.join(dir, 'batch');
+  mkdirSync(out, { recursive: true });
+  const head = ['-nostdin', '-hide_banner', '-loglevel', 'error'];
+  const measure = (f: () => void) => {
+    const c = childCpuMs();
+    const t = performance.now();
+    f();
+    return { wall: performance.now() - t, cpu: childCpuMs() - c };
+  };
+  const ok = (r: ReturnType<typeof spawnSync>) => {
+    if (r.status !== 0) throw new Error(`ffmpeg: ${String(r.stderr)}`);
+  };
+  const single = () => use.forEach((f, i) => ok(spawnSync(tools.ffmpeg, [...head, '-i', f, ...decodeArgs(0, path.join(out, `s${i}.f32`))])));
+  const batched = () => ok(spawnSync(tools.ffmpeg, [...head, ...use.flatMap((f) => ['-i', f]), ...use.flatMap((_, i) => decodeArgs(i, path.join(out, `b${i}.f32`)))]));
+  const runs = { single: [] as { wall: number; cpu: number }[], batched: [] as { wall: number; cpu: number }[] };
+  for (let k = 0; k < 3; k++) {
+    runs.single.push(measure(single));
+    runs.batched.push(measure(batched));
+  }
+  const identical = use.every((_, i) => readFileSync(path.join(out, `s${i}.f32`)).equals(readFileSync(path.join(out, `b${i}.f32`))));
+  const start = measure(() => {
+    for (let k = 0; k < 8; k++) ok(spawnSync(tools.ffmpeg, [...head, '-f', 'lavfi', '-i', 'anullsrc=d=0.01', '-f', 'f32le', '-y', os.devNull]));
+  });
+  const med = (v: { wall: number; cpu: number }[]) => ({ wall: median(v.map((x) => x.wall)), cpu: median(v.map((x) => x.cpu)) });
+  return { files: use.length, single: med(runs.single), batched: med(runs.batched), start: { wall: start.wall / 8, cpu: start.cpu / 8 }, identical };
 }
 
 const files = makeCorpus();
 // warm-up: page cache and JIT
-await parts(files.slice(0, 2));
-const p = await parts(files);
-const one = await run(1);
-const rss1 = process.resourceUsage().maxRSS / 1024;
-const two = await run(2);
-const rss2 = process.resourceUsage().maxRSS / 1024;
-// what Musly computes: a timbre model from MFCCs (decode, STFT, mel, MFCC, Gaussian)
-const mfccOnly = { ...DEFAULT_FEATURE_OPTIONS, groups: ['mfcc' as const] };
-const oneM = await run(1, mfccOnly);
-const twoM = await run(2, mfccOnly);
-const musly = 7;
-const md = `### Features: compressed file to stored features (issue 2)
+await stages(files.slice(0, 2));
+const st = await stages(files);
+const b = batching(files);
+const f1 = (v: number) => v.toFixed(1);
+const f0 = (v: number) => v.toFixed(0);
+const m = st.ms;
+const node = ['trim', 'analysis', 'windows', 'descriptors', 'summaries', 'store'].reduce((a, k) => a + (m[k] ?? 0), 0);
+let md = `### Features: compressed file to stored features (issues 2 and 10)
 Machine: ${machineLine()}. Date: ${today()}. ${N} Vorbis files (3 min, 44.1 kHz stereo, q3), default
-options (trim, 30 s central excerpt, all groups incl. descriptors).
+options (trim, 30 s central excerpt, all groups but mel, descriptors included).
 
-| measure | value | reference |
+Per stage, one track at a time in this thread: median ms per track over ${st.files} files
+(${f0(st.audioSeconds)} s of audio each); the decode in wall time, every other stage in CPU time
+of this process (a shared machine stretches wall time, CPU time much less). "Before" is the
+route before issue 10, measured here on the same signals; its values are compared with the
+stored ones.
+
+| stage | ms per track | before issue 10 | notes |
+| --- | ---: | ---: | --- |
+| ffmpeg process start alone (lavfi, 10 ms of silence) | ${f1(b.start.wall)} | | ${f1(b.start.cpu)} ms CPU per process |
+| decode: one ffmpeg process, the whole file to 22,050 Hz mono (wall) | ${f1(m.decode)} | | ffmpeg CPU ${f0(st.decodeCpuMs)} ms |
+| reading ffmpeg's output, finiteness check, trim, excerpt | ${f1(m.trim)} | | |
+| one-pass analysis of the 30 s excerpt (STFT, mel, MFCC, chroma, RMS, centroid, ZCR, descriptor spectra) | ${f1(m.analysis)} | | |
+| descriptors (tempo, key, loudness, onsets, spectral means) | ${f1(m.descriptors)} | | |
+| excerpt analysis + descriptors together | ${f1(m.analysis + m.descriptors)} | ${f1(st.before.analysisAndDescriptors)} | before: the magnitude spectrogram kept, spectral means from it; same values: ${st.identical.descriptors ? 'yes' : 'NO'} |
+| timbre_windows over the whole trimmed track | ${f1(m.windows)} | ${f1(st.before.windows)} | before: a full analyzeSignal; same values: ${st.identical.windows ? 'yes' : 'NO'} |
+| summaries, timbre Gaussian, checks | ${f1(m.summaries)} | | |
+| SQLite write (one transaction) | ${f1(m.store)} | | |
+| all of this thread's work (reading ffmpeg's output to the SQLite write) | ${f1(node)} | | |
+
+Decoding ${b.files} files: one ffmpeg process per file against one process with ${b.files} inputs and
+${b.files} outputs (median of 3 rounds, alternated):
+
+| | wall ms | ffmpeg CPU ms |
+| --- | ---: | ---: |
+| one process per file | ${f0(b.single.wall)} | ${f0(b.single.cpu)} |
+| one process for all | ${f0(b.batched.wall)} | ${f0(b.batched.cpu)} |
+
+Samples identical: ${b.identical ? 'yes' : 'NO'}.
+`;
+if (!stagesOnly) {
+  const one = await run(1);
+  const rss1 = process.resourceUsage().maxRSS / 1024;
+  const two = await run(2);
+  const rss2 = process.resourceUsage().maxRSS / 1024;
+  // what Musly computes: a timbre model from MFCCs (decode, STFT, mel, MFCC, Gaussian)
+  const mfccOnly = { ...O, groups: ['mfcc' as const] };
+  const oneM = await run(1, mfccOnly);
+  const twoM = await run(2, mfccOnly);
+  const musly = 7;
+  md += `
+| whole path | value | reference |
 | --- | --- | --- |
-| ffmpeg decode of the excerpt window (34 s, seek) | ${p.decodeMs.toFixed(1)} ms (median) | about 120 ms per ffmpeg process |
-| analysis of a decoded excerpt, no decoding (trim, STFT, mel, MFCC, chroma, spectral, descriptors, summaries) | ${p.analysisMs.toFixed(1)} ms (median) | librosa: 51 ms for the same features without descriptors |
-| of which STFT, mel, MFCC, chroma, RMS, centroid, ZCR | ${p.dspOnlyMs.toFixed(1)} ms | |
-| 1 worker: whole path | ${one.perTrackMs.toFixed(0)} ms per track, ${one.rate.toFixed(2)} tracks/s | Musly: ${musly} tracks/s on one core |
-| 2 workers: whole path | ${two.perTrackMs.toFixed(0)} ms per track, ${two.rate.toFixed(2)} tracks/s | goal 1.8 x Musly = ${(1.8 * musly).toFixed(1)} tracks/s |
+| 1 worker | ${one.perTrackMs.toFixed(0)} ms per track, ${one.rate.toFixed(2)} tracks/s | Musly: ${musly} tracks/s on one core |
+| 2 workers | ${two.perTrackMs.toFixed(0)} ms per track, ${two.rate.toFixed(2)} tracks/s | goal 1.8 x Musly = ${(1.8 * musly).toFixed(1)} tracks/s |
 | speedup with 2 workers | ${(two.rate / one.rate).toFixed(2)} x | |
 | 1 worker, MFCC group only (Musly's job: decode, MFCC, timbre Gaussian) | ${oneM.perTrackMs.toFixed(0)} ms per track, ${oneM.rate.toFixed(2)} tracks/s | Musly: ${musly} tracks/s |
 | 2 workers, MFCC group only | ${twoM.perTrackMs.toFixed(0)} ms per track, ${twoM.rate.toFixed(2)} tracks/s | ${(1.8 * musly).toFixed(1)} tracks/s |
 | peak RSS (after the 1-worker run / after both) | ${rss1.toFixed(0)} MiB / ${rss2.toFixed(0)} MiB | |
 | failures | ${one.failed + two.failed + oneM.failed + twoM.failed} | |
 
-One worker takes two tracks at a time, so that ffmpeg (its own process) decodes the next excerpt
+One worker takes two tracks at a time, so that ffmpeg (its own process) decodes the next file
 on the second core while the worker analyses the current one: on this 2-core machine one worker
 already keeps both cores busy, which is why a second worker adds little.
 `;
+}
 process.stdout.write(md);

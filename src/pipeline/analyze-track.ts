@@ -102,13 +102,17 @@ export interface DescribeStages {
 export type Describe = (y: Float32Array, stages: DescribeStages) => DescribeResult;
 
 /**
- * Milliseconds spent per stage, added up into this record when given (for benchmarks):
+ * Time spent per stage, for benchmarks: milliseconds of `clock` (default performance.now, i.e.
+ * wall time; a benchmark on a loaded machine may pass a CPU clock) added up into `ms` per stage:
  * decode (the ffmpeg process, or the in-process WAV reader), trim (finiteness check, trimming,
  * excerpt), analysis (the one-pass analysis of the excerpt), windows (timbre_windows over the
  * whole trimmed track), descriptors, summaries (everything else: summary vectors, the timbre
  * Gaussian, finiteness checks of what is stored).
  */
-export type StageTimes = Record<string, number>;
+export interface StageTimes {
+  ms: Record<string, number>;
+  clock?: () => number;
+}
 
 /** Decode, trim, cut the central excerpt (decodeAnalysedSignal) and analyse one file. */
 export async function analyzeTrack(
@@ -193,13 +197,14 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
   };
 }
 
-/** A function that adds the milliseconds since its last call (or its creation) to times[name]. */
+/** A function that adds the clock's milliseconds since its last call (or its creation) to times.ms[name]. */
 function stageClock(times: StageTimes | undefined): (name: string) => void {
   if (!times) return () => {};
-  let t = performance.now();
+  const clock = times.clock ?? (() => performance.now());
+  let t = clock();
   return (name) => {
-    const now = performance.now();
-    times[name] = (times[name] ?? 0) + (now - t);
+    const now = clock();
+    times.ms[name] = (times.ms[name] ?? 0) + (now - t);
     t = now;
   };
 }
