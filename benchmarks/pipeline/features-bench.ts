@@ -5,13 +5,14 @@
  *   alone, and the whole-file decode), trim, the excerpt's one-pass analysis, the similarity
  *   windows over the whole trimmed track, the descriptors, the summaries, the SQLite write; for
  *   the two stages issue 10 changed, the route before it (analyzeSignal over the whole track for
- *   the windows; |STFT| for the descriptors) is measured beside it on the same signals and its
- *   values compared with the stored ones,
+ *   the windows; |STFT| for the descriptors) and the route now, alternated on the same signals,
+ *   the values of the route before compared with the stored ones,
  * - decoding 8 files in one ffmpeg process (8 inputs, 8 outputs) against one process per file:
  *   wall time, ffmpeg's CPU time, and whether the samples are the same,
  * - `runFeatures` with 1 and with 2 workers on fresh databases: tracks per second, peak RSS.
- * Usage: node dist/benchmarks/pipeline/features-bench.js [N=40] [--stages-only]
- * (--stages-only: the per-stage table and the batching probe, not the whole-path runs.)
+ * Usage: node [--expose-gc] dist/benchmarks/pipeline/features-bench.js [N=40] [--stages-only]
+ * (--stages-only: the per-stage tables and the batching probe, not the whole-path runs;
+ * --expose-gc: a full garbage collection before each measured part.)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -26,8 +27,8 @@ import { DEFAULT_FEATURE_OPTIONS, featureParamsHash } from '../../src/pipeline/f
 import {
   analyzeDecoded, decodeAnalysedSignal, MFCC_WINDOW_HOP_SECONDS, MFCC_WINDOW_SECONDS, type StageTimes,
 } from '../../src/pipeline/analyze-track.js';
-import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { levelReferencedWindows } from '../../src/dsp/level-reference.js';
+import { analyzeSignal, analyzeTimbre } from '../../src/dsp/analyze.js';
+import { levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../../src/dsp/level-reference.js';
 import { describeSignal } from '../../src/pipeline/describe.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
 import { machineLine, median, today } from '../machine.js';
@@ -70,14 +71,9 @@ async function run(workers: number, options = O): Promise<{ seconds: number; per
   return { seconds, perTrackMs: (seconds * 1000) / N, rate: N / seconds, failed: s.failed };
 }
 
-/**
- * CPU milliseconds of this process (all its threads; this section runs on one, so the others are
- * V8's helpers): what the in-thread stages are measured with, as a machine shared with other work
- * stretches wall time but not CPU time much.
- */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+/** A full garbage collection when node runs with --expose-gc (so that one stage does not pay for another's garbage). */
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** CPU milliseconds of this process's finished children (Linux /proc; NaN elsewhere). */
@@ -98,17 +94,19 @@ function sameMatrix(a: Matrix, b: Matrix): boolean {
 
 interface Stages {
   files: number;
+  rounds: number;
   audioSeconds: number;
-  /** ms per track, medians */
+  /** wall ms per track, medians */
   ms: Record<string, number>;
   /** ffmpeg's CPU ms per decode, median */
   decodeCpuMs: number;
-  before: { windows: number; analysisAndDescriptors: number };
+  /** the two stages issue 10 changed: route before and now, alternated, wall ms medians */
+  pairs: { windows: { before: number; now: number }; analysisAndDescriptors: { before: number; now: number } };
   identical: { windows: boolean; descriptors: boolean };
 }
 
 /** Per-stage costs in this thread (see the module comment). */
-async function stages(files: string[]): Promise<Stages> {
+async function stages(files: string[], rounds = 3): Promise<Stages> {
   const use = files.slice(0, Math.min(files.length, 15));
   const db = path.join(dir, 'bench-stages.db');
   for (const s of ['', '-wal', '-shm']) rmSync(db + s, { force: true });
@@ -119,49 +117,68 @@ async function stages(files: string[]): Promise<Stages> {
   const per: Record<string, number[]> = {};
   const push = (k: string, v: number) => (per[k] ??= []).push(v);
   const cpu: number[] = [];
-  const beforeWin: number[] = [];
-  const beforeDesc: number[] = [];
+  const pair = { wb: [] as number[], wn: [] as number[], db: [] as number[], dn: [] as number[] };
   const identical = { windows: true, descriptors: true };
   let audioSeconds = 0;
   const frames = (s: number) => Math.max(1, Math.round((s * O.sr) / 512));
+  const timed = <T>(out: number[], f: () => T): T => {
+    collect();
+    const t = performance.now();
+    const r = f();
+    out.push(performance.now() - t);
+    return r;
+  };
   for (let i = 0; i < use.length; i++) {
-    // decoding: wall time, ffmpeg's CPU, and this process's CPU meanwhile (reading the pipe,
-    // finiteness check, trim, excerpt); the rest: this process's CPU per stage
-    const wall: StageTimes = { ms: {} };
+    // the pipeline's own stages, as analyzeTrack runs them (wall time)
+    const times: StageTimes = { ms: {} };
+    collect();
     const c0 = childCpuMs();
-    let t = cpuMs();
-    const s = await decodeAnalysedSignal(tools.ffmpeg, use[i], null, O, wall);
-    push('trim', cpuMs() - t);
-    push('decode', wall.ms.decode);
+    const s = await decodeAnalysedSignal(tools.ffmpeg, use[i], null, O, times);
     cpu.push(childCpuMs() - c0);
-    const times: StageTimes = { ms: {}, clock: cpuMs };
+    collect();
     const r = analyzeDecoded(s, use[i], O, describeSignal, times);
     audioSeconds += s.decodedSeconds;
-    t = cpuMs();
+    const t = performance.now();
     storeAnalysis(d, tracks[i % tracks.length], r, hash, 0);
-    times.ms.store = cpuMs() - t;
+    times.ms.store = performance.now() - t;
     for (const [k, v] of Object.entries(times.ms)) push(k, v);
-    // the routes before issue 10, on the same signal
-    t = cpuMs();
-    const whole = analyzeSignal(s.whole);
-    const w = levelReferencedWindows(whole.mfcc, whole.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
-    beforeWin.push(cpuMs() - t);
-    identical.windows &&= sameMatrix(w, r.features.timbre_windows);
-    t = cpuMs();
-    const a = analyzeSignal(s.y, { sr: O.sr, keepStft: true });
-    const dsc = describeSignal(s.y, { sr: O.sr, stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });
-    beforeDesc.push(cpuMs() - t);
-    identical.descriptors &&= sameMatrix({ rows: 1, cols: dsc.vector.length, data: dsc.vector }, r.features.descriptors);
+    // the two changed stages, the route before issue 10 and now, alternated on the same signal
+    for (let k = 0; k < rounds; k++) {
+      const w = timed(pair.wb, () => {
+        const a = analyzeSignal(s.whole);
+        return levelReferencedWindows(a.mfcc, a.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+      });
+      timed(pair.wn, () => {
+        const a = analyzeTimbre(s.whole);
+        return levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.nMels, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+      });
+      const dsc = timed(pair.db, () => {
+        const a = analyzeSignal(s.y, { sr: O.sr, keepStft: true });
+        return describeSignal(s.y, { sr: O.sr, stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });
+      });
+      timed(pair.dn, () => {
+        const a = analyzeSignal(s.y, { sr: O.sr, spectralFrames: true });
+        return describeSignal(s.y, { sr: O.sr, spectralFrames: a.spectral_frames, melDb: a.mel_db, chroma: a.chroma });
+      });
+      if (k === 0) {
+        identical.windows &&= sameMatrix(w, r.features.timbre_windows);
+        identical.descriptors &&= sameMatrix({ rows: 1, cols: dsc.vector.length, data: dsc.vector }, r.features.descriptors);
+      }
+    }
   }
   d.close();
   const ms: Record<string, number> = {};
   for (const [k, v] of Object.entries(per)) ms[k] = median(v);
   return {
     files: use.length,
+    rounds,
     audioSeconds: audioSeconds / use.length,
     ms,
     decodeCpuMs: median(cpu),
-    before: { windows: median(beforeWin), analysisAndDescriptors: median(beforeDesc) },
+    pairs: {
+      windows: { before: median(pair.wb), now: median(pair.wn) },
+      analysisAndDescriptors: { before: median(pair.db), now: median(pair.dn) },
+    },
     identical,
   };
 }
@@ -210,28 +227,34 @@ const f1 = (v: number) => v.toFixed(1);
 const f0 = (v: number) => v.toFixed(0);
 const m = st.ms;
 const node = ['trim', 'analysis', 'windows', 'descriptors', 'summaries', 'store'].reduce((a, k) => a + (m[k] ?? 0), 0);
+const pw = st.pairs.windows;
+const pd = st.pairs.analysisAndDescriptors;
 let md = `### Features: compressed file to stored features (issues 2 and 10)
 Machine: ${machineLine()}. Date: ${today()}. ${N} Vorbis files (3 min, 44.1 kHz stereo, q3), default
 options (trim, 30 s central excerpt, all groups but mel, descriptors included).
 
-Per stage, one track at a time in this thread: median ms per track over ${st.files} files
-(${f0(st.audioSeconds)} s of audio each); the decode in wall time, every other stage in CPU time
-of this process (a shared machine stretches wall time, CPU time much less). "Before" is the
-route before issue 10, measured here on the same signals; its values are compared with the
-stored ones.
+Per stage as analyzeTrack runs it, one track at a time in this thread: median wall ms per track
+over ${st.files} files (${f0(st.audioSeconds)} s of audio each)${(globalThis as { gc?: unknown }).gc ? ', a full garbage collection before each part' : ' (run with node --expose-gc for a garbage collection before each part)'}.
 
-| stage | ms per track | before issue 10 | notes |
+| stage | ms per track | notes |
+| --- | ---: | --- |
+| ffmpeg process start alone (lavfi, 10 ms of silence) | ${f1(b.start.wall)} | ${f1(b.start.cpu)} ms CPU per process |
+| decode: one ffmpeg process, the whole file to 22,050 Hz mono | ${f1(m.decode)} | ffmpeg CPU ${f0(st.decodeCpuMs)} ms |
+| finiteness check, trim, excerpt | ${f1(m.trim)} | |
+| one-pass analysis of the 30 s excerpt (STFT, mel, MFCC, chroma, RMS, centroid, ZCR, descriptor spectra) | ${f1(m.analysis)} | |
+| descriptors (tempo, key, loudness, onsets, spectral means) | ${f1(m.descriptors)} | |
+| timbre_windows over the whole trimmed track | ${f1(m.windows)} | |
+| summaries, timbre Gaussian, checks | ${f1(m.summaries)} | |
+| SQLite write (one transaction) | ${f1(m.store)} | |
+| all of this thread's work (trim to write) | ${f1(node)} | |
+
+The two stages issue 10 changed, before and now, alternated ${st.rounds} times per file on the same
+signals (median wall ms per track); "same values": the route before gives exactly the stored values.
+
+| stage | before | now | same values |
 | --- | ---: | ---: | --- |
-| ffmpeg process start alone (lavfi, 10 ms of silence) | ${f1(b.start.wall)} | | ${f1(b.start.cpu)} ms CPU per process |
-| decode: one ffmpeg process, the whole file to 22,050 Hz mono (wall) | ${f1(m.decode)} | | ffmpeg CPU ${f0(st.decodeCpuMs)} ms |
-| reading ffmpeg's output, finiteness check, trim, excerpt | ${f1(m.trim)} | | |
-| one-pass analysis of the 30 s excerpt (STFT, mel, MFCC, chroma, RMS, centroid, ZCR, descriptor spectra) | ${f1(m.analysis)} | | |
-| descriptors (tempo, key, loudness, onsets, spectral means) | ${f1(m.descriptors)} | | |
-| excerpt analysis + descriptors together | ${f1(m.analysis + m.descriptors)} | ${f1(st.before.analysisAndDescriptors)} | before: the magnitude spectrogram kept, spectral means from it; same values: ${st.identical.descriptors ? 'yes' : 'NO'} |
-| timbre_windows over the whole trimmed track | ${f1(m.windows)} | ${f1(st.before.windows)} | before: a full analyzeSignal; same values: ${st.identical.windows ? 'yes' : 'NO'} |
-| summaries, timbre Gaussian, checks | ${f1(m.summaries)} | | |
-| SQLite write (one transaction) | ${f1(m.store)} | | |
-| all of this thread's work (reading ffmpeg's output to the SQLite write) | ${f1(node)} | | |
+| excerpt analysis + descriptors (before: the magnitude spectrogram kept, spectral means from it; now: spectral statistics in the pass) | ${f1(pd.before)} | ${f1(pd.now)} | ${st.identical.descriptors ? 'yes' : 'NO'} |
+| timbre_windows (before: a full analyzeSignal of the whole track; now: analyzeTimbre) | ${f1(pw.before)} | ${f1(pw.now)} | ${st.identical.windows ? 'yes' : 'NO'} |
 
 Decoding ${b.files} files: one ffmpeg process per file against one process with ${b.files} inputs and
 ${b.files} outputs (median of 3 rounds, alternated):
