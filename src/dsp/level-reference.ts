@@ -60,13 +60,21 @@ export function levelReferencedMfcc(mfcc: Matrix, melDb: Matrix): Matrix {
  */
 export function levelReferencedWindows(mfcc: Matrix, melDb: Matrix, windowFrames: number, hopFrames: number): Matrix {
   if (mfcc.cols !== melDb.cols) throw new RangeError(`mfcc has ${mfcc.cols} frames, mel_db ${melDb.cols}`);
-  const maxima = frameMaxima(melDb);
+  return levelReferencedWindowsOfMaxima(mfcc, frameMaxima(melDb), melDb.rows, windowFrames, hopFrames);
+}
+
+/**
+ * levelReferencedWindows from the frame maxima of the mel dB matrix (frameMaxima(melDb), as
+ * analyzeTimbre gives them without the matrix) and its number of bands: the same values.
+ */
+export function levelReferencedWindowsOfMaxima(mfcc: Matrix, maxima: Float64Array, nMels: number, windowFrames: number, hopFrames: number): Matrix {
+  if (mfcc.cols !== maxima.length) throw new RangeError(`mfcc has ${mfcc.cols} frames, ${maxima.length} frame maxima`);
   const starts = windowStarts(mfcc.cols, windowFrames, hopFrames);
   const len = Math.min(windowFrames, mfcc.cols);
   const dim = 2 * mfcc.rows;
   const out = new Float32Array(starts.length * dim);
   const part = new Float32Array(mfcc.rows * len);
-  const scale = Math.sqrt(melDb.rows);
+  const scale = Math.sqrt(nMels);
   starts.forEach((s, w) => {
     for (let r = 0; r < mfcc.rows; r++) part.set(mfcc.data.subarray(r * mfcc.cols + s, r * mfcc.cols + s + len), r * len);
     const v = summaryVector({ rows: mfcc.rows, cols: len, data: part });

@@ -1,7 +1,9 @@
 import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
-import { analyzeSignal, type AnalysisResult } from '../dsp/analyze.js';
-import { levelReferencedMfcc, levelReferencedWindows } from '../dsp/level-reference.js';
+import { analyzeSignal, analyzeTimbre, type AnalysisResult } from '../dsp/analyze.js';
+import { allFinite } from '../dsp/finite.js';
+import { levelReferencedMfcc, levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../dsp/level-reference.js';
+import type { SpectralFrames } from '../dsp/descriptors/spectral.js';
 import { summaryVector } from '../dsp/summary.js';
 import { blockPatternVector } from '../dsp/block-level.js';
 import type { Matrix } from '../dsp/matrix.js';
@@ -62,9 +64,17 @@ export interface AnalysedSignal {
  * padding when a short sound is followed by a minute of digital silence, as game jingles are; and
  * the similarity windows need the whole track anyway.)
  */
-export async function decodeAnalysedSignal(ffmpeg: string, file: string, _durationHint: number | null, o: FeatureOptions): Promise<AnalysedSignal> {
+export async function decodeAnalysedSignal(
+  ffmpeg: string,
+  file: string,
+  _durationHint: number | null,
+  o: FeatureOptions,
+  times?: StageTimes,
+): Promise<AnalysedSignal> {
   const sr = o.sr;
+  const clock = stageClock(times);
   const decoded = await decodeAudio(ffmpeg, file, { sr, offset: 0, duration: o.maxSeconds });
+  clock('decode');
   checkFinite(decoded, file);
   let y = decoded;
   let trim: [number, number] = [0, y.length];
@@ -75,7 +85,34 @@ export async function decodeAnalysedSignal(ffmpeg: string, file: string, _durati
   const whole = y;
   if (o.excerpt !== 'full') y = centralExcerpt(y, o.excerpt, sr);
   const start = (y.byteOffset - decoded.byteOffset) / Float32Array.BYTES_PER_ELEMENT;
+  clock('trim');
   return { y, decodedSeconds: decoded.length / sr, offset: 0, trim, start, silent, whole, decoded };
+}
+
+/** The stages analyzeTrack hands to `describe`: what the one-pass analysis already computed. */
+export interface DescribeStages {
+  sr: number;
+  stftMag?: Matrix;
+  melPower?: Matrix;
+  melDb?: Matrix;
+  chroma?: Matrix;
+  /** Per-frame spectral statistics of |STFT| (analyzeSignal's spectral_frames). */
+  spectralFrames?: SpectralFrames;
+}
+
+export type Describe = (y: Float32Array, stages: DescribeStages) => DescribeResult;
+
+/**
+ * Time spent per stage, for benchmarks: milliseconds of `clock` (default performance.now, i.e.
+ * wall time; a benchmark on a loaded machine may pass a CPU clock) added up into `ms` per stage:
+ * decode (the ffmpeg process, or the in-process WAV reader), trim (finiteness check, trimming,
+ * excerpt), analysis (the one-pass analysis of the excerpt), windows (timbre_windows over the
+ * whole trimmed track), blocks (block_patterns), descriptors, summaries (everything else: summary vectors, the timbre
+ * Gaussian, finiteness checks of what is stored).
+ */
+export interface StageTimes {
+  ms: Record<string, number>;
+  clock?: () => number;
 }
 
 /** Decode, trim, cut the central excerpt (decodeAnalysedSignal) and analyse one file. */
@@ -84,14 +121,25 @@ export async function analyzeTrack(
   file: string,
   durationHint: number | null,
   o: FeatureOptions,
-  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; melDb?: Matrix; chroma?: Matrix }) => DescribeResult,
+  describe?: Describe,
+  times?: StageTimes,
 ): Promise<TrackAnalysis> {
+  const s = await decodeAnalysedSignal(ffmpeg, file, durationHint, o, times);
+  return analyzeDecoded(s, file, o, describe, times);
+}
+
+/** analyzeTrack after decoding: the features of a decoded, trimmed signal (`file` names it in errors). */
+export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOptions, describe?: Describe, times?: StageTimes): TrackAnalysis {
   const sr = o.sr;
-  const { y, decodedSeconds, offset, trim, silent, whole } = await decodeAnalysedSignal(ffmpeg, file, durationHint, o);
-  const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
+  const { y, decodedSeconds, offset, trim, silent, whole } = s;
+  const clock = stageClock(times);
+  const keepStft = o.keep.includes('stft');
   const keepMel = o.keep.includes('mel');
+  // the descriptors' spectral statistics come out of the same pass (no |STFT| matrix for them);
   // the mel power also feeds block_patterns (mfcc group)
-  const r = analyzeSignal(y, { sr, keepStft, keepMel: keepMel || o.groups.includes('mfcc') });
+  const spectralFrames = o.groups.includes('descriptors') && !!describe;
+  const r = analyzeSignal(y, { sr, keepStft, keepMel: keepMel || o.groups.includes('mfcc'), spectralFrames });
+  clock('analysis');
   const features: Record<string, Matrix> = {};
   const add = (name: string, m: Matrix | undefined) => {
     if (!m) return;
@@ -112,10 +160,15 @@ export async function analyzeTrack(
     summary('timbre', timbre);
     const g = fitGaussian(timbre.data, timbre.rows, timbre.cols);
     add('timbre_gauss', { rows: 1, cols: g.length, data: g });
+    clock('summaries');
     add('timbre_windows', timbreWindows(o, y, whole, r));
+    clock('windows');
   }
   // block-level patterns (rhythm, onsets, band co-movement) of the excerpt's mel power: the blocks method
-  if (o.groups.includes('mfcc')) add('block_patterns', blockPatternVector(r.mel!));
+  if (o.groups.includes('mfcc')) {
+    add('block_patterns', blockPatternVector(r.mel!));
+    clock('blocks');
+  }
   if (o.groups.includes('mel')) add('mel_db', r.mel_db);
   if (o.groups.includes('chroma')) {
     add('chroma', r.chroma);
@@ -135,12 +188,15 @@ export async function analyzeTrack(
   }
   if (o.keep.includes('stft')) add('stft_mag', r.stft_mag);
   if (o.keep.includes('mel')) add('mel_power', r.mel);
+  clock('summaries');
   let descriptors: Descriptors | undefined;
   if (o.groups.includes('descriptors') && describe) {
-    // mel_db is power_to_db(mel) as computeDescriptors would compute it (identical values).
-    const d = describe(y, { sr, stftMag: r.stft_mag, melDb: r.mel_db, chroma: r.chroma });
+    // mel_db is power_to_db(mel) as computeDescriptors would compute it (identical values), and
+    // spectral_frames the statistics it would take from |STFT| (identical values).
+    const d = describe(y, { sr, stftMag: r.stft_mag, melDb: r.mel_db, chroma: r.chroma, spectralFrames: r.spectral_frames });
     descriptors = d.record;
     add('descriptors', { rows: 1, cols: d.vector.length, data: d.vector });
+    clock('descriptors');
   }
   return {
     features,
@@ -148,22 +204,33 @@ export async function analyzeTrack(
   };
 }
 
+/** A function that adds the clock's milliseconds since its last call (or its creation) to times.ms[name]. */
+function stageClock(times: StageTimes | undefined): (name: string) => void {
+  if (!times) return () => {};
+  const clock = times.clock ?? (() => performance.now());
+  let t = clock();
+  return (name) => {
+    const now = clock();
+    times.ms[name] = (times.ms[name] ?? 0) + (now - t);
+    t = now;
+  };
+}
+
 function checkFinite(y: Float32Array, file: string): void {
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
-  }
+  if (!allFinite(y)) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
 }
 
 /**
  * The `timbre_windows` matrix of a track: window summaries of the level-referenced MFCCs of the
  * whole trimmed track, each window referenced to its own loudest cell. `excerpt` is the analysed
  * signal and `r` its analysis (reused when the excerpt is the whole track); `whole` the whole
- * trimmed signal.
+ * trimmed signal, of which only the MFCCs and the loudest mel dB cell of each frame are computed
+ * (analyzeTimbre: the same values analyzeSignal gives, without its other features).
  */
-function timbreWindows(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult): Matrix {
+export function timbreWindows(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult): Matrix {
   const sr = o.sr;
-  const y = whole;
-  const a = y.length === excerpt.length ? r : analyzeSignal(y, { sr });
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
-  return levelReferencedWindows(a.mfcc, a.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+  if (whole.length === excerpt.length) return levelReferencedWindows(r.mfcc, r.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+  const a = analyzeTimbre(whole, { sr });
+  return levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.nMels, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
 }

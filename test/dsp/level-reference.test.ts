@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { frameMaxima, levelReferencedMfcc, levelReferencedWindows } from '../../src/dsp/level-reference.js';
+import { frameMaxima, levelReferencedMfcc, levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../../src/dsp/level-reference.js';
 import { LIBROSA_FRONTEND, timbreMfcc } from '../../src/dsp/timbre-frontend.js';
 import { summaryVector, windowStarts, windowSummaries } from '../../src/dsp/summary.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
@@ -82,5 +82,13 @@ describe('level-referenced MFCCs', () => {
     // the quiet half's last window sits about 20 dB lower in absolute terms, not after referencing
     const last = (w.rows - 1) * w.cols;
     expect(Math.abs(w.data[last] - w.data[0])).toBeLessThan(Math.abs(plain.data[last] - plain.data[0]));
+  });
+
+  it('from the frame maxima alone (what analyzeTimbre gives) the windows are the same', () => {
+    const a = analyzeSignal(y);
+    for (const [win, hop] of [[100, 60], [40, 40], [1000, 10]]) {
+      expect(levelReferencedWindowsOfMaxima(a.mfcc, frameMaxima(a.mel_db), 128, win, hop)).toEqual(levelReferencedWindows(a.mfcc, a.mel_db, win, hop));
+    }
+    expect(() => levelReferencedWindowsOfMaxima(a.mfcc, new Float64Array(3), 128, 10, 5)).toThrow(/frame maxima/);
   });
 });

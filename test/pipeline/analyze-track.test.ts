@@ -4,13 +4,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
-import { analyzeTrack, decodeAnalysedSignal } from '../../src/pipeline/analyze-track.js';
-import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../../src/pipeline/feature-options.js';
+import { analyzeTrack, decodeAnalysedSignal, MFCC_WINDOW_HOP_SECONDS, MFCC_WINDOW_SECONDS, type StageTimes } from '../../src/pipeline/analyze-track.js';
+import { DEFAULT_FEATURE_OPTIONS, FEATURE_GROUPS, type FeatureOptions } from '../../src/pipeline/feature-options.js';
+import { describeSignal } from '../../src/pipeline/describe.js';
+import { analyzeSignal } from '../../src/dsp/analyze.js';
+import { levelReferencedWindows } from '../../src/dsp/level-reference.js';
+import { synthTrack } from '../../src/demo/synth.js';
+import { writeWav } from '../../src/interop/wav-write.js';
+import type { Matrix } from '../../src/dsp/matrix.js';
 
 const tools = findFfmpeg();
 let dir: string;
 let jingle: string;
 let tone: string;
+let song: string;
 
 function rms(y: Float32Array): number {
   let s = 0;
@@ -25,7 +32,20 @@ beforeAll(() => {
   // 20 s of sound, then 64 s of digital silence (a game's jingle padded to a fixed length)
   execFileSync(tools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=440:d=20:r=22050', '-af', 'apad=whole_dur=84', '-ac', '1', jingle]);
   execFileSync(tools.ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=f=330:d=50:r=22050', '-ac', '1', tone]);
+  // 48 s of changing music (two synthesised parts), quiet at the start: trimmed, then cut
+  song = path.join(dir, 'song.wav');
+  const a = synthTrack({ seconds: 24, bpm: 96, key: 7, mode: 'major', timbre: 'organ' });
+  const b = synthTrack({ seconds: 24, bpm: 132, key: 1, mode: 'minor', timbre: 'pluck' });
+  const y = new Float32Array(a.length + b.length + 22050);
+  y.set(a.map((v, i) => (i < 44100 ? v * 0.01 : v)), 22050);
+  y.set(b, 22050 + a.length);
+  writeWav(song, y, 22050);
 });
+
+function same(a: Matrix, b: Matrix): boolean {
+  const bytes = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+  return a.rows === b.rows && a.cols === b.cols && bytes(a).equals(bytes(b));
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the analysed signal', () => {
@@ -57,5 +77,28 @@ describe('the analysed signal', () => {
     expect(t[0]).toBeLessThan(m[0]);
     expect(Array.from(t.subarray(1))).toEqual(Array.from(m.subarray(1)));
     expect(r.meta.silent).toBe(false);
+  });
+
+  it('timbre_windows and descriptors are exactly those of the full analyses they replace (whole track, |STFT| route)', async () => {
+    const o: FeatureOptions = { ...DEFAULT_FEATURE_OPTIONS, groups: [...FEATURE_GROUPS] };
+    let ticks = 0;
+    const times: StageTimes = { ms: {}, clock: () => ++ticks }; // each stage read: 1 tick
+    const r = await analyzeTrack(tools.ffmpeg, song, 48, o, describeSignal, times);
+    const s = await decodeAnalysedSignal(tools.ffmpeg, song, 48, o);
+    expect(s.whole.length).toBeGreaterThan(s.y.length); // the windows need their own pass
+    // before: analyzeSignal over the whole trimmed track, windows from its mel dB matrix
+    const whole = analyzeSignal(s.whole);
+    const frames = (sec: number) => Math.round((sec * 22050) / 512);
+    expect(same(r.features.timbre_windows, levelReferencedWindows(whole.mfcc, whole.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)))).toBe(true);
+    // before: the descriptors from |STFT| of the excerpt
+    const a = analyzeSignal(s.y, { keepStft: true });
+    const d = describeSignal(s.y, { sr: 22050, stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });
+    expect(r.meta.descriptors).toEqual(d.record);
+    expect(Array.from(r.features.descriptors.data)).toEqual(Array.from(d.vector));
+    for (const k of ['mfcc', 'mel_db', 'chroma', 'rms', 'centroid', 'zcr'] as const) expect(same(r.features[k], a[k]), k).toBe(true);
+    // every stage was timed
+    expect(Object.keys(times.ms).sort()).toEqual(['analysis', 'blocks', 'decode', 'descriptors', 'summaries', 'trim', 'windows']);
+    // summaries is read twice (after the mfcc group's summaries, and after the others)
+    expect(times.ms).toEqual({ decode: 1, trim: 1, analysis: 1, summaries: 2, windows: 1, descriptors: 1 });
   });
 });
