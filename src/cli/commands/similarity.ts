@@ -56,6 +56,10 @@ async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number;
     if (s.skipped.length) {
       process.stderr.write(`warning: ${s.skipped.length} track(s) without the needed features were skipped (yasr status; yasr features)\n`);
     }
+    const ix = s.annIndex;
+    if (ix && !o.json && !globals(cmd).quiet) {
+      process.stderr.write(`ANN index (${ix.backend}, ${ix.size} tracks): ${ix.action}${ix.reason ? ` (${ix.reason})` : ''}${ix.action === 'updated' ? `, ${ix.added} added, ${ix.removed} removed` : ''}, ${ix.seconds.toFixed(1)} s\n`);
+    }
     if (o.json) printJson(s);
     else if (s.nothingToDo) process.stdout.write(`${s.method}: nothing to do (${s.tracks} tracks up to date)\n`);
     else {
@@ -63,6 +67,7 @@ async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number;
         `${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks` +
           (s.blocksTotal ? `, ${s.blocksComputed} blocks computed (${s.pairsComputed} pairs), ${s.blocksTotal} in all` : '') +
           (s.shortlistPairs !== undefined ? `, ${s.pairsComputed} pairs computed, ${s.shortlistPairs} shortlisted in all` : '') +
+          (s.candidatePairs !== undefined && s.shortlistPairs === undefined ? `, ${s.candidatePairs} candidate pairs scored` : '') +
           `, ${s.added} new, ${s.removed} removed (${s.seconds.toFixed(1)} s)\n`,
       );
     }

@@ -10,7 +10,7 @@ import type { NeighbourEntry } from '../../store/similarity.js';
 import type { CatalogueEntry } from './catalogue.js';
 import type { DenseMatrix } from './dense.js';
 import type { SimilarityParams } from './methods.js';
-import type { FeatureCache, VectorModel } from './vector-model.js';
+import type { FeatureCache, ModelOptions, VectorModel } from './vector-model.js';
 
 /** A method's parameters after defaults and validation: what defines a result set (hashed). */
 export type NormalizedParams = Record<string, unknown>;
@@ -50,8 +50,8 @@ interface MethodBase<N extends string> {
 /** A method that scores a whole catalogue at once from stored per-track vectors. */
 export interface VectorMethod<N extends string = string> extends MethodBase<N> {
   readonly kind: 'vector';
-  /** The catalogue's model: every row, and any outside query. */
-  model(db: Db, params: NormalizedParams, entries: CatalogueEntry[], cache?: FeatureCache, stats?: TrackStats): VectorModel;
+  /** The catalogue's model: every row, and any outside query (options: how candidates build it). */
+  model(db: Db, params: NormalizedParams, entries: CatalogueEntry[], cache?: FeatureCache, stats?: TrackStats, options?: ModelOptions): VectorModel;
   /** The raw vectors an outside file must supply to `model(...).query` (undefined: missing). */
   queryInputs(params: NormalizedParams, f: QueryVectors): (Float32Array | undefined)[];
   /**

@@ -1,5 +1,6 @@
 import { dtw as dtwDistance } from '../../../similarity/dtw.js';
-import { DEFAULTS, SHORTLIST_VECTOR, shortlistParam } from '../defaults.js';
+import { DEFAULTS, SHORTLIST_VECTOR } from '../defaults.js';
+import { sequencePairsParam, withAnnVector } from '../candidates.js';
 import type { SequenceMethod } from '../method.js';
 
 /** Exact dynamic time warping on MFCC frame sequences. */
@@ -13,8 +14,8 @@ export const dtw: SequenceMethod<'dtw'> = {
     'band is used (--pool 1 --band 0: exact unconstrained DTW)',
   ],
   listsForStoredTrack: true,
-  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band, ...shortlistParam(p.shortlist) }),
-  reads: (params) => (params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
+  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band, ...sequencePairsParam(p) }),
+  reads: (params) => withAnnVector(params, params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
   sequence: (params) => params.feature as string,
   spec(params) {
     const band = params.band as number;

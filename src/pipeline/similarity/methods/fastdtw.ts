@@ -1,5 +1,6 @@
 import { fastdtw as fastdtwDistance } from '../../../similarity/fastdtw.js';
-import { DEFAULTS, SHORTLIST_VECTOR, shortlistParam } from '../defaults.js';
+import { DEFAULTS, SHORTLIST_VECTOR } from '../defaults.js';
+import { sequencePairsParam, withAnnVector } from '../candidates.js';
 import type { SequenceMethod } from '../method.js';
 
 /** FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it. */
@@ -9,8 +10,8 @@ export const fastdtw: SequenceMethod<'fastdtw'> = {
   orientation: 'distance',
   help: ['FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it'],
   listsForStoredTrack: true,
-  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? 1, radius: p.radius ?? DEFAULTS.radius, ...shortlistParam(p.shortlist) }),
-  reads: (params) => (params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
+  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? 1, radius: p.radius ?? DEFAULTS.radius, ...sequencePairsParam(p) }),
+  reads: (params) => withAnnVector(params, params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
   sequence: (params) => params.feature as string,
   spec: (params) => ({ method: 'fastdtw', pool: params.pool as number, radius: params.radius as number }),
   distance: (spec, a, b, dim) => fastdtwDistance(a, b, dim, { radius: spec.radius }),
