@@ -11,7 +11,14 @@
  * Removing a key marks it deleted (searches skip it); the graph keeps its node until saved and
  * loaded (usearch compacts nothing in between), so an index with much churn is rebuilt instead
  * (src/pipeline/similarity/ann-index.ts).
+ *
+ * File: usearch's own file wrapped in a checked envelope: `YASRUSE1\n`, a 4-byte little-endian
+ * header length, a JSON header {dim, bytes, sha256} and usearch's bytes. usearch's loader trusts
+ * its input (a damaged file crashes the process rather than failing), so yasr checks the length
+ * and checksum first and never hands it a file it did not write whole.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AnnBackend, AnnIndex, AnnMatches, AnnOptions } from './index.js';
 import { checkItems, checkSearch } from './checks.js';
@@ -103,8 +110,44 @@ class UsearchAnn implements AnnIndex {
   }
 
   save(file: string): void {
-    this.native.save(file);
+    const raw = `${file}.usearch-${process.pid}`;
+    try {
+      this.native.save(raw);
+      const body = readFileSync(raw);
+      const header = Buffer.from(JSON.stringify({ dim: this.dim, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') }));
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(header.length);
+      writeFileSync(file, Buffer.concat([Buffer.from(MAGIC), len, header, body]));
+    } finally {
+      try {
+        unlinkSync(raw);
+      } catch {
+        /* not written */
+      }
+    }
   }
+}
+
+const MAGIC = 'YASRUSE1\n';
+
+/** usearch's bytes from a file `save` wrote, checked (throws with the reason otherwise). */
+function unwrap(file: string, dim: number): Buffer {
+  const buf = readFileSync(file);
+  const bad = (why: string) => new Error(`${file} is not a yasr usearch index (${why})`);
+  if (buf.length < MAGIC.length + 4 || buf.subarray(0, MAGIC.length).toString() !== MAGIC) throw bad('no magic');
+  const hl = buf.readUInt32LE(MAGIC.length);
+  const start = MAGIC.length + 4 + hl;
+  let h: { dim: number; bytes: number; sha256: string };
+  try {
+    h = JSON.parse(buf.subarray(MAGIC.length + 4, start).toString());
+  } catch {
+    throw bad('header');
+  }
+  const body = buf.subarray(start);
+  if (body.length !== h.bytes) throw bad(`${body.length} bytes, not ${h.bytes}`);
+  if (createHash('sha256').update(body).digest('hex') !== h.sha256) throw bad('checksum mismatch');
+  if (h.dim !== dim) throw bad(`${h.dim}-value vectors, not ${dim}`);
+  return body;
 }
 
 export function loadUsearch(): AnnBackend {
@@ -135,8 +178,19 @@ export function loadUsearch(): AnnBackend {
     description: 'usearch HNSW (native, prebuilt)',
     create: (dim, options = {}) => new UsearchAnn(make(dim, options), dim, options),
     load(file, dim, options = {}) {
+      const body = unwrap(file, dim);
+      const raw = `${file}.usearch-${process.pid}`;
       const native = make(dim, options);
-      native.load(file);
+      try {
+        writeFileSync(raw, body);
+        native.load(raw);
+      } finally {
+        try {
+          unlinkSync(raw);
+        } catch {
+          /* not written */
+        }
+      }
       if (native.dimensions() !== dim) throw new Error(`${file} holds ${native.dimensions()}-value vectors, not ${dim}`);
       return new UsearchAnn(native, dim, options);
     },
