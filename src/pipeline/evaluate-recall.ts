@@ -14,7 +14,7 @@
 import type { Db } from '../store/db.js';
 import { badParameter } from '../errors.js';
 import { findSets, getNeighbours } from '../store/similarity.js';
-import { checkMethodNames, hashOf, type MethodName } from './similarity/methods.js';
+import { checkMethodNames, hashOf, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { normalizeCandidates } from './similarity/candidates.js';
 import { resolveRun, runSimilarity, type SimilaritySummary } from './similarity/run-similarity.js';
 import type { ProgressSink } from './progress-events.js';
@@ -57,51 +57,56 @@ export function checkRecallOptions(o: RecallOptions): void {
 }
 
 /** Each track's stored nearest list of the set a run with `p` made. */
-function listsOf(db: Db, method: MethodName, p: { method: MethodName; candidates: number | 'all' }): Map<number, { trackId: number; score: number }[]> {
+function listsOf(db: Db, p: SimilarityParams): Map<number, { trackId: number; score: number }[]> {
   const { params, entries } = resolveRun(db, p);
-  const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params))!;
+  const set = findSets(db, p.method).find((s) => s.paramsHash === hashOf(params))!;
   return new Map(entries.map((e) => [e.trackId, getNeighbours(db, set.id, e.trackId)?.nearest ?? []]));
+}
+
+/**
+ * Recall@k of one parameter set (its other parameters as given) with `candidates` against the
+ * same parameters with all pairs; both sets are computed (or brought up to date) and stored.
+ */
+export async function methodRecall(db: Db, p: SimilarityParams, o: { candidates: number; k: number; workers: number; progress?: ProgressSink }): Promise<MethodRecall> {
+  const run = (candidates: number | 'all'): Promise<SimilaritySummary> => runSimilarity(db, { ...p, candidates }, { k: o.k, workers: o.workers, progress: o.progress });
+  const exactRun = await run('all');
+  const candRun = await run(o.candidates);
+  const exact = listsOf(db, { ...p, candidates: 'all' });
+  const cand = listsOf(db, { ...p, candidates: o.candidates });
+  let hits = 0;
+  let wanted = 0;
+  let worst = 1;
+  let perfect = 0;
+  for (const [t, e] of exact) {
+    const top = e.slice(0, o.k);
+    if (!top.length) continue;
+    const ids = new Set(top.map((x) => x.trackId));
+    const last = top[top.length - 1].score;
+    const got = (cand.get(t) ?? []).slice(0, o.k);
+    const h = got.filter((x) => ids.has(x.trackId) || x.score === last).length;
+    const r = Math.min(h, top.length);
+    hits += r;
+    wanted += top.length;
+    worst = Math.min(worst, r / top.length);
+    if (r === top.length) perfect++;
+  }
+  const n = exactRun.tracks;
+  return {
+    method: p.method,
+    recall: wanted ? hits / wanted : NaN,
+    worstTrack: wanted ? worst : NaN,
+    perfectTracks: perfect,
+    tracks: n,
+    allPairs: (n * (n - 1)) / 2,
+    candidatePairs: candRun.nothingToDo ? null : (candRun.candidatePairs ?? null),
+    allPairsSeconds: exactRun.nothingToDo ? null : exactRun.seconds,
+    candidatesSeconds: candRun.nothingToDo ? null : candRun.seconds,
+  };
 }
 
 export async function evaluateRecall(db: Db, o: RecallOptions): Promise<RecallResult> {
   checkRecallOptions(o);
   const out: RecallResult = { candidates: o.candidates, k: o.k, methods: [] };
-  for (const method of o.methods) {
-    const run = (candidates: number | 'all'): Promise<SimilaritySummary> =>
-      runSimilarity(db, { method, candidates }, { k: o.k, workers: o.workers, progress: o.progress });
-    const exactRun = await run('all');
-    const candRun = await run(o.candidates);
-    const exact = listsOf(db, method, { method, candidates: 'all' });
-    const cand = listsOf(db, method, { method, candidates: o.candidates });
-    let hits = 0;
-    let wanted = 0;
-    let worst = 1;
-    let perfect = 0;
-    for (const [t, e] of exact) {
-      const top = e.slice(0, o.k);
-      if (!top.length) continue;
-      const ids = new Set(top.map((x) => x.trackId));
-      const last = top[top.length - 1].score;
-      const got = (cand.get(t) ?? []).slice(0, o.k);
-      const h = got.filter((x) => ids.has(x.trackId) || x.score === last).length;
-      const r = Math.min(h, top.length);
-      hits += r;
-      wanted += top.length;
-      worst = Math.min(worst, r / top.length);
-      if (r === top.length) perfect++;
-    }
-    const n = exactRun.tracks;
-    out.methods.push({
-      method,
-      recall: wanted ? hits / wanted : NaN,
-      worstTrack: wanted ? worst : NaN,
-      perfectTracks: perfect,
-      tracks: n,
-      allPairs: (n * (n - 1)) / 2,
-      candidatePairs: candRun.nothingToDo ? null : (candRun.candidatePairs ?? null),
-      allPairsSeconds: exactRun.nothingToDo ? null : exactRun.seconds,
-      candidatesSeconds: candRun.nothingToDo ? null : candRun.seconds,
-    });
-  }
+  for (const method of o.methods) out.methods.push(await methodRecall(db, { method }, o));
   return out;
 }

@@ -2,7 +2,7 @@
  * evaluate --candidates (src/pipeline/evaluate-recall.ts): recall@k of candidates + exact
  * re-ranking against all pairs, checked against a brute-force computation from the definition
  * (exact top k of the all-pairs model rows; candidate lists: top k of each track's brute-force
- * candidate pairs by the same scores).
+ * candidate pairs, by the method's candidate vector, by the same scores).
  */
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/store/db.js';
@@ -27,7 +27,9 @@ describe('evaluateRecall', () => {
       const ids = entries.map((e) => e.trackId);
       const model = vectorModelFor(db, params, entries);
       const sign = model.orientation === 'similarity' ? -1 : 1;
-      const rows = ids.map((id) => Array.from(getFeature(db, id, 'timbre_summary')!.data));
+      // candidates from the method's own vector's index: timbre_summary for cosine, descriptors for features
+      const vector = method === 'features' ? 'descriptors' : 'timbre_summary';
+      const rows = ids.map((id) => Array.from(getFeature(db, id, vector)!.data));
       const partners = ids.map(() => new Set<number>());
       for (const p of bruteForceShortlist(rows, C).pairs) {
         const [a, b] = p.split(',').map(Number);

@@ -71,9 +71,8 @@ async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number;
     if (s.skipped.length) {
       process.stderr.write(`warning: ${s.skipped.length} track(s) without the needed features were skipped (yasr status; yasr features)\n`);
     }
-    const ix = s.annIndex;
-    if (ix && !o.json && !globals(cmd).quiet) {
-      process.stderr.write(`ANN index (${ix.backend}, ${ix.size} tracks): ${ix.action}${ix.reason ? ` (${ix.reason})` : ''}${ix.action === 'updated' ? `, ${ix.added} added, ${ix.removed} removed` : ''}, ${ix.seconds.toFixed(1)} s\n`);
+    for (const ix of o.json || globals(cmd).quiet ? [] : (s.annIndexes ?? [])) {
+      process.stderr.write(`ANN index of ${ix.vector} (${ix.backend}, ${ix.size} tracks): ${ix.action}${ix.reason ? ` (${ix.reason})` : ''}${ix.action === 'updated' ? `, ${ix.added} added, ${ix.removed} removed` : ''}, ${ix.seconds.toFixed(1)} s\n`);
     }
     if (o.json) printJson(s);
     else if (s.nothingToDo) process.stdout.write(`${s.method}: nothing to do (${s.tracks} tracks up to date)\n`);

@@ -72,6 +72,7 @@ export interface CatalogueIndex {
 }
 
 export interface AnnIndexReport {
+  vector: string;
   /** built (from scratch), updated (tracks added or removed), loaded (from its file, unchanged), reused (already in memory, unchanged). */
   action: 'built' | 'updated' | 'loaded' | 'reused';
   /** Why it was built. */
@@ -188,7 +189,7 @@ export function catalogueIndex(db: Db, o: AnnIndexOptions = {}): CatalogueIndex 
     putBuiltAnnIndex(db, { vector, definition, params, backend: backend.name, dim, fitMean: fit.mean, fitStd: fit.std, generation }, ids.map((id, i) => ({ trackId: id, inputSha: sha[i] })));
     if (folder) removeOtherFiles(folder, vector, file);
     cache.set(vector, { definition, generation, index });
-    return { index, vector, dim, rows, pos, report: { action: 'built', reason, added: ids.length, removed: 0, size: index.size(), backend: backend.name, file, seconds: (performance.now() - t0) / 1000 } };
+    return { index, vector, dim, rows, pos, report: { vector, action: 'built', reason, added: ids.length, removed: 0, size: index.size(), backend: backend.name, file, seconds: (performance.now() - t0) / 1000 } };
   };
 
   const row = getAnnIndex(db, vector);
@@ -238,5 +239,5 @@ export function catalogueIndex(db: Db, o: AnnIndexOptions = {}): CatalogueIndex 
     cache.set(vector, { definition, generation, index });
     action = 'updated';
   } else cache.set(vector, { definition, generation: row.generation, index });
-  return { index, vector, dim, rows, pos, report: { action, added: added.length, removed: removed.length, size: index.size(), backend: backend.name, file, seconds: (performance.now() - t0) / 1000 } };
+  return { index, vector, dim, rows, pos, report: { vector, action, added: added.length, removed: removed.length, size: index.size(), backend: backend.name, file, seconds: (performance.now() - t0) / 1000 } };
 }

@@ -1,9 +1,18 @@
 /**
  * Candidates, then exact re-ranking: `yasr similarity --candidates C`. Every method computes its
- * exact score only on each track's C nearest by the catalogue's ANN index (./ann-index.ts, the
- * default cosine's summary vector, z-scored, unit length), made symmetric: the pair {i, j} is
- * scored when j is among i's C candidates or i among j's (src/similarity/shortlist.ts's
- * symmetricPairs, the machinery of the dtw shortlist). About n * C pairs instead of n (n - 1) / 2.
+ * exact score only on each track's C nearest by the catalogue's ANN index (./ann-index.ts: a
+ * per-track vector, z-scored, unit length, so the inner product is the cosine), made symmetric:
+ * the pair {i, j} is scored when j is among i's C candidates or i among j's
+ * (src/similarity/shortlist.ts's symmetricPairs, the machinery of the dtw shortlist). About n * C
+ * pairs instead of n (n - 1) / 2. Which vector: the method's `candidateVectors` (./method.ts), the
+ * space its score lives in: timbre_summary (the default cosine's summary) for cosine, timbre, dtw
+ * and fastdtw; descriptors for features (timbre neighbours say nothing of tempo or key: recall@10
+ * 0.05 from timbre_summary candidates on the synthetic catalogue, 1.0 from descriptors); both for
+ * hybrid, whose candidates are the union of its C nearest by each (2 C per track).
+ *
+ * Incremental and resumable as the sets they feed, but not bit-reproducible from scratch: an HNSW
+ * graph depends on the order tracks were added, so an index updated over many runs may return a
+ * few other candidates than one built at once (exact scores and C >= n - 1 are unaffected).
  *
  * - Vector methods (cosine, timbre, features, hybrid): each track's list is the k best of its
  *   candidate pairs by the method's exact score (the very values of the all-pairs model's row;
@@ -37,17 +46,25 @@ import type { SimilarityParams } from './methods.js';
 
 /**
  * Above this many analysed tracks, a method run without --candidates (or --shortlist) uses
- * DEFAULT_CANDIDATES candidates; YASR_ALL_PAIRS_MAX overrides it. 20,000: measured with
- * benchmarks/similarity/ann.ts and benchmarks/similarity/pair-timings.ts on yasr's 2-core machine,
- * all-pairs cosine (with windows) still takes seconds at 20,000 tracks but hybrid and timbre, whose
- * mutual proximity needs all n^2 Gaussian divergences, take several minutes there and grow as
- * n^2 (hours at 100,000), while candidates + exact re-ranking at C = 100 find 99 % and more of the
- * exact top 10. Below it nothing changes: results stay exactly the all-pairs ones.
+ * DEFAULT_CANDIDATES candidates; YASR_ALL_PAIRS_MAX overrides it. Measured on yasr's 2-core
+ * machine under load (one process; benchmarks/similarity/ann.ts --pipeline, synthetic catalogue of
+ * 2,000 tracks): all pairs took cosine (with windows) 6 s, timbre 15 s, hybrid 17 s, growing as
+ * n^2: about 10 min, 25 min and 28 min at 20,000 tracks, 4 h to 12 h at 100,000. Candidates grow
+ * about linearly (2,000 tracks, C = 200: cosine 2.4 s, hybrid 13 s). Up to 20,000 tracks an
+ * all-pairs run still fits a nightly window, and the results stay exact (the 13,517-track corpus
+ * of benchmarks/RESULTS.md among them); beyond it the quadratic cost takes over.
  */
 export const ALL_PAIRS_MAX = 20_000;
 
-/** Candidates per track when the default switches to candidates. */
-export const DEFAULT_CANDIDATES = 100;
+/**
+ * Candidates per track when the default switches to candidates: 200. On the synthetic 2,000-track
+ * catalogue recall@10 against all pairs was, at C = 100 / 200 / 300: cosine with windows 0.83 /
+ * 0.90 / 0.93, hybrid 0.87 / 0.96 / -, timbre 0.83 / - / 0.92 (0.98 of it is the sampled mutual
+ * proximity alone), features and cosine without windows 1.0 (synthetic windows and within-artist
+ * differences are noise, a hard case; real catalogues are measured with yasr evaluate --candidates).
+ * The re-ranking's cost grows linearly with C.
+ */
+export const DEFAULT_CANDIDATES = 200;
 
 /** Tracks sampled for a track's mutual-proximity statistics with candidates (timbre, hybrid). */
 export const MP_SAMPLE = 1000;
@@ -89,20 +106,30 @@ export interface CandidatePairs {
   pairs: Int32Array;
   /** Every pair of the catalogue is a candidate (C >= n - 1): lists are the all-pairs ones. */
   complete: boolean;
-  /** The index as used (absent when every pair is a candidate). */
-  index?: AnnIndexReport;
+  /** The indexes as used, one per vector (none when every pair is a candidate). */
+  indexes: AnnIndexReport[];
 }
 
 /**
  * The candidate pairs of `entries` (see the module doc): each entry's `size` nearest others by the
- * ANN index, made symmetric. An entry the index does not hold (no finite vector) has no
- * candidates of its own (others may still list it: never, as it is not indexed).
+ * ANN index of each of `vectors` (default [DEFAULTS.vector]), their union made symmetric. An
+ * entry an index does not hold (no finite vector) has no candidates from it.
  */
-export function candidatePairs(db: Db, entries: CatalogueEntry[], size: number, ann: AnnIndexOptions = {}): CandidatePairs {
+export function candidatePairs(db: Db, entries: CatalogueEntry[], size: number, ann: Omit<AnnIndexOptions, 'vector'> & { vectors?: string[] } = {}): CandidatePairs {
   if (!Number.isInteger(size) || size < 1) throw badParameter('candidates', size, 'an integer >= 1');
   const n = entries.length;
-  if (n < 2) return { pairs: new Int32Array(0), complete: true };
-  if (size >= n - 1) return { pairs: allPairs(n), complete: true };
+  if (n < 2) return { pairs: new Int32Array(0), complete: true, indexes: [] };
+  if (size >= n - 1) return { pairs: allPairs(n), complete: true, indexes: [] };
+  const vectors = [...new Set(ann.vectors ?? [DEFAULTS.vector])];
+  const width = size * vectors.length;
+  const lists = new Int32Array(n * width).fill(-1);
+  const indexes = vectors.map((vector, v) => searchInto(db, entries, size, { ...ann, vector }, lists, width, v * size));
+  return { pairs: symmetricPairs(lists, n, width), complete: false, indexes };
+}
+
+/** Each entry's `size` nearest by one vector's index, written into its row of `lists` from column `col`. */
+function searchInto(db: Db, entries: CatalogueEntry[], size: number, ann: AnnIndexOptions, lists: Int32Array, width: number, col: number): AnnIndexReport {
+  const n = entries.length;
   const ci = catalogueIndex(db, ann);
   const { index, rows, pos, dim } = ci;
   const at = new Map(entries.map((e, i) => [e.trackId, i]));
@@ -118,7 +145,6 @@ export function candidatePairs(db: Db, entries: CatalogueEntry[], size: number, 
   let outside = 0;
   for (const id of pos.keys()) if (!at.has(id)) outside++;
   const k = Math.min(index.size(), size + 1 + outside);
-  const lists = new Int32Array(n * size).fill(-1);
   const m = queries.length && k > 0 ? index.search(q, k) : null;
   queries.forEach((i, r) => {
     let w = 0;
@@ -126,15 +152,15 @@ export function candidatePairs(db: Db, entries: CatalogueEntry[], size: number, 
       const key = m!.keys[r * k + c];
       const j = key < 0 ? undefined : at.get(key);
       if (j === undefined || j === i) continue;
-      lists[i * size + w++] = j;
+      lists[i * width + col + w++] = j;
     }
   });
-  return { pairs: symmetricPairs(lists, n, size), complete: false, index: ci.report };
+  return ci.report;
 }
 
-/** A method's features plus the ANN index's vector when it uses candidates. */
-export function withAnnVector(params: Record<string, unknown>, features: string[]): string[] {
-  return params.candidates !== undefined && !features.includes(DEFAULTS.vector) ? [...features, DEFAULTS.vector] : features;
+/** A method's features plus its candidate vectors when it uses candidates. */
+export function withAnnVector(params: Record<string, unknown>, features: string[], vectors: string[] = [DEFAULTS.vector]): string[] {
+  return params.candidates !== undefined ? [...new Set([...features, ...vectors])] : features;
 }
 
 /**

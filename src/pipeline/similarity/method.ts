@@ -41,6 +41,12 @@ interface MethodBase<N extends string> {
   normalize(p: SimilarityParams): NormalizedParams;
   /** The stored features it needs (tracks without them are skipped). */
   reads(params: NormalizedParams): string[];
+  /**
+   * With --candidates: the per-track vectors whose ANN indexes (cosine of the z-scored vectors)
+   * give each track its candidates, the union of their top C each: the vectors its score is
+   * closest to (./candidates.ts).
+   */
+  candidateVectors(params: NormalizedParams): string[];
   /** The parameter grid for held-out evaluation; the default first. */
   choices(): Choice[];
   /** Whether recommendations for a stored track read the lists stored by `yasr similarity`. */

@@ -30,8 +30,8 @@ export interface SimilaritySummary {
   shortlistPairs?: number;
   /** --candidates: the candidate pairs scored (vector methods) or wanted (dtw/fastdtw). */
   candidatePairs?: number;
-  /** --candidates: what the ANN index did (absent when every pair was a candidate). */
-  annIndex?: AnnIndexReport;
+  /** --candidates: what each ANN index did (none when every pair was a candidate). */
+  annIndexes?: AnnIndexReport[];
 }
 
 /** The sequence methods (dtw, fastdtw today): stored in resumable blocks, top-k lists only. */
@@ -153,8 +153,8 @@ export async function runSimilarity(
       // the pairs' source: exact cosine shortlist, or the ANN index's candidates
       const wanted = (sorted: CatalogueEntry[]): Int32Array => {
         if (shortlist !== undefined) return wantedPairs(db, sorted, shortlist);
-        const c = candidatePairs(db, sorted, candidates!);
-        summary.annIndex = c.index;
+        const c = candidatePairs(db, sorted, candidates!, { vectors: m.candidateVectors(params) });
+        summary.annIndexes = c.indexes;
         return c.pairs;
       };
       const r = await runShortlist(db, set.id, entries, {
@@ -195,10 +195,10 @@ export async function runSimilarity(
     const state = setState(db, set.id);
     if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
-      const c = candidatePairs(db, entries, candidates);
+      const c = candidatePairs(db, entries, candidates, { vectors: m.candidateVectors(params) });
       summary.candidatePairs = c.pairs.length / 2;
       summary.pairsComputed = c.pairs.length / 2;
-      summary.annIndex = c.index;
+      summary.annIndexes = c.indexes;
       const byTrack = new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
       let trackStats: Map<number, { mu: number; sd: number }> | undefined;
       if (entries.length > 1) {

@@ -55,7 +55,7 @@ export interface AnnOptions {
   expansionSearch?: number;
   /** usearch: threads for add and search (default 1: a graph built on one thread is the same every time). */
   threads?: number;
-  /** ivf: lists probed per query (default: max(8, lists / 8)). */
+  /** ivf: lists probed per query (default: max(8, lists / 4)). */
   nprobe?: number;
   /** ivf: seed of the k-means that makes the lists (default 1). */
   seed?: number;

@@ -5,7 +5,7 @@
  * an empty list re-seeded with a sampled item) and files every item under its centroid. Later adds
  * go to the nearest existing centroid (centroids stay fixed: an index whose catalogue drifted is
  * rebuilt, src/pipeline/similarity/ann-index.ts). A query scores the L centroids, scans the items
- * of the `nprobe` best lists (default max(8, L / 8)) exactly and keeps the k best, ties to the
+ * of the `nprobe` best lists (default max(8, L / 4)) exactly and keeps the k best, ties to the
  * smaller key. With nprobe >= L (any index of up to 64 items by default) the search is exact.
  * O(L dim + n nprobe / L dim) per query; deterministic for a given seed and order of adds.
  *
@@ -105,7 +105,7 @@ class IvfAnn implements AnnIndex {
   }
 
   private nprobe(): number {
-    return Math.min(this.lists.length, this.options.nprobe ?? Math.max(8, Math.ceil(this.lists.length / 8)));
+    return Math.min(this.lists.length, this.options.nprobe ?? Math.max(8, Math.ceil(this.lists.length / 4)));
   }
 
   add(keys: ArrayLike<number>, vectors: Float32Array): void {

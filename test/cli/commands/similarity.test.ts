@@ -115,12 +115,12 @@ describe('yasr similarity --candidates', () => {
     expect(s.tracks).toBe(24);
     expect(s.candidatePairs).toBeGreaterThanOrEqual(48);
     expect(s.candidatePairs).toBeLessThan(276);
-    expect(s.annIndex).toMatchObject({ action: 'built', size: 24 });
+    expect(s.annIndexes).toMatchObject([{ vector: 'timbre_summary', action: 'built', size: 24 }, { vector: 'descriptors', action: 'built', size: 24 }]);
     expect(existsSync(`${db}.ann`)).toBe(true);
-    expect(readdirSync(`${db}.ann`)).toEqual([expect.stringMatching(/^timbre_summary-[0-9a-f]{16}-g1\.index$/)]);
-    // another method reuses the saved index (loaded: a new process)
+    expect(readdirSync(`${db}.ann`).sort()).toEqual([expect.stringMatching(/^descriptors-[0-9a-f]{16}-g1\.index$/), expect.stringMatching(/^timbre_summary-[0-9a-f]{16}-g1\.index$/)]);
+    // another method reuses a saved index (loaded: a new process)
     const c = yasrJson(db, ['similarity', '--method', 'features', '--candidates', '4', '-k', '3']);
-    expect(c.annIndex).toMatchObject({ action: 'loaded', size: 24 });
+    expect(c.annIndexes).toMatchObject([{ vector: 'descriptors', action: 'loaded', size: 24 }]);
     const rec = yasrJson(db, ['recommend', '1', '--method', 'hybrid', '--candidates', '4', '-k', '2', '--max-popularity', '100', '--no-exclude-same-artist']);
     expect(rec.params.candidates).toBe(4);
     expect(rec.nearest).toHaveLength(2);

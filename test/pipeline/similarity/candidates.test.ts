@@ -48,9 +48,9 @@ function lists(db: Db, p: SimilarityParams) {
   return Object.fromEntries(entries.map((e) => [e.trackId, getNeighbours(db, set.id, e.trackId)]));
 }
 
-/** The brute-force candidate pairs of the catalogue's timbre_summary vectors, as "idA,idB". */
-function bruteCandidates(db: Db, ids: number[], c: number): Set<string> {
-  const rows = ids.map((id) => Array.from(getFeature(db, id, 'timbre_summary')!.data));
+/** The brute-force candidate pairs of the catalogue's `vector` (default timbre_summary), as "idA,idB". */
+function bruteCandidates(db: Db, ids: number[], c: number, vector = 'timbre_summary'): Set<string> {
+  const rows = ids.map((id) => Array.from(getFeature(db, id, vector)!.data));
   const out = new Set<string>();
   for (const s of bruteForceShortlist(rows, c).pairs) {
     const [a, b] = s.split(',').map(Number);
@@ -149,7 +149,7 @@ describe('runSimilarity with --candidates', () => {
     const s = await runSimilarity(db, { method, candidates: N - 1 }, { k: 6, workers: 1 });
     expect(s.params.candidates).toBe(N - 1);
     expect(s.candidatePairs).toBe((N * (N - 1)) / 2);
-    expect(s.annIndex).toBeUndefined();
+    expect(s.annIndexes).toEqual([]);
     const all = lists(db, { method });
     expect(lists(db, { method, candidates: N - 1 })).toEqual(all);
     expect(Object.values(all).every((l) => l!.farthest.length === 6)).toBe(true);
@@ -175,9 +175,11 @@ describe('runSimilarity with --candidates', () => {
       const s = await runSimilarity(db, { method, candidates: C }, { k, workers: 2 });
       const { params, entries } = resolveRun(db, { method, candidates: C });
       const ids = entries.map((e) => e.trackId);
-      const want = bruteCandidates(db, ids, C);
+      // each method's candidate vectors: descriptors for features, both spaces for hybrid
+      const vectors = method === 'features' ? ['descriptors'] : method === 'hybrid' ? ['timbre_summary', 'descriptors'] : ['timbre_summary'];
+      const want = new Set(vectors.flatMap((v) => [...bruteCandidates(db, ids, C, v)]));
       expect(s.candidatePairs, method).toBe(want.size);
-      expect(s.annIndex?.backend).toBe(backend);
+      expect(s.annIndexes!.map((x) => [x.vector, x.backend])).toEqual(vectors.map((v) => [v, backend]));
       const partners = new Map<number, number[]>(ids.map((id) => [id, []]));
       for (const p of want) {
         const [a, b] = p.split(',').map(Number);

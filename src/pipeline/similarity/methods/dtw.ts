@@ -17,6 +17,7 @@ export const dtw: SequenceMethod<'dtw'> = {
   normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band, ...sequencePairsParam(p) }),
   reads: (params) => withAnnVector(params, params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
   sequence: (params) => params.feature as string,
+  candidateVectors: () => [DEFAULTS.vector],
   spec(params) {
     const band = params.band as number;
     return { method: 'dtw', pool: params.pool as number, band: band > 0 ? band : undefined };

@@ -13,6 +13,7 @@ export const fastdtw: SequenceMethod<'fastdtw'> = {
   normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? 1, radius: p.radius ?? DEFAULTS.radius, ...sequencePairsParam(p) }),
   reads: (params) => withAnnVector(params, params.shortlist ? [params.feature as string, SHORTLIST_VECTOR] : [params.feature as string]),
   sequence: (params) => params.feature as string,
+  candidateVectors: () => [DEFAULTS.vector],
   spec: (params) => ({ method: 'fastdtw', pool: params.pool as number, radius: params.radius as number }),
   distance: (spec, a, b, dim) => fastdtwDistance(a, b, dim, { radius: spec.radius }),
   // each choice is an all-pairs alignment: only the default is evaluated

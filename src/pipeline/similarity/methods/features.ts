@@ -11,7 +11,9 @@ export const features: VectorMethod<'features'> = {
   help: ['Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)'],
   listsForStoredTrack: false,
   normalize: (p) => ({ method: p.method, standardize: p.standardize ?? DEFAULTS.standardize, ...candidatesParam(p.candidates) }),
-  reads: (params) => withAnnVector(params, ['descriptors']),
+  reads: (params) => withAnnVector(params, ['descriptors'], ['descriptors']),
+  // descriptor space: the cosine of z-scored descriptors ranks much as their distance does
+  candidateVectors: () => ['descriptors'],
   model: (db, params, entries, cache) => featuresModel(db, entries, params.standardize !== 'none', cache),
   queryInputs: (_params, f) => [f.vectors.descriptors],
   choices: () => [

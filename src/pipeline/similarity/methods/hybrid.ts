@@ -31,7 +31,9 @@ export const hybrid: VectorMethod<'hybrid'> = {
     weights: normalizeWeights(p.weights ?? DEFAULTS.weights),
     ...candidatesParam(p.candidates),
   }),
-  reads: (params) => withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss']),
+  reads: (params) => withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss'], hybrid.candidateVectors(params)),
+  // both of its spaces: timbre (its timbre and cosine parts) and descriptors
+  candidateVectors: (params) => [params.vector as string, 'descriptors'],
   model: (db, params, entries, cache, stats, options) =>
     hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as [number, number, number], cache, stats, options),
   queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.timbre_gauss],

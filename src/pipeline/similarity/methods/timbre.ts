@@ -1,4 +1,5 @@
 import { candidatesParam, withAnnVector } from '../candidates.js';
+import { DEFAULTS } from '../defaults.js';
 import type { VectorMethod } from '../method.js';
 import { timbreModel } from '../vector-model.js';
 
@@ -15,6 +16,8 @@ export const timbre: VectorMethod<'timbre'> = {
   listsForStoredTrack: true,
   normalize: (p) => ({ method: p.method, feature: 'timbre_gauss', mp: p.mp ?? true, ...candidatesParam(p.candidates) }),
   reads: (params) => withAnnVector(params, [params.feature as string]),
+  // the Gaussian's mean is the summary's first half
+  candidateVectors: () => [DEFAULTS.vector],
   model: (db, params, entries, cache, stats, options) => timbreModel(db, entries, params.mp !== false, cache, stats, options),
   queryInputs: (_params, f) => [f.vectors.timbre_gauss],
   choices: () => [
