@@ -15,11 +15,11 @@
  * - adding `--add` new tracks (z-scored with the frozen fit) to the built index: time, and the
  *   recall of the new tracks as queries.
  * With `--pipeline N`, also `yasr evaluate --candidates C` on a synthetic analysed catalogue of N
- * tracks (benchmarks/pipeline/synthetic-catalogue.ts) for cosine and hybrid: all-pairs seconds,
+ * tracks (benchmarks/pipeline/synthetic-catalogue.ts) for the vector methods: all-pairs seconds,
  * candidates seconds and recall@k of the real pipeline.
  *
  *   npx tsc -p . && node dist/benchmarks/similarity/ann.js [--n 100000] [--dim 40] [--queries 500]
- *     [--candidates 100] [--k 10] [--add 1000] [--backends usearch,ivf] [--seed 1] [--spread 1,3] [--pipeline 0]
+ *     [--candidates 200] [--k 10] [--add 1000] [--backends usearch,ivf] [--seed 1] [--spread 1,3] [--pipeline 0]
  *
  * Prints JSON, then markdown tables.
  */
@@ -46,7 +46,7 @@ function arg(name: string, def: number | string): number | string {
 const n = arg('n', 100_000);
 const dim = arg('dim', 40);
 const nq = arg('queries', 500);
-const C = arg('candidates', 100);
+const C = arg('candidates', 200);
 const k = arg('k', 10);
 const nAdd = arg('add', 1000);
 const seed = arg('seed', 1);
@@ -247,7 +247,7 @@ const pipeline: PipelineRow[] = [];
 if (pipelineN > 0) {
   const db = openDb(':memory:');
   buildSyntheticCatalogue(db, pipelineN, { seed });
-  const r = await evaluateRecall(db, { methods: ['cosine', 'hybrid'], candidates: C, k, workers: 1 });
+  const r = await evaluateRecall(db, { methods: ['cosine', 'timbre', 'features', 'hybrid'], candidates: C, k, workers: 1 });
   for (const m of r.methods) {
     pipeline.push({
       method: m.method, tracks: m.tracks, recall: +m.recall.toFixed(4), all_pairs_s: m.allPairsSeconds && +m.allPairsSeconds.toFixed(1),

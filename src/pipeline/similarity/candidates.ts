@@ -47,11 +47,12 @@ import type { SimilarityParams } from './methods.js';
 /**
  * Above this many analysed tracks, a method run without --candidates (or --shortlist) uses
  * DEFAULT_CANDIDATES candidates; YASR_ALL_PAIRS_MAX overrides it. Measured on yasr's 2-core
- * machine under load (one process; benchmarks/similarity/ann.ts --pipeline, synthetic catalogue of
- * 2,000 tracks): all pairs took cosine (with windows) 6 s, timbre 15 s, hybrid 17 s, growing as
- * n^2: about 10 min, 25 min and 28 min at 20,000 tracks, 4 h to 12 h at 100,000. Candidates grow
- * about linearly (2,000 tracks, C = 200: cosine 2.4 s, hybrid 13 s). Up to 20,000 tracks an
- * all-pairs run still fits a nightly window, and the results stay exact (the 13,517-track corpus
+ * machine, shared and loaded (one process; benchmarks/similarity/ann.ts --pipeline 2000 and
+ * repeats): all pairs of 2,000 synthetic tracks took cosine (with windows) 3-7 s, timbre 15-19 s,
+ * hybrid 17-39 s, growing as n^2: roughly 5-10 min, 30 min and up to an hour at 20,000 tracks, 25
+ * times that at 100,000. Candidates grow about linearly (2,000 tracks, C = 200: cosine 7.5 s,
+ * timbre 25 s, hybrid 22 s; at that size all pairs are still as cheap). Up to 20,000 tracks an
+ * all-pairs run still fits a nightly window and the results stay exact (the 13,517-track corpus
  * of benchmarks/RESULTS.md among them); beyond it the quadratic cost takes over.
  */
 export const ALL_PAIRS_MAX = 20_000;
@@ -59,10 +60,10 @@ export const ALL_PAIRS_MAX = 20_000;
 /**
  * Candidates per track when the default switches to candidates: 200. On the synthetic 2,000-track
  * catalogue recall@10 against all pairs was, at C = 100 / 200 / 300: cosine with windows 0.83 /
- * 0.90 / 0.93, hybrid 0.87 / 0.96 / -, timbre 0.83 / - / 0.92 (0.98 of it is the sampled mutual
- * proximity alone), features and cosine without windows 1.0 (synthetic windows and within-artist
- * differences are noise, a hard case; real catalogues are measured with yasr evaluate --candidates).
- * The re-ranking's cost grows linearly with C.
+ * 0.90 / 0.93, hybrid 0.87 / 0.96 / -, timbre 0.83 / 0.89 / 0.92 (with every pair a candidate the
+ * sampled mutual proximity alone gives 0.98), features and cosine without windows 1.0 (synthetic
+ * windows and within-artist differences are noise, a hard case; real catalogues are measured with
+ * yasr evaluate --candidates). The re-ranking's cost grows linearly with C.
  */
 export const DEFAULT_CANDIDATES = 200;
 
