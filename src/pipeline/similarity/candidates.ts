@@ -95,10 +95,11 @@ export function candidatesParam(v: unknown): { candidates?: number } {
 /**
  * The parameters a run over `n` analysed tracks uses: as given, except that with neither
  * candidates nor (dtw/fastdtw) a shortlist named and more than allPairsMax() tracks, candidates
- * become DEFAULT_CANDIDATES. `candidates: 'all'` keeps all pairs at any size.
+ * become DEFAULT_CANDIDATES. `candidates: 'all'` (or, for dtw/fastdtw, `shortlist: 'all'`) keeps
+ * all pairs at any size.
  */
 export function withDefaultCandidates(p: SimilarityParams, n: number): SimilarityParams {
-  if (p.candidates !== undefined || (p.shortlist !== undefined && p.shortlist !== 'all')) return p;
+  if (p.candidates !== undefined || p.shortlist !== undefined) return p;
   return n > allPairsMax() ? { ...p, candidates: DEFAULT_CANDIDATES } : p;
 }
 

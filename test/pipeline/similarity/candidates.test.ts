@@ -90,6 +90,7 @@ describe('--candidates parameters', () => {
     expect(withDefaultCandidates({ method: 'cosine', candidates: 'all' }, 10 ** 6)).toEqual({ method: 'cosine', candidates: 'all' });
     expect(withDefaultCandidates({ method: 'hybrid', candidates: 7 }, 10 ** 6).candidates).toBe(7);
     expect(withDefaultCandidates({ method: 'dtw', shortlist: 30 }, 10 ** 6)).toEqual({ method: 'dtw', shortlist: 30 });
+    expect(withDefaultCandidates({ method: 'dtw', shortlist: 'all' }, 10 ** 6)).toEqual({ method: 'dtw', shortlist: 'all' });
     process.env.YASR_ALL_PAIRS_MAX = '10';
     expect(allPairsMax()).toBe(10);
     expect(withDefaultCandidates({ method: 'timbre' }, 11).candidates).toBe(DEFAULT_CANDIDATES);
