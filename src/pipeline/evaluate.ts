@@ -111,7 +111,8 @@ export async function candidatesFor(db: Db, method: MethodName, workers: number,
   const def = methodNamed(method);
   const choices = def.choices();
   // sequence methods' matrices are assembled from stored blocks: compute (or complete) them first
-  if (def.kind === 'sequence') await runSimilarity(db, { method }, { k: Math.max(k, 50), workers });
+  // (all pairs whatever the catalogue's size: the matrix needs every pair)
+  if (def.kind === 'sequence') await runSimilarity(db, { method, candidates: 'all' }, { k: Math.max(k, 50), workers });
   if (def.kind === 'vector' && def.evaluationCandidates) return def.evaluationCandidates(choices, (p) => denseMatrix(db, p), onSharedTracks);
   const ms = choices.map((ch) => denseMatrix(db, ch.params));
   const ids = sharedTracks(ms);

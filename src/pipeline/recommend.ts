@@ -4,7 +4,7 @@ import { featureMeta, featureRowsFor } from '../store/features.js';
 import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { catalogueFor } from './similarity/run-similarity.js';
+import { catalogueFor, resolveRun } from './similarity/run-similarity.js';
 import { methodNamed } from './similarity/registry.js';
 import { cosineModel, cosinePairs, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
@@ -114,8 +114,8 @@ export interface ScoringContext {
 }
 
 export function scoringContext(db: Db, p: SimilarityParams): ScoringContext {
-  const params = normalizeParams(p);
-  const { entries } = catalogueFor(db, params);
+  // the parameters of the set a run over this catalogue makes (candidates above allPairsMax())
+  const { params, entries } = resolveRun(db, p);
   const cache: FeatureCache = new Map();
   const descCache = new Map<number, Descriptors | undefined>();
   return {
@@ -261,10 +261,10 @@ export function recommendFromStoredLists(
   p: SimilarityParams,
   a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
 ): RecommendResult | undefined {
-  const params = normalizeParams(p);
-  const method = params.method as MethodName;
+  const method = normalizeParams(p).method as MethodName;
   // methods whose recommendations for a stored track come from the stored lists alone
   if (!methodNamed(method).listsForStoredTrack) return undefined;
+  const { params, entries } = resolveRun(db, p);
   const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
   if (!set) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
@@ -275,7 +275,6 @@ export function recommendFromStoredLists(
     const { weights, hidden } = ratingWeights(activeRatings(db), { trackId, sha256: qTrack.sha256 });
     if (weights.size || hidden.size) return undefined;
   }
-  const { entries } = catalogueFor(db, params);
   const qi = entries.findIndex((e) => e.trackId === trackId);
   if (qi < 0) return undefined;
   const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));

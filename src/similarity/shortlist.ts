@@ -23,12 +23,24 @@ export function shortlistPairs(vectors: ArrayLike<number>, dim: number, size: nu
   if (n < 2) return new Int32Array(0);
   const m = Math.min(size, n - 1);
   const top = cosineTopK(vectors, dim, { k: m, standardize: true });
+  return symmetricPairs(top.index, n, m);
+}
+
+/**
+ * The symmetric union of per-item lists: `lists` holds n rows of m entries (item indices, -1 for
+ * none; an item's own index is ignored); the pair {i, j} is wanted when j is in row i or i in row j.
+ * Returned as (a0, b0, a1, b1, ...) with a < b, sorted by a then b, each pair once. The one pair
+ * machinery behind the cosine shortlist (above) and the ANN candidates
+ * (src/pipeline/similarity/candidates.ts).
+ */
+export function symmetricPairs(lists: ArrayLike<number>, n: number, m: number): Int32Array {
+  if (lists.length !== n * m) throw badParameter('candidate lists', lists.length, `${n} rows of ${m}`);
   // mark each wanted pair once in a per-row list of partners b > a
   const partners: number[][] = Array.from({ length: n }, () => []);
   for (let i = 0; i < n; i++) {
     for (let q = 0; q < m; q++) {
-      const j = top.index[i * m + q];
-      if (j < 0) continue;
+      const j = lists[i * m + q];
+      if (j < 0 || j === i) continue;
       if (i < j) partners[i].push(j);
       else partners[j].push(i);
     }
@@ -45,6 +57,19 @@ export function shortlistPairs(vectors: ArrayLike<number>, dim: number, size: nu
   let o = 0;
   for (let a = 0; a < n; a++) {
     for (const b of partners[a]) {
+      out[o++] = a;
+      out[o++] = b;
+    }
+  }
+  return out;
+}
+
+/** Every pair of n items, as {@link symmetricPairs} returns them (a < b, sorted). */
+export function allPairs(n: number): Int32Array {
+  const out = new Int32Array(n > 1 ? n * (n - 1) : 0);
+  let o = 0;
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
       out[o++] = a;
       out[o++] = b;
     }

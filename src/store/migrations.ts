@@ -202,4 +202,33 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE sim_track_stats ADD COLUMN parts TEXT;
   `,
+  // 9: the ANN index of a per-track vector (yasr similarity --candidates): what its file holds
+  // (src/pipeline/similarity/ann-index.ts). One row per vector; `definition` hashes what the
+  // vectors mean (vector, features version, standardisation, backend and its options), fit_mean
+  // and fit_std are the z-score fit frozen when it was built over `fitted` tracks, `churn` counts
+  // the tracks added and removed since, and the file is <db>.ann/<vector>-<definition>-g<generation>.index
+  // (none for a :memory: database). ann_members: the tracks in the file, with their analysed content.
+  `
+  CREATE TABLE ann_indexes (
+    id          INTEGER PRIMARY KEY,
+    vector      TEXT NOT NULL UNIQUE,
+    definition  TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    backend     TEXT NOT NULL,
+    dim         INTEGER NOT NULL,
+    fit_mean    BLOB NOT NULL,
+    fit_std     BLOB NOT NULL,
+    fitted      INTEGER NOT NULL,
+    churn       INTEGER NOT NULL DEFAULT 0,
+    generation  INTEGER NOT NULL,
+    built_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  CREATE TABLE ann_members (
+    index_id   INTEGER NOT NULL REFERENCES ann_indexes(id) ON DELETE CASCADE,
+    track_id   INTEGER NOT NULL,
+    input_sha  TEXT NOT NULL,
+    PRIMARY KEY (index_id, track_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -54,7 +54,7 @@ function fail(file: string, where: string, msg: string): never {
 const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description', 'since', 'maxTracks', 'discover']);
 const DISCOVER_KEYS = new Set(['since', 'k', 'perArtist', 'maxPopularity', 'method', 'out']);
 const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
-const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'weights', 'mp', 'blockWeights', 'blockNorm']);
+const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'candidates', 'weights', 'mp', 'blockWeights', 'blockNorm']);
 
 /** Read and validate a pipeline file; every error names the file and the offending key. */
 export function loadPipeline(ref: string): PipelineDefinition {
@@ -139,6 +139,9 @@ export function loadPipeline(ref: string): PipelineDefinition {
     }
     if (s.shortlist !== undefined && s.shortlist !== 'all' && !(Number.isInteger(s.shortlist) && (s.shortlist as number) >= 1)) {
       fail(file, `similarity[${i}].shortlist`, `${JSON.stringify(s.shortlist)}: an integer >= 1, or "all" for every pair`);
+    }
+    if (s.candidates !== undefined && s.candidates !== 'all' && !(Number.isSafeInteger(s.candidates) && (s.candidates as number) >= 1)) {
+      fail(file, `similarity[${i}].candidates`, `${JSON.stringify(s.candidates)}: an integer >= 1, or "all" for every pair`);
     }
     if (s.weights !== undefined && !(Array.isArray(s.weights) && s.weights.length === 3 && s.weights.every((x) => typeof x === 'number' && x >= 0))) {
       fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: three numbers >= 0 (timbre, cosine, descriptors)`);

@@ -140,6 +140,11 @@ export function blocksModel(
     n,
     orientation: 'distance',
     row,
+    // a track's row is needed whole (its distance space normalisation reads the row's statistics)
+    pairs: (i, js) => {
+      const r = row(i);
+      return Float64Array.from(js, (j) => r[j]);
+    },
     // raw[0]: the outside track's block_patterns
     query: (raw) => {
       const q = raw[0];

@@ -10,7 +10,7 @@ import type { NeighbourEntry, TrackStat } from '../../store/similarity.js';
 import type { CatalogueEntry } from './catalogue.js';
 import type { DenseMatrix } from './dense.js';
 import type { SimilarityParams } from './methods.js';
-import type { FeatureCache, VectorModel } from './vector-model.js';
+import type { FeatureCache, ModelOptions, VectorModel } from './vector-model.js';
 
 /** A method's parameters after defaults and validation: what defines a result set (hashed). */
 export type NormalizedParams = Record<string, unknown>;
@@ -41,6 +41,12 @@ interface MethodBase<N extends string> {
   normalize(p: SimilarityParams): NormalizedParams;
   /** The stored features it needs (tracks without them are skipped). */
   reads(params: NormalizedParams): string[];
+  /**
+   * With --candidates: the per-track vectors whose ANN indexes (cosine of the z-scored vectors)
+   * give each track its candidates, the union of their top C each: the vectors its score is
+   * closest to (./candidates.ts).
+   */
+  candidateVectors(params: NormalizedParams): string[];
   /** The parameter grid for held-out evaluation; the default first. */
   choices(): Choice[];
   /** Whether recommendations for a stored track read the lists stored by `yasr similarity`. */
@@ -50,8 +56,8 @@ interface MethodBase<N extends string> {
 /** A method that scores a whole catalogue at once from stored per-track vectors. */
 export interface VectorMethod<N extends string = string> extends MethodBase<N> {
   readonly kind: 'vector';
-  /** The catalogue's model: every row, and any outside query. */
-  model(db: Db, params: NormalizedParams, entries: CatalogueEntry[], cache?: FeatureCache, stats?: TrackStats): VectorModel;
+  /** The catalogue's model: every row, and any outside query (options: how candidates build it). */
+  model(db: Db, params: NormalizedParams, entries: CatalogueEntry[], cache?: FeatureCache, stats?: TrackStats, options?: ModelOptions): VectorModel;
   /** The raw vectors an outside file must supply to `model(...).query` (undefined: missing). */
   queryInputs(params: NormalizedParams, f: QueryVectors): (Float32Array | undefined)[];
   /**

@@ -29,6 +29,13 @@ export interface SimilarityParams {
    * the tracks whose N nearest it is in); 'all' (the default) aligns every pair.
    */
   shortlist?: number | 'all';
+  /**
+   * Every method: compute exact scores only on each track's C nearest by the catalogue's ANN index
+   * (and the tracks whose C nearest it is in); 'all' every pair. Default: all pairs up to
+   * allPairsMax() analysed tracks, DEFAULT_CANDIDATES above (./candidates.ts). dtw/fastdtw: the
+   * shortlist's other source (not with --shortlist).
+   */
+  candidates?: number | 'all';
   /** hybrid: weights of [timbre (Gaussian, mutual proximity), cosine timbre, descriptors]. */
   weights?: [number, number, number];
   /** timbre: normalise distances by mutual proximity (default true). */

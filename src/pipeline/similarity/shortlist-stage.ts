@@ -1,6 +1,8 @@
 /**
  * A sequence method (dtw, fastdtw) on a cosine shortlist: `yasr similarity --method dtw
- * --shortlist N`.
+ * --shortlist N`, or on ANN candidates (`--candidates C`: the same stage, the pairs from the
+ * catalogue's ANN index instead, ./candidates.ts; what follows about the shortlist's source is the
+ * exact one's, and the rest holds for both).
  *
  * Which pairs: over the set's current catalogue (the analysed tracks with the sequence and
  * mfcc_summary, in track-id order), each track's N nearest by cosine of the mfcc_summary vectors
@@ -81,7 +83,17 @@ export async function runShortlist(
   db: Db,
   setId: number,
   entries: CatalogueEntry[],
-  a: { size: number; spec: MethodSpec; feature: string; k: number; workers: number; pairsPerBlock: number; progress?: ProgressSink; signal?: AbortSignal },
+  a: {
+    /** The wanted pairs of the entries in track-id order (wantedPairs for --shortlist, candidatePairs for --candidates). */
+    wanted: (sorted: CatalogueEntry[]) => Int32Array;
+    spec: MethodSpec;
+    feature: string;
+    k: number;
+    workers: number;
+    pairsPerBlock: number;
+    progress?: ProgressSink;
+    signal?: AbortSignal;
+  },
 ): Promise<ShortlistRun> {
   const sorted = [...entries].sort((x, y) => x.trackId - y.trackId);
   const ms = loadMembers(db, setId);
@@ -92,7 +104,7 @@ export async function runShortlist(
     if (i === undefined) throw new YasrError('INTERNAL', `track #${e.trackId} is not a member of similarity set ${setId}`);
     return i;
   });
-  const wanted = wantedPairs(db, sorted, a.size);
+  const wanted = a.wanted(sorted);
   const M = ms.length;
   const dist = new Map<number, number>();
   forEachPairDistance(db, setId, (x, y, d) => dist.set(x * M + y, d));

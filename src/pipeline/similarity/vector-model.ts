@@ -2,7 +2,8 @@ import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatchScores } from '../../similarity/cosine.js';
 import type { CatalogueEntry } from './catalogue.js';
-import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
+import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsOn, prepareGaussians, skl } from '../../similarity/gaussian.js';
+import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
 
@@ -18,6 +19,11 @@ export interface VectorModel {
   orientation: 'similarity' | 'distance';
   /** Scores of item i against every item (length n). */
   row(i: number): Float64Array;
+  /**
+   * row(i)[j] for the listed j only (same arithmetic, so the same values): the exact re-ranking of
+   * candidates (src/pipeline/similarity/candidates.ts) at |js| pairs' cost.
+   */
+  pairs(i: number, js: ArrayLike<number>): Float64Array;
   /** Scores of an outside vector (raw, as stored) against every item. */
   query(raw: Float32Array[]): Float64Array;
   /** Per-track statistics worth storing (timbre: mutual proximity's mean and std; blocks: per pattern). */
@@ -113,6 +119,7 @@ export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, s
     n: entries.length,
     orientation: 'similarity',
     row: (i) => dots(s, rowOf(s, i)),
+    pairs: (i, js) => dotsAt(s, rowOf(s, i), js),
     query: (raw) => dots(s, s.transform(raw[0])),
   };
 }
@@ -184,6 +191,27 @@ function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, 
     n,
     orientation: 'similarity',
     row: (i) => score(C.subarray(i * dim, (i + 1) * dim), W.subarray(start[i] * dim, start[i + 1] * dim)),
+    // windowMatchScores's arithmetic for the listed j only: the max of the same products
+    pairs: (i, js) => {
+      const out = new Float64Array(js.length);
+      const q = i * dim;
+      for (let p = 0; p < js.length; p++) {
+        const j = js[p];
+        let best = -Infinity;
+        for (let b = start[j]; b < start[j + 1]; b++) {
+          let acc = 0;
+          for (let k = 0; k < dim; k++) acc += C[q + k] * W[b * dim + k];
+          if (acc > best) best = acc;
+        }
+        for (let a = start[i]; a < start[i + 1]; a++) {
+          let acc = 0;
+          for (let k = 0; k < dim; k++) acc += W[a * dim + k] * C[j * dim + k];
+          if (acc > best) best = acc;
+        }
+        out[p] = best;
+      }
+      return out;
+    },
     // raw[0]: the outside track's summary; raw[1] (optional): its windows, flattened
     query: (raw) => {
       const q = prep(Float64Array.from(raw[0]));
@@ -191,6 +219,53 @@ function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, 
       return score(q, qw);
     },
   };
+}
+
+/** How a model is built for candidates (src/pipeline/similarity/candidates.ts). */
+export interface ModelOptions {
+  /**
+   * timbre (and hybrid's timbre part) with mutual proximity: estimate each track's statistics on
+   * this many sampled tracks instead of all n - 1 others, when there are more (seeded, so the same
+   * catalogue gives the same sample).
+   */
+  mpSample?: number;
+}
+
+/** `size` distinct indices of [0, n), ascending: a seeded sample (partial Fisher-Yates). */
+export function sampleIndices(n: number, size: number, seed = 1): Int32Array {
+  const rand = seededRandom(seed);
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  const m = Math.min(n, size);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a.slice(0, m).sort();
+}
+
+/** Scores of `q` against the listed rows of `s` (dots/euclid of those rows only). */
+function dotsAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(js.length);
+  for (let p = 0; p < js.length; p++) {
+    let acc = 0;
+    const o = js[p] * s.dim;
+    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
+    out[p] = acc;
+  }
+  return out;
+}
+
+function euclidAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(js.length);
+  for (let p = 0; p < js.length; p++) {
+    let acc = 0;
+    const o = js[p] * s.dim;
+    for (let k = 0; k < s.dim; k++) acc += (q[k] - s.data[o + k]) ** 2;
+    out[p] = Math.sqrt(acc);
+  }
+  return out;
 }
 
 /** Euclidean distance between standardised descriptor vectors, divided by sqrt(dim). */
@@ -202,6 +277,7 @@ export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: bo
     n: entries.length,
     orientation: 'distance',
     row: (i) => scaled(euclid(s, rowOf(s, i))),
+    pairs: (i, js) => scaled(euclidAt(s, rowOf(s, i), js)),
     query: (raw) => scaled(euclid(s, s.transform(raw[1] ?? raw[0]))),
   };
 }
@@ -225,15 +301,17 @@ export function hybridModel(
   w: [number, number, number],
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
+  options: ModelOptions = {},
 ): VectorModel {
   const c = cosineModel(db, entries, vector, standardize, cache);
   const f = featuresModel(db, entries, standardize, cache);
-  const t = timbreModel(db, entries, true, cache, stored);
+  const t = timbreModel(db, entries, true, cache, stored, options);
   const mix = (ts: Float64Array, cs: Float64Array, fd: Float64Array) => mixHybrid(w, ts, cs, fd);
   return {
     n: entries.length,
     orientation: 'distance',
     row: (i) => mix(t.row(i), c.row(i), f.row(i)),
+    pairs: (i, js) => mix(t.pairs(i, js), c.pairs(i, js), f.pairs(i, js)),
     query: (raw) => mix(t.query([raw[2]]), c.query([raw[0]]), f.query([raw[1]])),
     trackStats: t.trackStats,
   };
@@ -249,6 +327,7 @@ export function timbreModel(
   mp: boolean,
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
+  options: ModelOptions = {},
 ): VectorModel {
   const all = featureMap(db, 'timbre_gauss', cache);
   const models = entries.map((e) => all.get(e.trackId)!.data);
@@ -261,7 +340,9 @@ export function timbreModel(
   // With mutual proximity every row is needed twice (statistics, then neighbours): the
   // symmetric matrix is computed once, half of it, and kept (float32, n^2 x 4 bytes).
   const fromStore = !!stored && entries.every((e) => stored.has(e.trackId));
-  const full = mp && n > 2 && n <= 12_000 && !fromStore ? new Float32Array(n * n) : null;
+  // candidates: the statistics from a sample of the catalogue (all of it when it is no larger)
+  const sample = mp && n > 2 && !fromStore && options.mpSample !== undefined && n - 1 > options.mpSample ? sampleIndices(n, options.mpSample) : null;
+  const full = mp && n > 2 && n <= 12_000 && !fromStore && !sample ? new Float32Array(n * n) : null;
   if (full) {
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
@@ -273,12 +354,22 @@ export function timbreModel(
     for (let j = 0; j < n; j++) out[j] = j === i ? 0 : Math.log1p(skl(g, i, j));
     return out;
   };
+  const rawAt = (i: number, js: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(js.length);
+    for (let p = 0; p < js.length; p++) {
+      const j = js[p];
+      out[p] = full ? full[i * n + j] : j === i ? 0 : Math.log1p(skl(g, i, j));
+    }
+    return out;
+  };
   // stored statistics (from the last similarity run over the same tracks) spare n^2 divergences
   const stats =
     mp && n > 2
       ? fromStore
         ? { mu: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.mu), sd: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.sd) }
-        : mutualProximityStats(raw, n)
+        : sample
+          ? mutualProximityStatsOn((i, j) => Math.log1p(skl(g, i, j)), n, sample)
+          : mutualProximityStats(raw, n)
       : null;
   const normalise = (row: Float64Array, mu: number, sd: number, self: number): Float64Array =>
     stats ? row.map((v, j) => (j === self ? 0 : mpDistance(v, mu, sd, stats.mu[j], stats.sd[j]))) : row;
@@ -286,6 +377,11 @@ export function timbreModel(
     n,
     orientation: 'distance',
     row: (i) => normalise(raw(i), stats?.mu[i] ?? 0, stats?.sd[i] ?? 1, i),
+    pairs: (i, js) => {
+      const r = rawAt(i, js);
+      if (!stats) return r;
+      return r.map((v, p) => (js[p] === i ? 0 : mpDistance(v, stats.mu[i], stats.sd[i], stats.mu[js[p]], stats.sd[js[p]])));
+    },
     query: (rawModels) => {
       const q = prepareGaussians([rawModels[0]], d);
       const out = new Float64Array(n);

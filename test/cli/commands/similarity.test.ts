@@ -1,9 +1,10 @@
 /**
  * `yasr similarity --shortlist N` from the command line: bad values get one clear line, the help
  * shows the option with an example, and a shortlisted set is stored, reported by status, read by
- * recommend, refused by export-matrix (no full matrix), and run by nightly.
+ * recommend, refused by export-matrix (no full matrix), and run by nightly. `--candidates C`
+ * likewise: bad values, the help, a stored set with its index file beside the database.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../src/store/db.js';
@@ -79,5 +80,49 @@ describe('yasr similarity --shortlist', () => {
     expect(rep.similarity[0].pairsComputed).toBe(rep.similarity[0].shortlistPairs);
     const again = JSON.parse(yasr(db, ['nightly', '--pipeline', good, '--json']).stdout);
     expect(again.similarity[0].nothingToDo).toBe(true);
+  }, 120_000);
+});
+
+describe('yasr similarity --candidates', () => {
+  it('refuses 0, -3, abc and 2.5 with one line naming the option and the value; not with --shortlist', () => {
+    for (const args of [['--candidates', '0'], ['--candidates=-3'], ['--candidates', 'abc'], ['--candidates', '2.5']]) {
+      const r = yasr(db, ['similarity', '--method', 'cosine', ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      const v = args.length === 1 ? '-3' : args[1];
+      expect(lines[0]).toBe(`yasr: invalid --candidates: "${v}" (expected an integer >= 1, or "all" for every pair)`);
+    }
+    const both = yasr(db, ['similarity', '--method', 'dtw', '--shortlist', '5', '--candidates', '5']);
+    expect(both.status).toBe(2);
+    expect(both.stderr.trim().split('\n')).toHaveLength(1);
+    expect(both.stderr).toMatch(/^yasr: invalid shortlist and candidates: .*both choose which pairs dtw\/fastdtw align/);
+    const env = yasr(db, ['similarity', '--method', 'cosine'], { YASR_ALL_PAIRS_MAX: 'many' });
+    expect(env.status).toBe(2);
+    expect(env.stderr.trim()).toBe('yasr: invalid YASR_ALL_PAIRS_MAX: "many" (expected a number of tracks (an integer >= 0))');
+  });
+
+  it('--help shows the option, the threshold and an example', () => {
+    const r = yasr(db, ['similarity', '--help']);
+    expect(r.stdout).toMatch(/--candidates <n\|all>/);
+    expect(r.stdout).toContain('yasr similarity --method hybrid --candidates 100');
+    expect(r.stdout).toContain('20,000');
+  });
+
+  it('stores a candidates set and keeps the index file beside the database', () => {
+    const s = yasrJson(db, ['similarity', '--method', 'hybrid', '--candidates', '4', '-k', '3']);
+    expect(s.params.candidates).toBe(4);
+    expect(s.tracks).toBe(24);
+    expect(s.candidatePairs).toBeGreaterThanOrEqual(48);
+    expect(s.candidatePairs).toBeLessThan(276);
+    expect(s.annIndexes).toMatchObject([{ vector: 'timbre_summary', action: 'built', size: 24 }, { vector: 'descriptors', action: 'built', size: 24 }]);
+    expect(existsSync(`${db}.ann`)).toBe(true);
+    expect(readdirSync(`${db}.ann`).sort()).toEqual([expect.stringMatching(/^descriptors-[0-9a-f]{16}-g1\.index$/), expect.stringMatching(/^timbre_summary-[0-9a-f]{16}-g1\.index$/)]);
+    // another method reuses a saved index (loaded: a new process)
+    const c = yasrJson(db, ['similarity', '--method', 'features', '--candidates', '4', '-k', '3']);
+    expect(c.annIndexes).toMatchObject([{ vector: 'descriptors', action: 'loaded', size: 24 }]);
+    const rec = yasrJson(db, ['recommend', '1', '--method', 'hybrid', '--candidates', '4', '-k', '2', '--max-popularity', '100', '--no-exclude-same-artist']);
+    expect(rec.params.candidates).toBe(4);
+    expect(rec.nearest).toHaveLength(2);
   }, 120_000);
 });

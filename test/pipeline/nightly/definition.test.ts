@@ -1,6 +1,7 @@
 /**
- * A pipeline file's similarity entries accept `shortlist` (dtw/fastdtw): an integer >= 1 or
- * "all"; anything else is one error naming the file, the entry and the value.
+ * A pipeline file's similarity entries accept `shortlist` (dtw/fastdtw) and `candidates` (any
+ * method): an integer >= 1 or "all"; anything else is one error naming the file, the entry and
+ * the value.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,21 @@ describe('pipeline definition: similarity shortlist', () => {
     for (const v of [0, -3, 'abc', 2.5]) {
       const f = file('bad', [{ method: 'cosine' }, { method: 'dtw', shortlist: v }]);
       expect(() => loadPipeline(f)).toThrow(`${f}: similarity[1].shortlist: ${JSON.stringify(v)}: an integer >= 1, or "all" for every pair`);
+    }
+  });
+});
+
+describe('pipeline definition: similarity candidates', () => {
+  it('takes an integer >= 1 or "all" into the result set parameters of any method', () => {
+    const def = loadPipeline(file('cand', [{ method: 'hybrid', candidates: 200 }, { method: 'cosine', candidates: 'all' }]));
+    expect(normalizeParams(def.similarity[0]).candidates).toBe(200);
+    expect(normalizeParams(def.similarity[1])).not.toHaveProperty('candidates');
+  });
+
+  it('refuses 0, -3, "abc" and 2.5, naming the entry', () => {
+    for (const v of [0, -3, 'abc', 2.5]) {
+      const f = file('badc', [{ method: 'timbre', candidates: v }]);
+      expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].candidates: ${JSON.stringify(v)}: an integer >= 1, or "all" for every pair`);
     }
   });
 });

@@ -11,7 +11,7 @@ import { markStage } from '../../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
-import { cosineModel, featuresModel, hybridModel, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
+import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { phi } from '../../helpers/normal.js';
 
@@ -134,6 +134,62 @@ describe('timbreModel', () => {
     const m = timbreModel(db, entries, true);
     const got = m.query([packDiag(q)]);
     want.query(q).forEach((v, j) => expect(got[j]).toBeCloseTo(v, 6));
+  });
+});
+
+describe('mutual proximity from a sample (the candidates path)', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const want = timbreExpected(GAUSS);
+
+  it('a seeded sample: distinct ascending indices, the same every time, all of them when not fewer', () => {
+    const s = Array.from(sampleIndices(1000, 50));
+    expect(s.length).toBe(50);
+    expect(new Set(s).size).toBe(50);
+    expect(s).toEqual([...s].sort((a, b) => a - b));
+    expect(s.every((i) => i >= 0 && i < 1000)).toBe(true);
+    expect(Array.from(sampleIndices(1000, 50))).toEqual(s);
+    expect(Array.from(sampleIndices(4, 9))).toEqual([0, 1, 2, 3]);
+  });
+
+  it("each track's statistics over the sampled others only, then mutual proximity by its definition", () => {
+    const sample = Array.from(sampleIndices(4, 2));
+    const m = timbreModel(db, entries, true, undefined, undefined, { mpSample: 2 });
+    const st = [0, 1, 2, 3].map((i) => meanSd(sample.filter((j) => j !== i).map((j) => want.L[i][j])));
+    const stats = m.trackStats!();
+    for (let i = 0; i < 4; i++) {
+      expect(stats.get(entries[i].trackId)!.mu).toBeCloseTo(st[i].mu, 6);
+      expect(stats.get(entries[i].trackId)!.sd).toBeCloseTo(st[i].sd || 1, 6);
+    }
+    const mp = (d: number, a: { mu: number; sd: number }, b: { mu: number; sd: number }) => 1 - (1 - phi((d - a.mu) / (a.sd || 1))) * (1 - phi((d - b.mu) / (b.sd || 1)));
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (i !== j) expect(m.row(i)[j]).toBeCloseTo(mp(want.L[i][j], st[i], st[j]), 6);
+    // a sample as large as the catalogue: the all-pairs statistics, to the bit
+    const all = timbreModel(db, entries, true);
+    const big = timbreModel(db, entries, true, undefined, undefined, { mpSample: 3 });
+    for (let i = 0; i < 4; i++) expect(Array.from(big.row(i))).toEqual(Array.from(all.row(i)));
+  });
+});
+
+describe('pairs(i, js): the row values of the listed tracks only', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const models = {
+    'cosine zscore': cosineModel(db, entries, 'timbre_summary', true),
+    'cosine raw': cosineModel(db, entries, 'timbre_summary', false),
+    features: featuresModel(db, entries, true),
+    'timbre mp': timbreModel(db, entries, true),
+    'timbre sampled mp': timbreModel(db, entries, true, undefined, undefined, { mpSample: 2 }),
+    'timbre raw': timbreModel(db, entries, false),
+    hybrid: hybridModel(db, entries, 'timbre_summary', true, [0.5, 0.25, 0.25]),
+  };
+  it.each(Object.keys(models))('%s: the same bits as row(i)[j], in the order asked, self included', (name) => {
+    const m = models[name as keyof typeof models];
+    for (let i = 0; i < 4; i++) {
+      const row = m.row(i);
+      const js = [3, 0, 2, 1, i];
+      expect(Array.from(m.pairs(i, js))).toEqual(js.map((j) => row[j]));
+      expect(m.pairs(i, []).length).toBe(0);
+    }
   });
 });
 

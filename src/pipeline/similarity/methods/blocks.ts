@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js';
 import { badParameter } from '../../../errors.js';
 import { BLOCK_PATTERN_NAMES } from '../../../dsp/block-level.js';
 import type { VectorMethod } from '../method.js';
@@ -31,6 +32,8 @@ export const blocks: VectorMethod<'blocks'> = {
     'distance space normalisation, weighted (--block-weights, --block-norm); in (0, 1)',
   ],
   // distance space normalisation needs every track's distances to all others (like mutual proximity)
+  // candidates (--candidates) come from the ANN index of the timbre summary, as timbre's do
+  candidateVectors: () => [DEFAULTS.vector],
   listsForStoredTrack: true,
   normalize: (p) => ({
     method: p.method,

@@ -1,6 +1,7 @@
 import type { NeighbourEntry } from '../../../store/similarity.js';
 import { unitRowsTopK, windowMatchTopK, type TopKResult } from '../../../similarity/exact-topk.js';
 import { DEFAULTS } from '../defaults.js';
+import { candidatesParam, withAnnVector } from '../candidates.js';
 import type { VectorMethod } from '../method.js';
 import { cosineModel, cosineRows, windowedRows } from '../vector-model.js';
 
@@ -21,9 +22,11 @@ export const cosine: VectorMethod<'cosine'> = {
   normalize(p) {
     const vector = p.vector ?? DEFAULTS.vector;
     const windows = p.windows ?? (vector === DEFAULTS.vector ? DEFAULTS.windows : 'none');
-    return { method: p.method, vector, standardize: p.standardize ?? DEFAULTS.standardize, windows };
+    return { method: p.method, vector, standardize: p.standardize ?? DEFAULTS.standardize, windows, ...candidatesParam(p.candidates) };
   },
-  reads: (params) => (usesWindows(params) ? [params.vector as string, params.windows as string] : [params.vector as string]),
+  reads: (params) => withAnnVector(params, usesWindows(params) ? [params.vector as string, params.windows as string] : [params.vector as string], cosine.candidateVectors(params)),
+  // its own summary vector (the windows' best match is often, not always, near it)
+  candidateVectors: (params) => [params.vector as string],
   model: (db, params, entries, cache) => cosineModel(db, entries, params.vector as string, params.standardize !== 'none', cache, params.windows as string | undefined),
   queryInputs(params, f) {
     const windows = usesWindows(params) ? f.windows?.[params.windows as string] : undefined;
