@@ -13,7 +13,7 @@
  * Keys are non-negative safe integers (track ids). Scores are inner products (float32 arithmetic
  * inside the index): they only pick candidates, the caller re-scores them exactly.
  */
-import { badParameter, YasrError } from '../../errors.js';
+import { backendChoice, type BackendStatus } from '../../util/backend-choice.js';
 import { loadIvf } from './ivf.js';
 import { loadUsearch } from './usearch.js';
 
@@ -78,45 +78,16 @@ export type AnnBackendName = (typeof ANN_BACKEND_NAMES)[number];
 export const AUTO_ORDER: readonly AnnBackendName[] = ['usearch', 'ivf'];
 
 const LOADERS: Record<AnnBackendName, () => AnnBackend> = { usearch: loadUsearch, ivf: loadIvf };
-const slots = new Map<AnnBackendName, { backend?: AnnBackend; reason?: string }>();
-
-function tryLoad(name: AnnBackendName): { backend?: AnnBackend; reason?: string } {
-  let s = slots.get(name);
-  if (!s) {
-    try {
-      s = { backend: LOADERS[name]() };
-    } catch (err) {
-      s = { reason: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
-    }
-    slots.set(name, s);
-  }
-  return s;
-}
+const choice = backendChoice({ kind: 'ANN backend', env: 'YASR_ANN_BACKEND', names: ANN_BACKEND_NAMES, autoOrder: AUTO_ORDER, load: (name) => LOADERS[name]() });
 
 /** Whether each backend loads here, and why not. */
-export function annBackendStatus(): { name: AnnBackendName; loaded: boolean; description?: string; reason?: string }[] {
-  return ANN_BACKEND_NAMES.map((name) => {
-    const s = tryLoad(name);
-    return s.backend ? { name, loaded: true, description: s.backend.description } : { name, loaded: false, reason: s.reason };
-  });
+export function annBackendStatus(): BackendStatus<AnnBackendName>[] {
+  return choice.status();
 }
 
 /** The backend named, or the one YASR_ANN_BACKEND or `auto` chooses (see the module doc). */
 export function annBackend(name?: string): AnnBackend {
-  const env = process.env.YASR_ANN_BACKEND;
-  const raw = (name ?? (env && env.trim() !== '' ? env : 'auto')).trim().toLowerCase();
-  const source = name !== undefined ? 'ANN backend' : 'YASR_ANN_BACKEND';
-  if (raw === 'auto') {
-    for (const n of AUTO_ORDER) {
-      const s = tryLoad(n);
-      if (s.backend) return s.backend;
-    }
-    throw new YasrError('INTERNAL', `no ANN backend loads: ${ANN_BACKEND_NAMES.map((n) => `${n}: ${tryLoad(n).reason}`).join('; ')}`);
-  }
-  if (!(ANN_BACKEND_NAMES as readonly string[]).includes(raw)) throw badParameter(source, raw, `one of ${ANN_BACKEND_NAMES.join(', ')} or auto`);
-  const s = tryLoad(raw as AnnBackendName);
-  if (!s.backend) throw new YasrError('BAD_PARAMETER', `${source} "${raw}" does not load here: ${s.reason}`, { name: source, value: raw });
-  return s.backend;
+  return choice.choose(name);
 }
 
 /** An index holding `keys` with their `vectors` (keys.length * dim values, unit length). */

@@ -6,7 +6,7 @@
  * its stated error bound), so a broken or low-precision install (TF32 beyond its bound, say) is
  * refused with its reason, never used. Results do not depend on the choice (./backend.ts).
  */
-import { badParameter, YasrError } from '../../errors.js';
+import { backendChoice, type BackendStatus } from '../../util/backend-choice.js';
 import { BACKEND_NAMES, type BackendName, type TensorBackend } from './backend.js';
 import { loadJs } from './js.js';
 import { loadOnnx } from './onnxruntime.js';
@@ -21,12 +21,6 @@ import { loadWasmSimd } from './wasm-simd.js';
  * of 40, writing the tile costs as much as computing it (benchmarks/similarity/pair-timings.ts).
  */
 export const AUTO_ORDER: readonly BackendName[] = ['tfjs', 'wasm', 'onnx', 'js'];
-
-interface Slot {
-  backend?: TensorBackend;
-  reason?: string;
-}
-const slots = new Map<BackendName, Slot>();
 
 const LOADERS: Record<BackendName, () => TensorBackend> = {
   js: loadJs,
@@ -78,43 +72,24 @@ function selfTest(b: TensorBackend): void {
   }
 }
 
-function tryLoad(name: BackendName): Slot {
-  let slot = slots.get(name);
-  if (slot) return slot;
-  try {
+const choice = backendChoice({
+  kind: 'tensor backend',
+  env: 'YASR_TENSOR_BACKEND',
+  names: BACKEND_NAMES,
+  autoOrder: AUTO_ORDER,
+  load(name) {
     const b = LOADERS[name]();
     selfTest(b);
-    slot = { backend: b };
-  } catch (err) {
-    slot = { reason: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
-  }
-  slots.set(name, slot);
-  return slot;
-}
+    return b;
+  },
+});
 
 /** Whether each backend loads here, and why not (for tests, benchmarks and reports). */
-export function backendStatus(): { name: BackendName; loaded: boolean; description?: string; reason?: string }[] {
-  return BACKEND_NAMES.map((name) => {
-    const s = tryLoad(name);
-    return s.backend ? { name, loaded: true, description: s.backend.description } : { name, loaded: false, reason: s.reason };
-  });
+export function backendStatus(): BackendStatus<BackendName>[] {
+  return choice.status();
 }
 
-/** The backend named, or the one the environment or `auto` chooses (see the module doc). */
+/** The backend named, or the one the environment or `auto` chooses (see the module doc; js always loads). */
 export function tensorBackend(name?: string): TensorBackend {
-  const env = process.env.YASR_TENSOR_BACKEND;
-  const raw = (name ?? (env && env.trim() !== '' ? env : 'auto')).trim().toLowerCase();
-  const source = name !== undefined ? 'tensor backend' : 'YASR_TENSOR_BACKEND';
-  if (raw === 'auto') {
-    for (const n of AUTO_ORDER) {
-      const s = tryLoad(n);
-      if (s.backend) return s.backend;
-    }
-    // js always loads; reaching here means it failed its own self-test
-    throw new YasrError('INTERNAL', `no tensor backend loads: ${BACKEND_NAMES.map((n) => `${n}: ${tryLoad(n).reason}`).join('; ')}`);
-  }
-  if (!(BACKEND_NAMES as readonly string[]).includes(raw)) throw badParameter(source, raw, `one of ${BACKEND_NAMES.join(', ')} or auto`);
-  const s = tryLoad(raw as BackendName);
-  if (!s.backend) throw new YasrError('BAD_PARAMETER', `${source} "${raw}" does not load here: ${s.reason}`, { name: source, value: raw });
-  return s.backend;
+  return choice.choose(name);
 }
