@@ -6,6 +6,7 @@ import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsO
 import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
+import { DESCRIPTOR_VECTOR_NAMES } from '../../dsp/descriptors/vector.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -268,10 +269,30 @@ function euclidAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Arra
   return out;
 }
 
-/** Euclidean distance between standardised descriptor vectors, divided by sqrt(dim). */
+/**
+ * Descriptors left out of the features method's comparison: loudness and energy measure the
+ * recording's level (a copy 6 dB louder is another loudness and energy), which is mastering, not
+ * music; they stay in the record (recommend's reasons, discover's aspects, `yasr show`).
+ */
+export const LEVEL_DESCRIPTORS: readonly string[] = ['loudness', 'energy'];
+const LEVEL_COLUMNS = LEVEL_DESCRIPTORS.map((n) => (DESCRIPTOR_VECTOR_NAMES as readonly string[]).indexOf(n));
+
+/** A space with some columns set to 0 (rows and outside vectors alike). */
+function without(s: Space, columns: readonly number[]): Space {
+  const cols = columns.filter((c) => c >= 0 && c < s.dim);
+  const clear = (x: Float64Array) => {
+    for (let o = 0; o < x.length; o += s.dim) for (const c of cols) x[o + c] = 0;
+    return x;
+  };
+  return { data: clear(Float64Array.from(s.data)), dim: s.dim, transform: (raw) => clear(s.transform(raw)) };
+}
+
+/** Euclidean distance between standardised descriptor vectors (level descriptors left out), divided by sqrt(the number compared). */
 export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: boolean, cache?: FeatureCache): VectorModel {
-  const s = space(db, entries, 'descriptors', standardize, false, cache);
-  const scale = 1 / Math.sqrt(Math.max(1, s.dim));
+  const full = space(db, entries, 'descriptors', standardize, false, cache);
+  const s = without(full, LEVEL_COLUMNS);
+  // Euclidean distance divided by sqrt(the number of descriptors compared)
+  const scale = 1 / Math.sqrt(Math.max(1, s.dim - LEVEL_COLUMNS.filter((c) => c >= 0 && c < s.dim).length));
   const scaled = (d: Float64Array) => d.map((v) => v * scale);
   return {
     n: entries.length,

@@ -246,3 +246,24 @@ describe('hybridModel', () => {
     }
   });
 });
+
+describe('featuresModel leaves the level descriptors out', () => {
+  it('tracks that differ only in loudness and energy are at distance 0; the rest counts, scaled by the 12 compared', () => {
+    const db = openDb(':memory:');
+    const ins = db.prepare('INSERT INTO tracks (sha256, local_path) VALUES (?, ?)');
+    // DESCRIPTOR_VECTOR_NAMES order: loudness is index 5, energy index 6
+    const base = [0.5, 0.8, 0.3, 0.1, 1, 0.6, 0.7, 0.4, 0.2, 0.3, 0.1, 0.5, 0.4, 0.6];
+    const louder = base.map((v, k) => (k === 5 ? v + 0.086 : k === 6 ? v + 0.2 : v));
+    const faster = base.map((v, k) => (k === 0 ? v + 1 : v));
+    [base, louder, faster].forEach((v, i) => {
+      const id = Number(ins.run(`s${i}`, `/x/${i}.wav`).lastInsertRowid);
+      putFeature(db, id, 'descriptors', { rows: 1, cols: 14, data: Float32Array.from(v) }, FEATURES_VERSION, 'h');
+      markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
+    });
+    const { entries } = analysedTracks(db, ['descriptors']);
+    const row = featuresModel(db, entries, false).row(0);
+    expect(row[1]).toBe(0);
+    expect(row[2]).toBeCloseTo(1 / Math.sqrt(12), 6);
+    db.close();
+  });
+});
