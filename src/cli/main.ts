@@ -127,7 +127,7 @@ export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 /** `yasr --version`: yasr, Node.js and the ffmpeg that decoding would use. */
 async function printVersion(argv: string[]): Promise<void> {
-  const [{ ffmpegInUse }, { warnAboutFfmpeg }] = await Promise.all([import('../audio/ffmpeg.js'), import('./context.js')]);
+  const [{ ffmpegInUse }, { warnAboutFfmpeg }] = await Promise.all([import('../audio/ffmpeg.js'), import('./ffmpeg-option.js')]);
   const i = argv.indexOf('--ffmpeg');
   const used = ffmpegInUse(i >= 0 ? argv[i + 1] : undefined);
   warnAboutFfmpeg(used.tools);

@@ -4,7 +4,7 @@ import { featureMeta, featureRowsFor } from '../store/features.js';
 import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { catalogueFor } from './similarity/run-similarity.js';
+import { catalogueEntries } from './similarity/catalogue.js';
 import { methodNamed } from './similarity/registry.js';
 import { cosineModel, cosinePairs, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
@@ -111,7 +111,7 @@ export interface ScoringContext {
 
 export function scoringContext(db: Db, p: SimilarityParams): ScoringContext {
   const params = normalizeParams(p);
-  const { entries } = catalogueFor(db, params);
+  const entries = catalogueEntries(db, params);
   const cache: FeatureCache = new Map();
   const descCache = new Map<number, Descriptors | undefined>();
   return {
@@ -265,7 +265,7 @@ export function recommendFromStoredLists(
     const { weights, hidden } = ratingWeights(activeRatings(db), { trackId, sha256: qTrack.sha256 });
     if (weights.size || hidden.size) return undefined;
   }
-  const { entries } = catalogueFor(db, params);
+  const entries = catalogueEntries(db, params);
   const qi = entries.findIndex((e) => e.trackId === trackId);
   if (qi < 0) return undefined;
   const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));

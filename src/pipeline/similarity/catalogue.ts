@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { getFeature } from '../../store/features.js';
-import { FEATURES_STAGE } from '../features-stage.js';
+import { FEATURES_STAGE } from '../stages.js';
+import { methodNamed } from './registry.js';
 
 export interface CatalogueEntry {
   trackId: number;
@@ -8,11 +9,11 @@ export interface CatalogueEntry {
   inputSha: string;
 }
 
-/**
- * Tracks whose features are done and that hold every one of `features`; the others are
- * returned as skipped (by id).
- */
-export function analysedTracks(db: Db, features: string[]): { entries: CatalogueEntry[]; skipped: number[] } {
+/** What ranking a catalogue needs of each track: which it is (models read no more). */
+export type CatalogueMember = Pick<CatalogueEntry, 'trackId'>;
+
+/** Tracks whose features are done and that hold every one of `features`, by id. */
+export function analysedEntries(db: Db, features: string[]): CatalogueEntry[] {
   const names = [...new Set(features)];
   const done = db
     .prepare(
@@ -24,10 +25,33 @@ export function analysedTracks(db: Db, features: string[]): { entries: Catalogue
     )
     .raw()
     .all(FEATURES_STAGE, ...names, names.length) as [number, string, string | null][];
-  const entries: CatalogueEntry[] = done.map(([id, ph, sha]) => ({ trackId: id, inputSha: `${ph}:${sha}` }));
-  const have = new Set(done.map((r) => r[0]));
+  return done.map(([id, ph, sha]) => ({ trackId: id, inputSha: `${ph}:${sha}` }));
+}
+
+/**
+ * Tracks whose features are done and that hold every one of `features`; the others are
+ * returned as skipped (by id).
+ */
+export function analysedTracks(db: Db, features: string[]): { entries: CatalogueEntry[]; skipped: number[] } {
+  const entries = analysedEntries(db, features);
+  const have = new Set(entries.map((e) => e.trackId));
   const skipped = (db.prepare('SELECT id FROM tracks ORDER BY id').raw().all() as [number][]).map((r) => r[0]).filter((id) => !have.has(id));
   return { entries, skipped };
+}
+
+/** The stored features a method reads. */
+export function requiredFeatures(params: Record<string, unknown>): string[] {
+  return methodNamed(params.method).reads(params);
+}
+
+/** Tracks that have every feature the method needs (catalogueFor without the skipped ones). */
+export function catalogueEntries(db: Db, params: Record<string, unknown>): CatalogueEntry[] {
+  return analysedEntries(db, requiredFeatures(params));
+}
+
+/** Tracks that have every feature the method needs (the rest are listed as skipped). */
+export function catalogueFor(db: Db, params: Record<string, unknown>): { entries: CatalogueEntry[]; skipped: number[] } {
+  return analysedTracks(db, requiredFeatures(params));
 }
 
 /** A stored matrix [rows, cols] as frame-major sequence (cols frames of rows values). */

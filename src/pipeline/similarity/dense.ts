@@ -3,7 +3,7 @@ import { YasrError } from '../../errors.js';
 import { countPlan, findSets, iterateBlocks, members as loadMembers } from '../../store/similarity.js';
 import { hashOf, normalizeParams, type SimilarityParams } from './methods.js';
 import { methodNamed } from './registry.js';
-import { catalogueFor } from './run-similarity.js';
+import { catalogueFor } from './catalogue.js';
 
 export interface DenseMatrix {
   n: number;

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { getOrCreateSet, putNeighbours, putState, putTrackStats, setState, countPlan, type NeighbourEntry } from '../../store/similarity.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
-import { analysedTracks, type CatalogueEntry } from './catalogue.js';
+import { catalogueFor, type CatalogueEntry } from './catalogue.js';
 import { normalizeParams, hashOf, type SimilarityParams, type MethodName } from './methods.js';
 import { allMethods, methodNamed, sequenceMethod, vectorMethod } from './registry.js';
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
@@ -26,16 +26,6 @@ export interface SimilaritySummary {
 
 /** The sequence methods (dtw, fastdtw today): stored in resumable blocks, top-k lists only. */
 export const SEQUENCE_METHODS: ReadonlySet<MethodName> = new Set(allMethods().filter((m) => m.kind === 'sequence').map((m) => m.name as MethodName));
-
-/** The stored features a method reads. */
-export function requiredFeatures(params: Record<string, unknown>): string[] {
-  return methodNamed(params.method).reads(params);
-}
-
-/** Tracks that have every feature the method needs (the rest are listed as skipped). */
-export function catalogueFor(db: Db, params: Record<string, unknown>): { entries: CatalogueEntry[]; skipped: number[] } {
-  return analysedTracks(db, requiredFeatures(params));
-}
 
 export function vectorModelFor(
   db: Db,
