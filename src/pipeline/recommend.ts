@@ -1,13 +1,14 @@
 import type { Db } from '../store/db.js';
-import { allTracks, tracksByIds, type Track } from '../store/tracks.js';
-import { featureMeta, featureRowsFor } from '../store/features.js';
-import { findSets, getNeighbours, getTrackStats } from '../store/similarity.js';
+import { allTracks, trackFilterFields, tracksByIds, type Track, type TrackFilterFields } from '../store/tracks.js';
+import { featureMeta, getFeature } from '../store/features.js';
+import { findSets, getNeighbours, getTrackStats, setState } from '../store/similarity.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { catalogueEntries } from './similarity/catalogue.js';
 import { methodNamed } from './similarity/registry.js';
-import { cosineModel, cosinePairs, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
+import { cosineModel, cosineOfSpace, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
+import { featurePacks, indexIn, packRows, spacePack } from './similarity/packs.js';
 import { likedIds } from '../store/likes.js';
 import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
@@ -82,7 +83,7 @@ export function dateFloor(f: RecommendFilters): string | null {
   return dates.length ? dates.sort().reverse()[0] : null;
 }
 
-export function allowed(t: Track, f: RecommendFilters, floor: string | null, queryArtist: string | null): boolean {
+export function allowed(t: Pick<Track, 'popularity' | 'releaseDate' | 'artist'>, f: RecommendFilters, floor: string | null, queryArtist: string | null): boolean {
   if (t.popularity !== null && t.popularity > f.maxPopularity) return false;
   if (!onOrAfter(t.releaseDate, floor)) return false;
   if (f.excludeSameArtist && queryArtist && t.artist && t.artist.trim().toLowerCase() === queryArtist.trim().toLowerCase()) return false;
@@ -209,12 +210,13 @@ export function recommend(
   reuse?: ScoringContext,
 ): RecommendResult {
   if (!reuse && 'trackId' in query && process.env.YASR_RECOMMEND_FULL !== '1') {
-    const fast = recommendFromStoredLists(db, query.trackId, p, a);
+    const fast = recommendFromStoredLists(db, query.trackId, p, a) ?? recommendFromPacks(db, query.trackId, p, a);
     if (fast) return fast;
   }
   const ctx = reuse ?? scoringContext(db, p);
   const { scores, timbreRow, qTrack, head } = scoresFor(db, ctx, query);
   const qi = qTrack ? ctx.pos.get(qTrack.id) : undefined;
+  const qSha = qTrack?.sha256;
   return rankAndDescribe(db, query, a, {
     params: ctx.params,
     method: ctx.method,
@@ -222,7 +224,11 @@ export function recommend(
     scores,
     head,
     of: ctx.entries.length - (qi !== undefined ? 1 : 0),
-    track: (id) => ctx.tracks.get(id),
+    candidate: (id) => {
+      const t = ctx.tracks.get(id)!;
+      return { artist: t.artist, releaseDate: t.releaseDate, popularity: t.popularity, sameAudio: t.sha256 === qSha };
+    },
+    tracks: (ids) => new Map(ids.map((id) => [id, ctx.tracks.get(id)!])),
     timbre: (id) => {
       const pi = ctx.pos.get(id);
       return timbreRow && pi !== undefined ? timbreRow[pi] : undefined;
@@ -233,16 +239,37 @@ export function recommend(
   });
 }
 
+/** The query track and whether recommendations for it can skip the ratings (none in force for it). */
+function fastQuery(db: Db, trackId: number, a: { ratings?: 'use' | 'ignore' }): Track | undefined {
+  const qTrack = tracksByIds(db, [trackId]).get(trackId);
+  if (!qTrack) return undefined;
+  if (a.ratings !== 'ignore') {
+    const { weights, hidden } = ratingWeights(activeRatings(db), { trackId, sha256: qTrack.sha256 });
+    if (weights.size || hidden.size) return undefined;
+  }
+  return qTrack;
+}
+
+/** A descriptors reader that reads each track's once. */
+function descReader(db: Db): (id: number) => Descriptors | undefined {
+  const descCache = new Map<number, Descriptors | undefined>();
+  return (id) => {
+    if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
+    return descCache.get(id);
+  };
+}
+
 /**
  * The fast path for a stored track: timbre/hybrid/dtw/fastdtw with a stored result set score only
  * the tracks in the query's stored nearest and farthest lists, in the full path too (see
  * scoresFor), so here nothing catalogue-wide is scored or loaded but the catalogue's membership
  * (which tracks have the method's features) and the mfcc_summary z-score fit of the timbre
- * reason; only the listed tracks' metadata and descriptors are read. Filters cannot make this
- * differ from the full path (both filter the same lists). Returns undefined, so that the full
- * path runs (and says what is missing), for cosine/features (they score the whole catalogue),
- * without a stored set or list for the track, for a track without the method's features, and
- * when ratings are in force for the query (re-ranking reads rated tracks' rows).
+ * reason, both from one feature pack (./similarity/packs.ts); only the listed tracks' metadata
+ * and descriptors are read. Filters cannot make this differ from the full path (both filter the
+ * same lists). Returns undefined, so that another path runs (and says what is missing), for
+ * cosine/features (they rank the whole catalogue: recommendFromPacks), without a stored set or
+ * list for the track, for a track without the method's features, and when ratings are in force
+ * for the query (re-ranking reads rated tracks' rows).
  * YASR_RECOMMEND_FULL=1 turns it off (benchmarks compare both).
  */
 export function recommendFromStoredLists(
@@ -253,49 +280,185 @@ export function recommendFromStoredLists(
 ): RecommendResult | undefined {
   const params = normalizeParams(p);
   const method = params.method as MethodName;
+  const m = methodNamed(method);
   // methods whose recommendations for a stored track come from the stored lists alone
-  if (!methodNamed(method).listsForStoredTrack) return undefined;
+  if (!m.listsForStoredTrack) return undefined;
   const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
   if (!set) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
   if (!lists) return undefined;
-  const qTrack = tracksByIds(db, [trackId]).get(trackId);
+  const qTrack = fastQuery(db, trackId, a);
   if (!qTrack) return undefined;
-  if (a.ratings !== 'ignore') {
-    const { weights, hidden } = ratingWeights(activeRatings(db), { trackId, sha256: qTrack.sha256 });
-    if (weights.size || hidden.size) return undefined;
-  }
-  const entries = catalogueEntries(db, params);
-  const qi = entries.findIndex((e) => e.trackId === trackId);
-  if (qi < 0) return undefined;
+  // the catalogue, and the timbre space of its mfcc_summary vectors (the reason's z-scores are fitted on all of them)
+  const timbre = timbreSpace(db, m.reads(params), trackId);
+  if (!timbre) return undefined;
   const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
   const tracks = tracksByIds(db, [trackId, ...scores.keys()]);
-  const pos = new Map(entries.map((e, i) => [e.trackId, i]));
-  // the reason's z-scores are fitted on every entry's mfcc_summary: read by key, not by a scan
-  const cache: FeatureCache = new Map([['mfcc_summary', featureRowsFor(db, 'mfcc_summary', entries.map((e) => e.trackId))]]);
-  // the timbre cosine to every other track (N dot products of 40 values): the reason's percentile
-  const others = entries.map((_, i) => i).filter((i) => i !== qi);
-  const timbre = entries.length > 1 ? cosinePairs(db, entries, 'mfcc_summary', true, qi, others, cache) : null;
-  const descCache = new Map<number, Descriptors | undefined>();
   return rankAndDescribe(db, { trackId }, a, {
     params,
     method,
     qTrack,
     scores,
     head: lists.nearest.length,
-    of: entries.length - 1,
-    track: (id) => tracks.get(id),
-    timbre: (id) => {
-      const pi = pos.get(id);
-      return timbre && pi !== undefined ? timbre.get(pi) : undefined;
+    of: timbre.ids.length - 1,
+    candidate: (id) => {
+      const t = tracks.get(id)!;
+      return { artist: t.artist, releaseDate: t.releaseDate, popularity: t.popularity, sameAudio: t.sha256 === qTrack.sha256 };
     },
-    timbreShareOf: timbre ? shareOf([...timbre.values()]) : null,
-    desc(id) {
-      if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
-      return descCache.get(id);
-    },
+    tracks: (ids) => new Map(ids.map((id) => [id, tracks.get(id)!])),
+    timbre: timbre.timbre,
+    timbreShareOf: timbre.timbreShareOf,
+    desc: descReader(db),
     rerank: () => null,
   });
+}
+
+/**
+ * The catalogue of a method with features `names` (track ids, members hash, the query's index)
+ * and the timbre reason's parts: the query's cosine to every other track in the z-scored,
+ * unit-length space of the mfcc_summary vectors (the full path's timbre row: cosineModel, the
+ * same arithmetic on the same space, kept in a pack) and the share of the catalogue each beats.
+ * Undefined when the query is not in the catalogue or the space cannot be packed.
+ */
+function timbreSpace(
+  db: Db,
+  names: readonly string[],
+  trackId: number,
+): { ids: Int32Array; membersHash: string; qi: number; timbre(id: number): number | undefined; timbreShareOf: ((cosine: number) => number) | null } | undefined {
+  const sp = spacePack(db, names, 'mfcc_summary', true, true);
+  if (!sp) return undefined;
+  const qi = indexIn(sp.ids, trackId);
+  if (qi < 0) return undefined;
+  const { ids, membersHash } = sp;
+  if (ids.length <= 1) return { ids, membersHash, qi, timbre: () => undefined, timbreShareOf: null };
+  const row = cosineOfSpace(sp.space, ids.length).row(qi);
+  return {
+    ids,
+    membersHash,
+    qi,
+    timbre: (id) => {
+      const i = indexIn(ids, id);
+      return i >= 0 ? row[i] : undefined;
+    },
+    timbreShareOf: shareOf(row, qi),
+  };
+}
+
+/**
+ * The fast path for a stored track with cosine or features (vector methods that rank the whole
+ * catalogue for every query), without ratings in force for it. It computes exactly what the
+ * full path computes, from packs (./similarity/packs.ts: the catalogue's vectors in one blob, or
+ * the space a method compares them in) and the tracks' filter fields, without loading every
+ * track's whole row. Cosine with windows (whose space does not pack) first tries the query's
+ * stored lists (fromCurrentLists). Returns undefined, so that the full path runs (and says what
+ * is wrong), for other methods, a track without the method's features, or a catalogue whose
+ * features do not make packs (one missing, mismatched sizes).
+ */
+export function recommendFromPacks(
+  db: Db,
+  trackId: number,
+  p: SimilarityParams,
+  a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
+): RecommendResult | undefined {
+  const params = normalizeParams(p);
+  const method = params.method as MethodName;
+  const m = methodNamed(method);
+  if (m.kind !== 'vector' || m.listsForStoredTrack) return undefined;
+  const qTrack = fastQuery(db, trackId, a);
+  if (!qTrack) return undefined;
+  const names = m.reads(params);
+  const timbre = timbreSpace(db, names, trackId);
+  if (!timbre) return undefined;
+  const { ids, qi } = timbre;
+  const fields = trackFilterFields(db, qTrack.sha256);
+  const common = {
+    params,
+    method,
+    qTrack,
+    of: ids.length - 1,
+    candidate: (id: number) => fields.get(id),
+    tracks: (shown: number[]) => tracksByIds(db, shown),
+    timbre: timbre.timbre,
+    timbreShareOf: timbre.timbreShareOf,
+    desc: descReader(db),
+    rerank: () => null,
+  };
+  // the method's row for the query, as scoresFor computes it: from its space, kept in a pack, or
+  // from its model over feature packs
+  const spec = m.oneSpace?.(params);
+  let row: Float64Array;
+  if (spec) {
+    const sp = spacePack(db, names, spec.feature, spec.standardize, spec.unit);
+    if (!sp || sp.membersHash !== timbre.membersHash) return undefined;
+    row = spec.model(sp.space, ids.length).row(qi);
+  } else {
+    const stored = fromCurrentLists(db, params, timbre, trackId, qTrack, a, fields);
+    if (stored) return rankAndDescribe(db, { trackId }, a, { ...common, ...stored });
+    const packs = featurePacks(db, names, names);
+    if (!packs || packs.some((pk) => pk.membersHash !== timbre.membersHash)) return undefined;
+    const cache: FeatureCache = new Map(packs.map((pk) => [pk.feature, packRows(pk)]));
+    row = m.model(db, params, Array.from(ids, (id) => ({ trackId: id })), cache).row(qi);
+  }
+  const scores = new Map<number, number>();
+  for (let i = 0; i < ids.length; i++) scores.set(ids[i], row[i]);
+  return rankAndDescribe(db, { trackId }, a, { ...common, scores });
+}
+
+/**
+ * Recommendations of a vector method from its stored lists, when they give what scoring the
+ * whole catalogue gives: the result set was made from the catalogue as it is now (its members
+ * hash is the pack's), every score is finite (so the full ranking holds every other track), the
+ * lists are disjoint and shorter than the catalogue, at least k of the nearest and `least` of
+ * the farthest pass the filters, and no pick from the farthest ties with the list's last score
+ * (the stored list keeps the lower track id among ties there, the full ranking the higher one).
+ * Then the picks, their scores and their ranks among the catalogue are the full path's, and
+ * the number of candidates is counted over every track's filter fields.
+ */
+function fromCurrentLists(
+  db: Db,
+  params: Record<string, unknown>,
+  catalogue: { ids: Int32Array; membersHash: string },
+  trackId: number,
+  qTrack: Track,
+  a: { k: number; least: number; filters: RecommendFilters },
+  fields: Map<number, TrackFilterFields>,
+): { scores: Map<number, number>; head: number; candidates: number } | undefined {
+  const method = params.method as MethodName;
+  const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
+  if (!set || setState(db, set.id)?.membersHash !== catalogue.membersHash) return undefined;
+  const lists = getNeighbours(db, set.id, trackId);
+  if (!lists) return undefined;
+  const n = catalogue.ids.length;
+  const all = [...lists.nearest, ...lists.farthest];
+  const scores = new Map(all.map((e) => [e.trackId, e.score]));
+  if (scores.size !== all.length || all.length >= n - 1 || scores.has(trackId) || all.some((e) => !Number.isFinite(e.score))) return undefined;
+  // every track's score is finite, as the stored ones are: finite vectors give finite cosines
+  // and distances; with windows, a track without any would score -Infinity but for the query's
+  // own windows (matched against its summary), which must then be there and finite
+  const windows = params.windows && params.windows !== 'none' ? (params.windows as string) : undefined;
+  const names = methodNamed(method).reads(params);
+  const vectors = featurePacks(db, names, names.filter((f) => f !== windows));
+  if (!vectors || vectors.some((pk) => pk.membersHash !== catalogue.membersHash || !pk.data.every(Number.isFinite))) return undefined;
+  if (windows) {
+    const w = getFeature(db, trackId, windows);
+    if (!w || w.rows === 0 || !w.data.every(Number.isFinite)) return undefined;
+  }
+  const floor = dateFloor(a.filters);
+  const liked = likedIds(db);
+  const passes = (id: number): boolean => {
+    const f = fields.get(id);
+    return !!f && !f.sameAudio && liked.get(id) !== 'file' && allowed(f, a.filters, floor, qTrack.artist);
+  };
+  if (lists.nearest.filter((e) => passes(e.trackId)).length < a.k) return undefined;
+  if (a.least > 0) {
+    const picks = lists.farthest.filter((e) => passes(e.trackId)).slice(0, a.least);
+    const edge = lists.farthest[lists.farthest.length - 1]?.score;
+    if (picks.length < a.least || picks.some((e) => e.score === edge)) return undefined;
+  }
+  let candidates = 0;
+  for (let i = 0; i < n; i++) if (catalogue.ids[i] !== trackId && passes(catalogue.ids[i])) candidates++;
+  if (candidates - a.least < a.k) return undefined;
+  return { scores, head: lists.nearest.length, candidates };
 }
 
 type Reranked = ReturnType<typeof rerankByRatings>;
@@ -314,7 +477,12 @@ function rankAndDescribe(
     head?: number;
     /** How many other tracks the method ranks (the catalogue the rank is out of). */
     of: number;
-    track(id: number): Track | undefined;
+    /** What the filters read of a scored track, and whether it is the query's own audio. */
+    candidate(id: number): TrackFilterFields | undefined;
+    /** The tracks shown (their metadata). */
+    tracks(ids: number[]): Map<number, Track>;
+    /** How many candidates pass the filters, when `scores` hold only some of them (fromCurrentLists). */
+    candidates?: number;
     /** The timbre cosine of the query and this track, for the reason. */
     timbre(id: number): number | undefined;
     /** A timbre cosine's share of the catalogue's cosines to the query (the reason's percentile). */
@@ -334,7 +502,10 @@ function rankAndDescribe(
   const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
   let ranked = byMethod
     // favourites added as files are the person's own music, never recommended back
-    .filter(([id]) => s.track(id)?.sha256 !== qTrack?.sha256 && liked.get(id) !== 'file' && allowed(s.track(id)!, a.filters, floor, qArtist));
+    .filter(([id]) => {
+      const c = s.candidate(id)!;
+      return !c.sameAudio && liked.get(id) !== 'file' && allowed(c, a.filters, floor, qArtist);
+    });
   // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
   const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
   const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
@@ -351,8 +522,11 @@ function rankAndDescribe(
     const v = s.timbre(id);
     return s.timbreShareOf && v !== undefined && Number.isFinite(v) ? s.timbreShareOf(v) : undefined;
   };
+  const nearestPicks = ranked.slice(0, a.k);
+  const leastPicks = a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse() : [];
+  const shown = s.tracks([...nearestPicks, ...leastPicks].map(([id]) => id));
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
-    const t = s.track(id)!;
+    const t = shown.get(id)!;
     return {
       rank,
       trackId: id,
@@ -366,8 +540,8 @@ function rankAndDescribe(
       ...(rr ? { rating: rr.effects.get(id) } : {}),
     };
   };
-  const nearest = ranked.slice(0, a.k).map((r, i) => toRec(i + 1, r));
-  const least = a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse().map((r, i) => toRec(i + 1, r)) : [];
+  const nearest = nearestPicks.map((r, i) => toRec(i + 1, r));
+  const least = leastPicks.map((r, i) => toRec(i + 1, r));
   return {
     query: { trackId: qTrack?.id ?? null, artist: qArtist ?? null, title: qTrack ? qTrack.title : (query as { features: QueryFeatures }).features.title, file: qTrack ? qTrack.localPath : (query as { features: QueryFeatures }).features.file },
     method,
@@ -375,7 +549,7 @@ function rankAndDescribe(
     scoreKind: orient,
     nearest,
     least,
-    candidates: ranked.length,
+    candidates: s.candidates ?? ranked.length,
     ...(rr ? { ratings: rr.summary } : {}),
   };
 }

@@ -98,6 +98,26 @@ export function tracksByIds(db: Db, ids: Iterable<number>): Map<number, Track> {
   );
 }
 
+/** What recommend's filters read of a track, and whether it holds given audio (see trackFilterFields). */
+export interface TrackFilterFields {
+  artist: string | null;
+  releaseDate: string | null;
+  popularity: number | null;
+  /** Its content hash is the one asked about (both null counts as the same, as === has it). */
+  sameAudio: boolean;
+}
+
+/**
+ * Every track's filter fields (trackId -> fields) in one pass over the tracks table, without
+ * the rest of each row; `sameAudio` compares sha256 with `sha256` (SQL IS: NULL IS NULL).
+ */
+export function trackFilterFields(db: Db, sha256: string | null): Map<number, TrackFilterFields> {
+  const rows = db.prepare('SELECT id, artist, release_date, popularity, sha256 IS ? FROM tracks').raw().all(sha256) as [number, string | null, string | null, number | null, number][];
+  const out = new Map<number, TrackFilterFields>();
+  for (const [id, artist, releaseDate, popularity, same] of rows) out.set(id, { artist, releaseDate, popularity, sameAudio: same === 1 });
+  return out;
+}
+
 export function trackBySha(db: Db, sha: string): Track | undefined {
   const r = db.prepare('SELECT * FROM tracks WHERE sha256 = ?').get(sha) as TrackRow | undefined;
   return r && fromRow(r);

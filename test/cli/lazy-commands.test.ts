@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildProgram, commandNamed, COMMANDS } from '../../src/cli/main.js';
+import { ensureBuilt, ROOT, tempDir } from '../helpers/cli.js';
+import { vectorCatalogue } from '../helpers/vector-catalogue.js';
 
 describe('lazy command loading', () => {
   it("the table's name, usage and description are each module's own (so --help lists them unloaded)", async () => {
@@ -21,3 +27,35 @@ describe('lazy command loading', () => {
     expect(commandNamed(argv())).toBeUndefined();
   });
 });
+
+/** The modules (file: and node: URLs) a run of the compiled CLI loads, seen by a module loader hook. */
+function modulesLoaded(args: string[]): { status: number | null; stdout: string; modules: string[] } {
+  ensureBuilt();
+  const dir = tempDir();
+  const log = path.join(dir, 'loaded.txt');
+  writeFileSync(
+    path.join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`,
+  );
+  writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});\n`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, path.join(ROOT, 'dist', 'bin', 'yasr.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  return { status: r.status, stdout: r.stdout, modules };
+}
+
+describe('what a command loads', () => {
+  it('recommend for a stored track loads no decoding, DSP or similarity-run code (ffmpeg, workers, all-pairs)', () => {
+    const db = path.join(tempDir(), 'r.db');
+    vectorCatalogue([{ artist: 'A', title: 'one', v: [1, 0] }, { artist: 'B', title: 'two', v: [0.9, 0.1] }, { artist: 'C', title: 'three', v: [0, 1] }], db).close();
+    const r = modulesLoaded(['--db', db, 'recommend', '1', '--method', 'cosine', '--windows', 'none', '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).nearest[0].trackId).toBe(2);
+    const ours = r.modules.filter((u) => u.includes('/dist/src/')).map((u) => u.slice(u.indexOf('/dist/src/') + '/dist/src/'.length));
+    expect(ours).toContain('pipeline/recommend.js');
+    const unwanted = ours.filter((m) => /^(audio|dsp|ingest|plot|server|evaluate)\/|run-similarity|sequence-stage|worker-pool|all-pairs|block-compute|features-stage|query-file/.test(m));
+    expect(unwanted).toEqual([]);
+    expect(r.modules.filter((u) => /^node:(worker_threads|http|https|zlib)$/.test(u))).toEqual([]);
+  }, 60_000);
+});
+

@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
-import { fitStandardizer, applyStandardizer, windowMatchScores } from '../../similarity/cosine.js';
-import type { CatalogueEntry } from './catalogue.js';
+import { fitStandardizer, applyStandardizer, windowMatchScores, type Standardizer } from '../../similarity/cosine.js';
+import type { CatalogueMember } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 
@@ -23,7 +23,7 @@ export interface VectorModel {
   trackStats?(): Map<number, { mu: number; sd: number }>;
 }
 
-function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
+function loadMatrix(db: Db, entries: readonly CatalogueMember[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
   if (entries.length === 0) return { data: new Float64Array(0), dim: 0 };
   const all = featureMap(db, feature, cache);
   const dim = all.get(entries[0].trackId)!.data.length;
@@ -54,25 +54,43 @@ function unitRows(x: Float64Array, dim: number): Float64Array {
   return out;
 }
 
-interface Space {
+/**
+ * A catalogue's vectors as a method compares them: z-scored over the catalogue (st, when
+ * standardising more than one track), then scaled to unit length (unit); `transform` does the
+ * same to an outside vector.
+ */
+export interface Space {
   data: Float64Array;
   dim: number;
+  st: Standardizer | null;
+  unit: boolean;
   transform(raw: Float32Array): Float64Array;
 }
 
-function space(db: Db, entries: CatalogueEntry[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache): Space {
-  const { data, dim } = loadMatrix(db, entries, feature, cache);
-  const st = standardize && entries.length > 1 ? fitStandardizer(data, dim) : null;
+/** The space of n raw vectors (n * dim values, as loadMatrix reads them). */
+export function spaceOf(data: Float64Array, dim: number, n: number, standardize: boolean, unit: boolean): Space {
+  const st = standardize && n > 1 ? fitStandardizer(data, dim) : null;
   const z = st ? applyStandardizer(data, dim, st) : data;
-  const final = unit ? unitRows(z, dim) : z;
+  return storedSpace(unit ? unitRows(z, dim) : z, dim, st, unit);
+}
+
+/** A space whose vectors are already transformed (kept from spaceOf: ./packs.ts). */
+export function storedSpace(data: Float64Array, dim: number, st: Standardizer | null, unit: boolean): Space {
   return {
-    data: final,
+    data,
     dim,
+    st,
+    unit,
     transform(raw) {
       const one = st ? applyStandardizer(Float64Array.from(raw), dim, st) : Float64Array.from(raw);
       return unit ? unitRows(one, dim) : one;
     },
   };
+}
+
+function space(db: Db, entries: readonly CatalogueMember[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache): Space {
+  const { data, dim } = loadMatrix(db, entries, feature, cache);
+  return spaceOf(data, dim, entries.length, standardize, unit);
 }
 
 function dots(s: Space, q: Float64Array): Float64Array {
@@ -103,11 +121,15 @@ function rowOf(s: Space, i: number): Float64Array {
   return s.data.subarray(i * s.dim, (i + 1) * s.dim);
 }
 
-export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
+export function cosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
   if (windows && windows !== 'none') return windowedCosineModel(db, entries, vector, windows, standardize, cache);
-  const s = space(db, entries, vector, standardize, true, cache);
+  return cosineOfSpace(space(db, entries, vector, standardize, true, cache), entries.length);
+}
+
+/** Cosine similarity in a unit-length space (cosineModel without windows). */
+export function cosineOfSpace(s: Space, n: number): VectorModel {
   return {
-    n: entries.length,
+    n,
     orientation: 'similarity',
     row: (i) => dots(s, rowOf(s, i)),
     query: (raw) => dots(s, s.transform(raw[0])),
@@ -118,7 +140,7 @@ export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, s
  * cosineModel(...).row(i)[j] for the listed j only (same arithmetic, so the same values): the
  * standardisation is still fitted on every entry, but only |js| dot products are taken.
  */
-export function cosinePairs(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, i: number, js: number[], cache?: FeatureCache): Map<number, number> {
+export function cosinePairs(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, i: number, js: number[], cache?: FeatureCache): Map<number, number> {
   const s = space(db, entries, vector, standardize, true, cache);
   const q = rowOf(s, i);
   const out = new Map<number, number>();
@@ -139,7 +161,7 @@ export function cosinePairs(db: Db, entries: CatalogueEntry[], vector: string, s
  * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
  * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
  */
-function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
   const n = entries.length;
   const c = loadMatrix(db, entries, vector, cache);
   const dim = c.dim;
@@ -176,12 +198,16 @@ function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, 
 }
 
 /** Euclidean distance between standardised descriptor vectors, divided by sqrt(dim). */
-export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: boolean, cache?: FeatureCache): VectorModel {
-  const s = space(db, entries, 'descriptors', standardize, false, cache);
+export function featuresModel(db: Db, entries: readonly CatalogueMember[], standardize: boolean, cache?: FeatureCache): VectorModel {
+  return featuresOfSpace(space(db, entries, 'descriptors', standardize, false, cache), entries.length);
+}
+
+/** featuresModel's distances in a space of descriptor vectors. */
+export function featuresOfSpace(s: Space, n: number): VectorModel {
   const scale = 1 / Math.sqrt(Math.max(1, s.dim));
   const scaled = (d: Float64Array) => d.map((v) => v * scale);
   return {
-    n: entries.length,
+    n,
     orientation: 'distance',
     row: (i) => scaled(euclid(s, rowOf(s, i))),
     query: (raw) => scaled(euclid(s, s.transform(raw[1] ?? raw[0]))),
@@ -201,7 +227,7 @@ export function mixHybrid<A extends Float32Array | Float64Array>(w: readonly [nu
  */
 export function hybridModel(
   db: Db,
-  entries: CatalogueEntry[],
+  entries: readonly CatalogueMember[],
   vector: string,
   standardize: boolean,
   w: [number, number, number],
@@ -227,7 +253,7 @@ export function hybridModel(
  */
 export function timbreModel(
   db: Db,
-  entries: CatalogueEntry[],
+  entries: readonly CatalogueMember[],
   mp: boolean,
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,

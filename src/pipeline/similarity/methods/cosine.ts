@@ -3,7 +3,7 @@ import { cosineTopK } from '../../../similarity/cosine.js';
 import { vectorOf } from '../catalogue.js';
 import { DEFAULTS } from '../defaults.js';
 import type { VectorMethod } from '../method.js';
-import { cosineModel } from '../vector-model.js';
+import { cosineModel, cosineOfSpace } from '../vector-model.js';
 
 const usesWindows = (params: Record<string, unknown>): boolean => Boolean(params.windows && params.windows !== 'none');
 
@@ -26,6 +26,8 @@ export const cosine: VectorMethod<'cosine'> = {
   },
   reads: (params) => (usesWindows(params) ? [params.vector as string, params.windows as string] : [params.vector as string]),
   model: (db, params, entries, cache) => cosineModel(db, entries, params.vector as string, params.standardize !== 'none', cache, params.windows as string | undefined),
+  // without windows: cosines in the unit-length space of the summaries (cosineModel's own)
+  oneSpace: (params) => (usesWindows(params) ? undefined : { feature: params.vector as string, standardize: params.standardize !== 'none', unit: true, model: cosineOfSpace }),
   queryInputs(params, f) {
     const windows = usesWindows(params) ? f.windows?.[params.windows as string] : undefined;
     return windows ? [f.vectors[params.vector as string], windows] : [f.vectors[params.vector as string]];

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../defaults.js';
 import type { VectorMethod } from '../method.js';
-import { featuresModel } from '../vector-model.js';
+import { featuresModel, featuresOfSpace } from '../vector-model.js';
 
 /** Euclidean distance of standardised musical descriptors. */
 export const features: VectorMethod<'features'> = {
@@ -12,6 +12,7 @@ export const features: VectorMethod<'features'> = {
   normalize: (p) => ({ method: p.method, standardize: p.standardize ?? DEFAULTS.standardize }),
   reads: () => ['descriptors'],
   model: (db, params, entries, cache) => featuresModel(db, entries, params.standardize !== 'none', cache),
+  oneSpace: (params) => ({ feature: 'descriptors', standardize: params.standardize !== 'none', unit: false, model: featuresOfSpace }),
   queryInputs: (_params, f) => [f.vectors.descriptors],
   choices: () => [
     { name: 'zscore', params: { method: 'features', standardize: 'zscore' } },
