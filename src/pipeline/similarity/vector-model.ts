@@ -93,27 +93,35 @@ function space(db: Db, entries: readonly CatalogueMember[], feature: string, sta
   return spaceOf(data, dim, entries.length, standardize, unit);
 }
 
+/*
+ * One row of dots/euclid per call: many calls of a small function are compiled to machine code
+ * sooner than one long loop is (a single recommendation scores its catalogue once, cold).
+ */
+function dotAt(q: Float64Array, x: Float64Array, o: number, dim: number): number {
+  let acc = 0;
+  for (let k = 0; k < dim; k++) acc += q[k] * x[o + k];
+  return acc;
+}
+
+function squaredAt(q: Float64Array, x: Float64Array, o: number, dim: number): number {
+  let acc = 0;
+  for (let k = 0; k < dim; k++) acc += (q[k] - x[o + k]) ** 2;
+  return acc;
+}
+
 function dots(s: Space, q: Float64Array): Float64Array {
-  const n = s.data.length / s.dim;
+  const { data, dim } = s;
+  const n = data.length / dim;
   const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let acc = 0;
-    const o = j * s.dim;
-    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
-    out[j] = acc;
-  }
+  for (let j = 0; j < n; j++) out[j] = dotAt(q, data, j * dim, dim);
   return out;
 }
 
 function euclid(s: Space, q: Float64Array): Float64Array {
-  const n = s.data.length / s.dim;
+  const { data, dim } = s;
+  const n = data.length / dim;
   const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let acc = 0;
-    const o = j * s.dim;
-    for (let k = 0; k < s.dim; k++) acc += (q[k] - s.data[o + k]) ** 2;
-    out[j] = Math.sqrt(acc);
-  }
+  for (let j = 0; j < n; j++) out[j] = Math.sqrt(squaredAt(q, data, j * dim, dim));
   return out;
 }
 
