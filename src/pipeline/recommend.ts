@@ -1,7 +1,8 @@
 import type { Db } from '../store/db.js';
 import { allTracks, trackFilterFields, tracksByIds, type Track, type TrackFilterFields } from '../store/tracks.js';
 import { featureMeta, getFeature } from '../store/features.js';
-import { findSets, getNeighbours, getTrackStats, setState } from '../store/similarity.js';
+import { findSets, getNeighbours, getTrackStats, setState, type SimSet } from '../store/similarity.js';
+import { stableJson } from '../util/hash.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { catalogueEntries } from './similarity/catalogue.js';
@@ -239,6 +240,16 @@ export function recommend(
   });
 }
 
+/**
+ * The result set of `yasr similarity` for these parameters: the one whose stored parameters are
+ * these (its params_hash is the hash of them), found by comparing the parameters themselves so
+ * that a query does not load node:crypto to hash them.
+ */
+function storedSet(db: Db, method: MethodName, params: Record<string, unknown>): SimSet | undefined {
+  const key = stableJson(params);
+  return findSets(db, method).find((s) => stableJson(s.params) === key);
+}
+
 /** The query track and whether recommendations for it can skip the ratings (none in force for it). */
 function fastQuery(db: Db, trackId: number, a: { ratings?: 'use' | 'ignore' }): Track | undefined {
   const qTrack = tracksByIds(db, [trackId]).get(trackId);
@@ -283,7 +294,7 @@ export function recommendFromStoredLists(
   const m = methodNamed(method);
   // methods whose recommendations for a stored track come from the stored lists alone
   if (!m.listsForStoredTrack) return undefined;
-  const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
+  const set = storedSet(db, method, params);
   if (!set) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
   if (!lists) return undefined;
@@ -424,7 +435,7 @@ function fromCurrentLists(
   fields: Map<number, TrackFilterFields>,
 ): { scores: Map<number, number>; head: number; candidates: number } | undefined {
   const method = params.method as MethodName;
-  const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
+  const set = storedSet(db, method, params);
   if (!set || setState(db, set.id)?.membersHash !== catalogue.membersHash) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
   if (!lists) return undefined;

@@ -1,11 +1,16 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { YasrError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
+
+// required, not imported: better-sqlite3 is CommonJS, and the ES module loader's extra parse and
+// wrapping of it cost every command's start-up a few milliseconds (the same module either way)
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 export const DEFAULT_DB = 'data/yasr.db';
 

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { globals, intOption, openFromCli, printJson } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { terminalProgress } from '../progress.js';

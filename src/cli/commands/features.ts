@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { globals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { runFeatures } from '../../pipeline/features-stage.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { audioStoreDir, cacheDir, globals, intOption, openFromCli, printJson, sinceOption } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { catalogueHelp } from '../../sources/registry.js';

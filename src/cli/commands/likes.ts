@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { audioStoreDir, openFromCli, printJson } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { like, likes, unlike, type LikeResult } from '../../pipeline/taste.js';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { intOption, openFromCli, printJson } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { addMethodOptions, methodParams, type MethodCliOptions } from '../method-options.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { audioStoreDir, intOption, openFromCli, printJson } from '../context.js';
 import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from '../method-options.js';
 import { recommend, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';

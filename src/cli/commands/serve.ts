@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { spawn } from 'node:child_process';
 import { audioStoreDir, dbPath, globals, intOption } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';

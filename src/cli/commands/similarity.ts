@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { runSimilarity } from '../../pipeline/similarity/run-similarity.js';
 import { terminalProgress } from '../progress.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { openFromCli, printJson, dbPath, globals } from '../context.js';
 import { warnAboutFfmpeg } from '../ffmpeg-option.js';
 import { ffmpegInUse } from '../../audio/ffmpeg.js';
