@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { allTracks, trackFilterFields, tracksByIds, type Track, type TrackFilterFields } from '../store/tracks.js';
+import { allTracks, distinctTrackValues, trackIdsPassing, tracksByIds, type Track } from '../store/tracks.js';
 import { featureMeta, getFeature } from '../store/features.js';
 import { findSets, getNeighbours, getTrackStats, setState, type SimSet } from '../store/similarity.js';
 import { stableJson } from '../util/hash.js';
@@ -225,9 +225,9 @@ export function recommend(
     scores,
     head,
     of: ctx.entries.length - (qi !== undefined ? 1 : 0),
-    candidate: (id) => {
+    passes: (id, floor, qArtist) => {
       const t = ctx.tracks.get(id)!;
-      return { artist: t.artist, releaseDate: t.releaseDate, popularity: t.popularity, sameAudio: t.sha256 === qSha };
+      return t.sha256 !== qSha && allowed(t, a.filters, floor, qArtist);
     },
     tracks: (ids) => new Map(ids.map((id) => [id, ctx.tracks.get(id)!])),
     timbre: (id) => {
@@ -259,6 +259,22 @@ function fastQuery(db: Db, trackId: number, a: { ratings?: 'use' | 'ignore' }): 
     if (weights.size || hidden.size) return undefined;
   }
   return qTrack;
+}
+
+/**
+ * The tracks that pass the filters for a stored query (allowed, and not its own audio): what
+ * allowed() decides of an artist or a release date is decided once per distinct value, and SQL
+ * keeps the tracks whose values passed (the same decisions, without reading every track's row).
+ */
+function passingTracks(db: Db, qTrack: Track, f: RecommendFilters): Set<number> {
+  const floor = dateFloor(f);
+  const qa = qTrack.artist;
+  const norm = qa?.trim().toLowerCase();
+  const artistsOut = f.excludeSameArtist && qa ? distinctTrackValues(db, 'artist').filter((x): x is string => !!x && x.trim().toLowerCase() === norm) : [];
+  const datesIn = floor ? distinctTrackValues(db, 'release_date').filter((d) => onOrAfter(d, floor)) : null;
+  // a NaN limit leaves every popularity in, as `popularity > NaN` does
+  const maxPopularity = Number.isNaN(f.maxPopularity) ? Number.POSITIVE_INFINITY : f.maxPopularity;
+  return new Set(trackIdsPassing(db, { maxPopularity, artistsOut, datesIn, notSha256: qTrack.sha256 }));
 }
 
 /** A descriptors reader that reads each track's once. */
@@ -312,15 +328,14 @@ export function recommendFromStoredLists(
     scores,
     head: lists.nearest.length,
     of: timbre.ids.length - 1,
-    candidate: (id) => {
+    passes: (id, floor, qArtist) => {
       const t = tracks.get(id)!;
-      return { artist: t.artist, releaseDate: t.releaseDate, popularity: t.popularity, sameAudio: t.sha256 === qTrack.sha256 };
+      return t.sha256 !== qTrack.sha256 && allowed(t, a.filters, floor, qArtist);
     },
     tracks: (ids) => new Map(ids.map((id) => [id, tracks.get(id)!])),
     timbre: timbre.timbre,
     timbreShareOf: timbre.timbreShareOf,
     desc: descReader(db),
-    rerank: () => null,
   });
 }
 
@@ -381,18 +396,17 @@ export function recommendFromPacks(
   const timbre = timbreSpace(db, names, trackId);
   if (!timbre) return undefined;
   const { ids, qi } = timbre;
-  const fields = trackFilterFields(db, qTrack.sha256);
+  const passing = passingTracks(db, qTrack, a.filters);
   const common = {
     params,
     method,
     qTrack,
     of: ids.length - 1,
-    candidate: (id: number) => fields.get(id),
+    passes: (id: number) => passing.has(id),
     tracks: (shown: number[]) => tracksByIds(db, shown),
     timbre: timbre.timbre,
     timbreShareOf: timbre.timbreShareOf,
     desc: descReader(db),
-    rerank: () => null,
   };
   // the method's row for the query, as scoresFor computes it: from its space, kept in a pack, or
   // from its model over feature packs
@@ -403,7 +417,7 @@ export function recommendFromPacks(
     if (!sp || sp.membersHash !== timbre.membersHash) return undefined;
     row = spec.model(sp.space, ids.length).row(qi);
   } else {
-    const stored = fromCurrentLists(db, params, timbre, trackId, qTrack, a, fields);
+    const stored = fromCurrentLists(db, params, timbre, trackId, a, passing);
     if (stored) return rankAndDescribe(db, { trackId }, a, { ...common, ...stored });
     const packs = featurePacks(db, names, names);
     if (!packs || packs.some((pk) => pk.membersHash !== timbre.membersHash)) return undefined;
@@ -430,9 +444,8 @@ function fromCurrentLists(
   params: Record<string, unknown>,
   catalogue: { ids: Int32Array; membersHash: string },
   trackId: number,
-  qTrack: Track,
-  a: { k: number; least: number; filters: RecommendFilters },
-  fields: Map<number, TrackFilterFields>,
+  a: { k: number; least: number },
+  passing: Set<number>,
 ): { scores: Map<number, number>; head: number; candidates: number } | undefined {
   const method = params.method as MethodName;
   const set = storedSet(db, method, params);
@@ -454,12 +467,8 @@ function fromCurrentLists(
     const w = getFeature(db, trackId, windows);
     if (!w || w.rows === 0 || !w.data.every(Number.isFinite)) return undefined;
   }
-  const floor = dateFloor(a.filters);
   const liked = likedIds(db);
-  const passes = (id: number): boolean => {
-    const f = fields.get(id);
-    return !!f && !f.sameAudio && liked.get(id) !== 'file' && allowed(f, a.filters, floor, qTrack.artist);
-  };
+  const passes = (id: number): boolean => passing.has(id) && liked.get(id) !== 'file';
   if (lists.nearest.filter((e) => passes(e.trackId)).length < a.k) return undefined;
   if (a.least > 0) {
     const picks = lists.farthest.filter((e) => passes(e.trackId)).slice(0, a.least);
@@ -473,6 +482,90 @@ function fromCurrentLists(
 }
 
 type Reranked = ReturnType<typeof rerankByRatings>;
+
+/** What recommendations are picked from: the filtered ranking's head and tail, and the method's ranks. */
+interface Ranking {
+  /** The k best candidates, best first, and the `least` worst after them, worst first ([trackId, score]). */
+  nearest: [number, number][];
+  least: [number, number][];
+  /** How many tracks pass the filters. */
+  candidates: number;
+  /** How many tracks the method ranks (finite scores, the query left out). */
+  ranked: number;
+  /** A track's 0-based place in the method's ranking (undefined: not ranked). */
+  position(id: number): number | undefined;
+}
+
+/**
+ * The ranking of `scores` (best first: sign * score ascending, then track id; non-finite scores
+ * and the query left out) and its filtered list's head and tail, as sorting it all and slicing
+ * gives them, found in one pass: the picks are kept as they come, and only their places are
+ * worked out (from the scores sorted as plain numbers, ties by id).
+ */
+function methodRanking(scores: Map<number, number>, qId: number | undefined, sign: number, ok: (id: number) => boolean, k: number, least: number): Ranking {
+  const ids: number[] = [];
+  const keys = new Float64Array(scores.size);
+  for (const [id, sc] of scores) {
+    if (!Number.isFinite(sc) || id === qId) continue;
+    keys[ids.length] = sign * sc;
+    ids.push(id);
+  }
+  const m = ids.length;
+  const before = (x: number, y: number) => keys[x] < keys[y] || (keys[x] === keys[y] && ids[x] < ids[y]);
+  // the k best and the `least` worst passing tracks, each list kept in order as tracks come
+  const head: number[] = [];
+  const tail: number[] = [];
+  let passing = 0;
+  for (let j = 0; j < m; j++) {
+    if (!ok(ids[j])) continue;
+    passing++;
+    if (k > 0 && (head.length < k || before(j, head[head.length - 1]))) {
+      let p = head.length < k ? head.length : k - 1;
+      if (head.length < k) head.push(j);
+      while (p > 0 && before(j, head[p - 1])) {
+        head[p] = head[p - 1];
+        p--;
+      }
+      head[p] = j;
+    }
+    if (least > 0 && (tail.length < least || before(tail[tail.length - 1], j))) {
+      let p = tail.length < least ? tail.length : least - 1;
+      if (tail.length < least) tail.push(j);
+      while (p > 0 && before(tail[p - 1], j)) {
+        tail[p] = tail[p - 1];
+        p--;
+      }
+      tail[p] = j;
+    }
+  }
+  // the least come after the k nearest in the filtered list: at most passing - k of them
+  const tailCount = Math.max(0, Math.min(least, passing - k));
+  const sorted = keys.slice(0, m).sort();
+  const at = new Map<number, number>();
+  const place = (j: number): number => {
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < keys[j]) lo = mid + 1;
+      else hi = mid;
+    }
+    // ties on the score: those with a smaller id come first
+    if (lo + 1 < m && sorted[lo + 1] === keys[j]) for (let i = 0; i < m; i++) if (keys[i] === keys[j] && ids[i] < ids[j]) lo++;
+    return lo;
+  };
+  const pick = (j: number): [number, number] => {
+    at.set(ids[j], place(j));
+    return [ids[j], scores.get(ids[j])!];
+  };
+  return {
+    nearest: head.map(pick),
+    least: tail.slice(0, tailCount).map(pick),
+    candidates: passing,
+    ranked: m,
+    position: (id) => at.get(id),
+  };
+}
 
 /** Filter, rank (and re-rank by ratings) the scores, then describe the k nearest and the least. */
 function rankAndDescribe(
@@ -488,8 +581,8 @@ function rankAndDescribe(
     head?: number;
     /** How many other tracks the method ranks (the catalogue the rank is out of). */
     of: number;
-    /** What the filters read of a scored track, and whether it is the query's own audio. */
-    candidate(id: number): TrackFilterFields | undefined;
+    /** Whether a scored track passes the filters (allowed, given the date floor and the query's artist) and is not the query's own audio. */
+    passes(id: number, floor: string | null, qArtist: string | null): boolean;
     /** The tracks shown (their metadata). */
     tracks(ids: number[]): Map<number, Track>;
     /** How many candidates pass the filters, when `scores` hold only some of them (fromCurrentLists). */
@@ -499,7 +592,8 @@ function rankAndDescribe(
     /** A timbre cosine's share of the catalogue's cosines to the query (the reason's percentile). */
     timbreShareOf: ((cosine: number) => number) | null;
     desc(id: number): Descriptors | undefined;
-    rerank(ranked: [number, number][], qKey: { trackId: number | null; sha256: string | null }): Reranked;
+    /** Re-ranking by ratings (the full path); without it, no rating can be in force (the fast paths make sure). */
+    rerank?(ranked: [number, number][], qKey: { trackId: number | null; sha256: string | null }): Reranked;
   },
 ): RecommendResult {
   const { params, method, qTrack, scores, desc } = s;
@@ -509,33 +603,41 @@ function rankAndDescribe(
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
   const liked = likedIds(db);
   const sign = orient === 'similarity' ? -1 : 1;
-  // the method's own ranking of the whole catalogue (the reasons' ranks), then the filtered list
-  const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
-  let ranked = byMethod
+  const ok = (id: number) => s.passes(id, floor, qArtist) && liked.get(id) !== 'file';
+  // the picks, the number of candidates, and each track's rank by the method among the whole
+  // catalogue (before filters and ratings): re-ranked by ratings, or as the method ranks them
+  let picks: Ranking & { rr: Reranked };
+  if (s.rerank) {
+    // the method's own ranking of the whole catalogue (the reasons' ranks), then the filtered list
+    const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
     // favourites added as files are the person's own music, never recommended back
-    .filter(([id]) => {
-      const c = s.candidate(id)!;
-      return !c.sameAudio && liked.get(id) !== 'file' && allowed(c, a.filters, floor, qArtist);
-    });
-  // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
-  const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
-  const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
-  if (rr) ranked = rr.ranked;
-  // the method's own rank of each track among the whole catalogue (before filters and ratings)
-  const position = new Map(byMethod.map(([id], i) => [id, i]));
-  const partial = s.head !== undefined && byMethod.length < s.of;
+    let ranked = byMethod.filter(([id]) => ok(id));
+    // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
+    const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
+    const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
+    if (rr) ranked = rr.ranked;
+    const position = new Map(byMethod.map(([id], i) => [id, i]));
+    picks = {
+      nearest: ranked.slice(0, a.k),
+      least: a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse() : [],
+      candidates: ranked.length,
+      ranked: byMethod.length,
+      position: (id) => position.get(id),
+      rr,
+    };
+  } else picks = { ...methodRanking(scores, qTrack?.id, sign, ok, a.k, a.least), rr: null };
+  const rr = picks.rr;
+  const partial = s.head !== undefined && picks.ranked < s.of;
   const methodRank = (id: number): number | undefined => {
-    const i = position.get(id);
+    const i = picks.position(id);
     if (i === undefined) return undefined;
-    return partial && i >= s.head! ? s.of - (byMethod.length - 1 - i) : i + 1;
+    return partial && i >= s.head! ? s.of - (picks.ranked - 1 - i) : i + 1;
   };
   const timbreShare = (id: number): number | undefined => {
     const v = s.timbre(id);
     return s.timbreShareOf && v !== undefined && Number.isFinite(v) ? s.timbreShareOf(v) : undefined;
   };
-  const nearestPicks = ranked.slice(0, a.k);
-  const leastPicks = a.least > 0 ? ranked.slice(Math.max(a.k, ranked.length - a.least)).reverse() : [];
-  const shown = s.tracks([...nearestPicks, ...leastPicks].map(([id]) => id));
+  const shown = s.tracks([...picks.nearest, ...picks.least].map(([id]) => id));
   const toRec = (rank: number, [id, score]: [number, number]): Recommendation => {
     const t = shown.get(id)!;
     return {
@@ -547,12 +649,12 @@ function rankAndDescribe(
       releaseDate: t.releaseDate,
       popularity: t.popularity,
       score,
-      reason: [reasonText({ method, rank: methodRank(id), of: Math.max(s.of, byMethod.length) }, qDesc, desc(id), timbreShare(id)), rr?.because(id)].filter(Boolean).join('; '),
+      reason: [reasonText({ method, rank: methodRank(id), of: Math.max(s.of, picks.ranked) }, qDesc, desc(id), timbreShare(id)), rr?.because(id)].filter(Boolean).join('; '),
       ...(rr ? { rating: rr.effects.get(id) } : {}),
     };
   };
-  const nearest = nearestPicks.map((r, i) => toRec(i + 1, r));
-  const least = leastPicks.map((r, i) => toRec(i + 1, r));
+  const nearest = picks.nearest.map((r, i) => toRec(i + 1, r));
+  const least = picks.least.map((r, i) => toRec(i + 1, r));
   return {
     query: { trackId: qTrack?.id ?? null, artist: qArtist ?? null, title: qTrack ? qTrack.title : (query as { features: QueryFeatures }).features.title, file: qTrack ? qTrack.localPath : (query as { features: QueryFeatures }).features.file },
     method,
@@ -560,7 +662,7 @@ function rankAndDescribe(
     scoreKind: orient,
     nearest,
     least,
-    candidates: s.candidates ?? ranked.length,
+    candidates: s.candidates ?? picks.candidates,
     ...(rr ? { ratings: rr.summary } : {}),
   };
 }

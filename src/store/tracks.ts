@@ -98,24 +98,26 @@ export function tracksByIds(db: Db, ids: Iterable<number>): Map<number, Track> {
   );
 }
 
-/** What recommend's filters read of a track, and whether it holds given audio (see trackFilterFields). */
-export interface TrackFilterFields {
-  artist: string | null;
-  releaseDate: string | null;
-  popularity: number | null;
-  /** Its content hash is the one asked about (both null counts as the same, as === has it). */
-  sameAudio: boolean;
+/** The distinct values of a track column (artist or release date), so that a filter decides each value once. */
+export function distinctTrackValues(db: Db, column: 'artist' | 'release_date'): (string | null)[] {
+  return db.prepare(`SELECT DISTINCT ${column} FROM tracks`).pluck().all() as (string | null)[];
 }
 
 /**
- * Every track's filter fields (trackId -> fields) in one pass over the tracks table, without
- * the rest of each row; `sameAudio` compares sha256 with `sha256` (SQL IS: NULL IS NULL).
+ * Ids of the tracks that pass a filter decided per value (see distinctTrackValues): popularity
+ * unknown or at most `maxPopularity`, an artist not among `artistsOut` (unknown passes), a
+ * release date among `datesIn` (when given; unknown fails), and not the audio `sha256` (SQL IS:
+ * NULL IS NULL). Values are compared as stored (BINARY: as === compares strings).
  */
-export function trackFilterFields(db: Db, sha256: string | null): Map<number, TrackFilterFields> {
-  const rows = db.prepare('SELECT id, artist, release_date, popularity, sha256 IS ? FROM tracks').raw().all(sha256) as [number, string | null, string | null, number | null, number][];
-  const out = new Map<number, TrackFilterFields>();
-  for (const [id, artist, releaseDate, popularity, same] of rows) out.set(id, { artist, releaseDate, popularity, sameAudio: same === 1 });
-  return out;
+export function trackIdsPassing(db: Db, f: { maxPopularity: number; artistsOut: string[]; datesIn: (string | null)[] | null; notSha256: string | null }): number[] {
+  return db
+    .prepare(
+      `SELECT id FROM tracks WHERE (popularity IS NULL OR popularity <= ?) AND NOT (sha256 IS ?)
+         AND (artist IS NULL OR artist NOT IN (SELECT value FROM json_each(?)))
+         ${f.datesIn ? 'AND release_date IN (SELECT value FROM json_each(?))' : ''}`,
+    )
+    .pluck()
+    .all(f.maxPopularity, f.notSha256, JSON.stringify(f.artistsOut), ...(f.datesIn ? [JSON.stringify(f.datesIn.filter((d) => d !== null))] : [])) as number[];
 }
 
 export function trackBySha(db: Db, sha: string): Track | undefined {

@@ -11,6 +11,7 @@ import { recommend, recommendFromPacks, recommendFromStoredLists, type Recommend
 import { rate } from '../../src/pipeline/ratings.js';
 import { addLike } from '../../src/store/likes.js';
 import type { SimilarityParams } from '../../src/pipeline/similarity/methods.js';
+import { desc, vectorCatalogue, type HandTrack } from '../helpers/vector-catalogue.js';
 
 let db: Db;
 beforeAll(async () => {
@@ -235,3 +236,61 @@ describe('recommend from packs: cosine and features as the full path computes th
   });
 });
 
+
+describe('recommend from packs: ties, zero vectors and filters decided per value, as the full path has them', () => {
+  // query 1 by 'Émile Noir'; the same artist written otherwise (case, spaces, tabs: allowed()
+  // trims and lower-cases, SQL does not); identical and zero vectors (ties, cosine 0 = -0 keys)
+  const rows: HandTrack[] = [
+    { artist: 'Émile Noir', title: 'q', v: [1, 0.5, 0], date: '2024-05-01', pop: 10 },
+    { artist: 'émile noir', title: 'a', v: [1, 0.5, 0], date: '2024', pop: 20 },
+    { artist: ' ÉMILE NOIR\t', title: 'b', v: [0.9, 0.5, 0.1], date: '2024-06', pop: null },
+    { artist: 'Other', title: 'c', v: [1, 0.5, 0], date: null, pop: 71 },
+    { artist: 'Other', title: 'd', v: [1, 0.5, 0], date: '2023-12-31', pop: 70 },
+    { artist: 'Third', title: 'e', v: [0, 0, 0], date: '2024-06-15', pop: 5 },
+    { artist: 'Third', title: 'f', v: [0, 0, 0], date: '2025', pop: 0 },
+    { artist: '', title: 'g', v: [-1, -0.5, 0], date: '', pop: 100 },
+    { artist: 'Ärger', title: 'h', v: [0.2, -1, 3], date: '2024-06-01', pop: 40 },
+    { artist: 'ärger', title: 'i', v: [0.2, -1, 3], date: '2024-07', pop: 40 },
+    { artist: 'Fourth', title: 'j', v: [-1, -0.5, 0], date: '2026-01-01', pop: null },
+    { artist: 'Fifth', title: 'k', v: [3, 1, -2], date: '2024-06-30', pop: 69 },
+  ].map((r, i) => ({ ...r, descriptors: desc({ tempo: [120, 120, 90, 120, 60, 0, 0, 150, 120, 120, 150, 100][i], key: i % 3 ? 'A' : 'C', loudness: -14 + (i % 4) }) }));
+  let hdb: Db;
+  beforeAll(() => {
+    hdb = vectorCatalogue(rows);
+  });
+  afterAll(() => hdb?.close());
+
+  const filterSets: RecommendFilters[] = [
+    NONE,
+    { maxPopularity: 70, excludeSameArtist: true },
+    { maxPopularity: 40, excludeSameArtist: false, releasedAfter: '2024-06' },
+    { maxPopularity: 100, excludeSameArtist: true, releasedAfter: '2024' },
+    { maxPopularity: 0, excludeSameArtist: true },
+    { maxPopularity: Number.NaN, excludeSameArtist: true, newDays: 400, today: new Date('2025-03-01T00:00:00Z') },
+  ];
+  for (const p of [{ method: 'cosine', windows: 'none' }, { method: 'cosine', windows: 'none', standardize: 'none' }, { method: 'features' }] as SimilarityParams[]) {
+    it(`${JSON.stringify(p)}: every query, k, least and filter`, () => {
+      for (const trackId of [1, 2, 6, 8, 12]) {
+        for (const filters of filterSets) {
+          for (const [k, least] of [[1, 0], [3, 2], [5, 5], [11, 11], [20, 3]]) {
+            const prev = process.env.YASR_RECOMMEND_FULL;
+            process.env.YASR_RECOMMEND_FULL = '1';
+            const full = recommend(hdb, { trackId }, p, { k, least, filters });
+            if (prev === undefined) delete process.env.YASR_RECOMMEND_FULL;
+            else process.env.YASR_RECOMMEND_FULL = prev;
+            const direct = recommendFromPacks(hdb, trackId, p, { k, least, filters });
+            expect(direct).toBeDefined();
+            expect(direct).toEqual(full);
+          }
+        }
+      }
+    });
+  }
+
+  it("the same artist however written is left out, as allowed() decides (a SQL lower() would keep 'ÉMILE')", () => {
+    const r = recommendFromPacks(hdb, 1, { method: 'cosine', windows: 'none' }, { k: 20, least: 0, filters: { maxPopularity: 100, excludeSameArtist: true } })!;
+    expect(r.nearest.map((x) => x.trackId).sort((x, y) => x - y)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    // identical vectors: equal scores, ranked by id (tracks 4 and 5 tie with the query's own vector)
+    expect(r.nearest.slice(0, 2).map((x) => [x.trackId, x.score])).toEqual([[4, r.nearest[0].score], [5, r.nearest[0].score]]);
+  });
+});
