@@ -110,7 +110,14 @@ export function reasonText(
  * many candidates can be placed among one query's row.
  */
 export function shareOf(values: ArrayLike<number>, skip?: number): (v: number) => number {
-  const sorted = Float64Array.from(values).filter((_, i) => i !== skip).sort();
+  const all = Float64Array.from(values);
+  let sorted = all;
+  if (skip !== undefined && Number.isInteger(skip) && skip >= 0 && skip < all.length) {
+    sorted = new Float64Array(all.length - 1);
+    sorted.set(all.subarray(0, skip));
+    sorted.set(all.subarray(skip + 1), skip);
+  }
+  sorted.sort();
   return (v) => shareBelow(sorted, v);
 }
 

@@ -188,7 +188,9 @@ export const MIGRATIONS: string[] = [
   // src/pipeline/similarity/packs.ts) so that recommend reads one row instead of thousands. A pack
   // holds for the generation it was made at; any change to features or checkpoints moves the
   // generation on (and drops the packs), so a pack is never read stale (src/store/packs.ts).
+  // tracks_filters: what recommend's filters read of every track, without its whole row.
   `
+  CREATE INDEX tracks_filters ON tracks (artist, popularity, release_date);
   CREATE TABLE pack_state (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     generation  INTEGER NOT NULL

@@ -110,14 +110,17 @@ export function distinctTrackValues(db: Db, column: 'artist' | 'release_date'): 
  * NULL IS NULL). Values are compared as stored (BINARY: as === compares strings).
  */
 export function trackIdsPassing(db: Db, f: { maxPopularity: number; artistsOut: string[]; datesIn: (string | null)[] | null; notSha256: string | null }): number[] {
+  // (sha256 is unique: a known hash is at most one track, found by its index; the rest of the
+  // filter reads the tracks_filters index alone)
   return db
     .prepare(
-      `SELECT id FROM tracks WHERE (popularity IS NULL OR popularity <= ?) AND NOT (sha256 IS ?)
+      `SELECT id FROM tracks WHERE (popularity IS NULL OR popularity <= ?)
          AND (artist IS NULL OR artist NOT IN (SELECT value FROM json_each(?)))
-         ${f.datesIn ? 'AND release_date IN (SELECT value FROM json_each(?))' : ''}`,
+         ${f.datesIn ? 'AND release_date IN (SELECT value FROM json_each(?))' : ''}
+         AND ${f.notSha256 === null ? 'sha256 IS NOT NULL' : 'id IS NOT (SELECT id FROM tracks WHERE sha256 = ?)'}`,
     )
     .pluck()
-    .all(f.maxPopularity, f.notSha256, JSON.stringify(f.artistsOut), ...(f.datesIn ? [JSON.stringify(f.datesIn.filter((d) => d !== null))] : [])) as number[];
+    .all(f.maxPopularity, JSON.stringify(f.artistsOut), ...(f.datesIn ? [JSON.stringify(f.datesIn.filter((d) => d !== null))] : []), ...(f.notSha256 === null ? [] : [f.notSha256])) as number[];
 }
 
 export function trackBySha(db: Db, sha: string): Track | undefined {

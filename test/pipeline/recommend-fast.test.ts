@@ -287,6 +287,24 @@ describe('recommend from packs: ties, zero vectors and filters decided per value
     });
   }
 
+  it('tracks without a content hash: a query without one leaves out the others without one (null === null), as the full path does', () => {
+    hdb.prepare('UPDATE tracks SET sha256 = NULL WHERE id IN (1, 7, 9)').run();
+    try {
+      for (const trackId of [1, 2]) {
+        for (const p of [{ method: 'cosine', windows: 'none' }, { method: 'features' }] as SimilarityParams[]) {
+          const a = { k: 20, least: 0, filters: NONE };
+          process.env.YASR_RECOMMEND_FULL = '1';
+          const full = recommend(hdb, { trackId }, p, a);
+          delete process.env.YASR_RECOMMEND_FULL;
+          expect(recommendFromPacks(hdb, trackId, p, a)).toEqual(full);
+          expect(full.nearest.some((r) => r.trackId === 7)).toBe(trackId !== 1);
+        }
+      }
+    } finally {
+      for (const id of [1, 7, 9]) hdb.prepare('UPDATE tracks SET sha256 = ? WHERE id = ?').run(`sha-${id}`, id);
+    }
+  });
+
   it("the same artist however written is left out, as allowed() decides (a SQL lower() would keep 'ÉMILE')", () => {
     const r = recommendFromPacks(hdb, 1, { method: 'cosine', windows: 'none' }, { k: 20, least: 0, filters: { maxPopularity: 100, excludeSameArtist: true } })!;
     expect(r.nearest.map((x) => x.trackId).sort((x, y) => x - y)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);

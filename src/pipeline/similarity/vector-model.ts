@@ -213,7 +213,10 @@ export function featuresModel(db: Db, entries: readonly CatalogueMember[], stand
 /** featuresModel's distances in a space of descriptor vectors. */
 export function featuresOfSpace(s: Space, n: number): VectorModel {
   const scale = 1 / Math.sqrt(Math.max(1, s.dim));
-  const scaled = (d: Float64Array) => d.map((v) => v * scale);
+  const scaled = (d: Float64Array) => {
+    for (let j = 0; j < d.length; j++) d[j] *= scale;
+    return d;
+  };
   return {
     n,
     orientation: 'distance',
