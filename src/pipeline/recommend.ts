@@ -462,10 +462,10 @@ function fromCurrentLists(
   const windows = params.windows && params.windows !== 'none' ? (params.windows as string) : undefined;
   const names = methodNamed(method).reads(params);
   const vectors = featurePacks(db, names, names.filter((f) => f !== windows));
-  if (!vectors || vectors.some((pk) => pk.membersHash !== catalogue.membersHash || !pk.data.every(Number.isFinite))) return undefined;
+  if (!vectors || vectors.some((pk) => pk.membersHash !== catalogue.membersHash || !allFinite(pk.data))) return undefined;
   if (windows) {
     const w = getFeature(db, trackId, windows);
-    if (!w || w.rows === 0 || !w.data.every(Number.isFinite)) return undefined;
+    if (!w || w.rows === 0 || !allFinite(w.data)) return undefined;
   }
   const liked = likedIds(db);
   const passes = (id: number): boolean => passing.has(id) && liked.get(id) !== 'file';
@@ -479,6 +479,11 @@ function fromCurrentLists(
   for (let i = 0; i < n; i++) if (catalogue.ids[i] !== trackId && passes(catalogue.ids[i])) candidates++;
   if (candidates - a.least < a.k) return undefined;
   return { scores, head: lists.nearest.length, candidates };
+}
+
+/** Whether every value is finite (three native scans: no call per value). */
+function allFinite(values: Float32Array): boolean {
+  return !values.includes(Number.NaN) && !values.includes(Number.POSITIVE_INFINITY) && !values.includes(Number.NEGATIVE_INFINITY);
 }
 
 type Reranked = ReturnType<typeof rerankByRatings>;

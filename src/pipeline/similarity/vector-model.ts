@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { fitStandardizer, applyStandardizer, windowMatchScores, type Standardizer } from '../../similarity/cosine.js';
+import { distancesF64, dotsF64 } from '../../similarity/f64-kernels.js';
 import type { CatalogueMember } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
@@ -93,36 +94,18 @@ function space(db: Db, entries: readonly CatalogueMember[], feature: string, sta
   return spaceOf(data, dim, entries.length, standardize, unit);
 }
 
-/*
- * One row of dots/euclid per call: many calls of a small function are compiled to machine code
- * sooner than one long loop is (a single recommendation scores its catalogue once, cold).
- */
-function dotAt(q: Float64Array, x: Float64Array, o: number, dim: number): number {
-  let acc = 0;
-  for (let k = 0; k < dim; k++) acc += q[k] * x[o + k];
-  return acc;
-}
-
-function squaredAt(q: Float64Array, x: Float64Array, o: number, dim: number): number {
-  let acc = 0;
-  for (let k = 0; k < dim; k++) acc += (q[k] - x[o + k]) ** 2;
-  return acc;
-}
-
+/** q . each row of the space (in WebAssembly: src/similarity/f64-kernels.ts, the same arithmetic). */
 function dots(s: Space, q: Float64Array): Float64Array {
   const { data, dim } = s;
-  const n = data.length / dim;
-  const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) out[j] = dotAt(q, data, j * dim, dim);
-  return out;
+  if (dim > 0 && data.length > 0) return dotsF64(q, data, dim);
+  return new Float64Array(data.length / dim);
 }
 
+/** The Euclidean distance of q to each row of the space (as dots). */
 function euclid(s: Space, q: Float64Array): Float64Array {
   const { data, dim } = s;
-  const n = data.length / dim;
-  const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) out[j] = Math.sqrt(squaredAt(q, data, j * dim, dim));
-  return out;
+  if (dim > 0 && data.length > 0) return distancesF64(q, data, dim);
+  return new Float64Array(data.length / dim);
 }
 
 function rowOf(s: Space, i: number): Float64Array {
