@@ -262,11 +262,12 @@ function fastQuery(db: Db, trackId: number, a: { ratings?: 'use' | 'ignore' }): 
 }
 
 /**
- * The tracks that pass the filters for a stored query (allowed, and not its own audio): what
- * allowed() decides of an artist or a release date is decided once per distinct value, and SQL
- * keeps the tracks whose values passed (the same decisions, without reading every track's row).
+ * Which tracks of a catalogue (ids ascending) pass the filters for a stored query (allowed, not
+ * its own audio, not a favourite added as a file): what allowed() decides of an artist or a
+ * release date is decided once per distinct value, and SQL lists the tracks whose values passed
+ * (the same decisions, without reading every track's row). One flag per catalogue track.
  */
-function passingTracks(db: Db, qTrack: Track, f: RecommendFilters): Set<number> {
+function passingFlags(db: Db, qTrack: Track, f: RecommendFilters, ids: Int32Array): Uint8Array {
   const floor = dateFloor(f);
   const qa = qTrack.artist;
   const norm = qa?.trim().toLowerCase();
@@ -274,7 +275,26 @@ function passingTracks(db: Db, qTrack: Track, f: RecommendFilters): Set<number> 
   const datesIn = floor ? distinctTrackValues(db, 'release_date').filter((d) => onOrAfter(d, floor)) : null;
   // a NaN limit leaves every popularity in, as `popularity > NaN` does
   const maxPopularity = Number.isNaN(f.maxPopularity) ? Number.POSITIVE_INFINITY : f.maxPopularity;
-  return new Set(trackIdsPassing(db, { maxPopularity, artistsOut, datesIn, notSha256: qTrack.sha256 }));
+  const passing = trackIdsPassing(db, { maxPopularity, artistsOut, datesIn, notSha256: qTrack.sha256 });
+  const liked = likedIds(db);
+  const flags = new Uint8Array(ids.length);
+  // both lists ascending: one walk
+  for (let i = 0, j = 0; i < ids.length && j < passing.length; ) {
+    if (ids[i] < passing[j]) i++;
+    else if (ids[i] > passing[j]) j++;
+    else {
+      flags[i] = liked.get(ids[i]) === 'file' ? 0 : 1;
+      i++;
+      j++;
+    }
+  }
+  return flags;
+}
+
+/** A query's stored nearest and farthest lists as one list of track ids and scores. */
+function listedScores(lists: { nearest: { trackId: number; score: number }[]; farthest: { trackId: number; score: number }[] }): { ids: number[]; values: number[] } {
+  const all = [...lists.nearest, ...lists.farthest];
+  return { ids: all.map((e) => e.trackId), values: all.map((e) => e.score) };
 }
 
 /** A descriptors reader that reads each track's once. */
@@ -319,19 +339,21 @@ export function recommendFromStoredLists(
   // the catalogue, and the timbre space of its mfcc_summary vectors (the reason's z-scores are fitted on all of them)
   const timbre = timbreSpace(db, m.reads(params), trackId);
   if (!timbre) return undefined;
-  const scores = new Map([...lists.nearest, ...lists.farthest].map((e) => [e.trackId, e.score]));
-  const tracks = tracksByIds(db, [trackId, ...scores.keys()]);
+  const listed = listedScores(lists);
+  const tracks = tracksByIds(db, [trackId, ...listed.ids]);
+  const floor = dateFloor(a.filters);
+  const liked = likedIds(db);
+  const pass = Uint8Array.from(listed.ids, (id) => {
+    const t = tracks.get(id)!;
+    return t.sha256 !== qTrack.sha256 && allowed(t, a.filters, floor, qTrack.artist) && liked.get(id) !== 'file' ? 1 : 0;
+  });
   return rankAndDescribe(db, { trackId }, a, {
     params,
     method,
     qTrack,
-    scores,
+    ranked: { ...listed, pass },
     head: lists.nearest.length,
     of: timbre.ids.length - 1,
-    passes: (id, floor, qArtist) => {
-      const t = tracks.get(id)!;
-      return t.sha256 !== qTrack.sha256 && allowed(t, a.filters, floor, qArtist);
-    },
     tracks: (ids) => new Map(ids.map((id) => [id, tracks.get(id)!])),
     timbre: timbre.timbre,
     timbreShareOf: timbre.timbreShareOf,
@@ -396,13 +418,12 @@ export function recommendFromPacks(
   const timbre = timbreSpace(db, names, trackId);
   if (!timbre) return undefined;
   const { ids, qi } = timbre;
-  const passing = passingTracks(db, qTrack, a.filters);
+  const flags = passingFlags(db, qTrack, a.filters, ids);
   const common = {
     params,
     method,
     qTrack,
     of: ids.length - 1,
-    passes: (id: number) => passing.has(id),
     tracks: (shown: number[]) => tracksByIds(db, shown),
     timbre: timbre.timbre,
     timbreShareOf: timbre.timbreShareOf,
@@ -417,16 +438,14 @@ export function recommendFromPacks(
     if (!sp || sp.membersHash !== timbre.membersHash) return undefined;
     row = spec.model(sp.space, ids.length).row(qi);
   } else {
-    const stored = fromCurrentLists(db, params, timbre, trackId, a, passing);
+    const stored = fromCurrentLists(db, params, timbre, trackId, a, flags);
     if (stored) return rankAndDescribe(db, { trackId }, a, { ...common, ...stored });
     const packs = featurePacks(db, names, names);
     if (!packs || packs.some((pk) => pk.membersHash !== timbre.membersHash)) return undefined;
     const cache: FeatureCache = new Map(packs.map((pk) => [pk.feature, packRows(pk)]));
     row = m.model(db, params, Array.from(ids, (id) => ({ trackId: id })), cache).row(qi);
   }
-  const scores = new Map<number, number>();
-  for (let i = 0; i < ids.length; i++) scores.set(ids[i], row[i]);
-  return rankAndDescribe(db, { trackId }, a, { ...common, scores });
+  return rankAndDescribe(db, { trackId }, a, { ...common, ranked: { ids, values: row, pass: flags } });
 }
 
 /**
@@ -445,17 +464,17 @@ function fromCurrentLists(
   catalogue: { ids: Int32Array; membersHash: string },
   trackId: number,
   a: { k: number; least: number },
-  passing: Set<number>,
-): { scores: Map<number, number>; head: number; candidates: number } | undefined {
+  flags: Uint8Array,
+): { ranked: { ids: number[]; values: number[]; pass: Uint8Array }; head: number; candidates: number } | undefined {
   const method = params.method as MethodName;
   const set = storedSet(db, method, params);
   if (!set || setState(db, set.id)?.membersHash !== catalogue.membersHash) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
   if (!lists) return undefined;
   const n = catalogue.ids.length;
-  const all = [...lists.nearest, ...lists.farthest];
-  const scores = new Map(all.map((e) => [e.trackId, e.score]));
-  if (scores.size !== all.length || all.length >= n - 1 || scores.has(trackId) || all.some((e) => !Number.isFinite(e.score))) return undefined;
+  const listed = listedScores(lists);
+  const distinct = new Set(listed.ids);
+  if (distinct.size !== listed.ids.length || listed.ids.length >= n - 1 || distinct.has(trackId) || !listed.values.every(Number.isFinite)) return undefined;
   // every track's score is finite, as the stored ones are: finite vectors give finite cosines
   // and distances; with windows, a track without any would score -Infinity but for the query's
   // own windows (matched against its summary), which must then be there and finite
@@ -467,8 +486,7 @@ function fromCurrentLists(
     const w = getFeature(db, trackId, windows);
     if (!w || w.rows === 0 || !allFinite(w.data)) return undefined;
   }
-  const liked = likedIds(db);
-  const passes = (id: number): boolean => passing.has(id) && liked.get(id) !== 'file';
+  const passes = (id: number): boolean => flags[indexIn(catalogue.ids, id)] === 1;
   if (lists.nearest.filter((e) => passes(e.trackId)).length < a.k) return undefined;
   if (a.least > 0) {
     const picks = lists.farthest.filter((e) => passes(e.trackId)).slice(0, a.least);
@@ -476,9 +494,9 @@ function fromCurrentLists(
     if (picks.length < a.least || picks.some((e) => e.score === edge)) return undefined;
   }
   let candidates = 0;
-  for (let i = 0; i < n; i++) if (catalogue.ids[i] !== trackId && passes(catalogue.ids[i])) candidates++;
+  for (let i = 0; i < n; i++) if (flags[i] === 1 && catalogue.ids[i] !== trackId) candidates++;
   if (candidates - a.least < a.k) return undefined;
-  return { scores, head: lists.nearest.length, candidates };
+  return { ranked: { ...listed, pass: Uint8Array.from(listed.ids, (id) => (passes(id) ? 1 : 0)) }, head: lists.nearest.length, candidates };
 }
 
 /** Whether every value is finite (three native scans: no call per value). */
@@ -507,13 +525,24 @@ interface Ranking {
  * gives them, found in one pass: the picks are kept as they come, and only their places are
  * worked out (from the scores sorted as plain numbers, ties by id).
  */
-function methodRanking(scores: Map<number, number>, qId: number | undefined, sign: number, ok: (id: number) => boolean, k: number, least: number): Ranking {
+function methodRanking(
+  scored: { ids: ArrayLike<number>; values: ArrayLike<number>; pass: Uint8Array },
+  qId: number | undefined,
+  sign: number,
+  k: number,
+  least: number,
+): Ranking {
   const ids: number[] = [];
-  const keys = new Float64Array(scores.size);
-  for (const [id, sc] of scores) {
-    if (!Number.isFinite(sc) || id === qId) continue;
+  const scores: number[] = [];
+  const ok: number[] = [];
+  const keys = new Float64Array(scored.ids.length);
+  for (let i = 0; i < scored.ids.length; i++) {
+    const sc = scored.values[i];
+    if (!Number.isFinite(sc) || scored.ids[i] === qId) continue;
     keys[ids.length] = sign * sc;
-    ids.push(id);
+    ids.push(scored.ids[i]);
+    scores.push(sc);
+    ok.push(scored.pass[i]);
   }
   const m = ids.length;
   const before = (x: number, y: number) => keys[x] < keys[y] || (keys[x] === keys[y] && ids[x] < ids[y]);
@@ -522,7 +551,7 @@ function methodRanking(scores: Map<number, number>, qId: number | undefined, sig
   const tail: number[] = [];
   let passing = 0;
   for (let j = 0; j < m; j++) {
-    if (!ok(ids[j])) continue;
+    if (ok[j] !== 1) continue;
     passing++;
     if (k > 0 && (head.length < k || before(j, head[head.length - 1]))) {
       let p = head.length < k ? head.length : k - 1;
@@ -561,7 +590,7 @@ function methodRanking(scores: Map<number, number>, qId: number | undefined, sig
   };
   const pick = (j: number): [number, number] => {
     at.set(ids[j], place(j));
-    return [ids[j], scores.get(ids[j])!];
+    return [ids[j], scores[j]];
   };
   return {
     nearest: head.map(pick),
@@ -581,13 +610,16 @@ function rankAndDescribe(
     params: Record<string, unknown>;
     method: MethodName;
     qTrack: Track | undefined;
-    scores: Map<number, number>;
+    /** Every scored track (the full path: sorted, filtered by `passes`, re-ranked by `rerank`) ... */
+    scores?: Map<number, number>;
+    /** ... or scored tracks with a pass flag each (1: passes the filters), ranked as the method ranks them. */
+    ranked?: { ids: ArrayLike<number>; values: ArrayLike<number>; pass: Uint8Array };
     /** Scores from stored lists: the first `head` (best first) are the catalogue's top, the rest its bottom. */
     head?: number;
     /** How many other tracks the method ranks (the catalogue the rank is out of). */
     of: number;
-    /** Whether a scored track passes the filters (allowed, given the date floor and the query's artist) and is not the query's own audio. */
-    passes(id: number, floor: string | null, qArtist: string | null): boolean;
+    /** With `scores`: whether a track passes the filters (allowed, given the date floor and the query's artist) and is not the query's own audio. */
+    passes?(id: number, floor: string | null, qArtist: string | null): boolean;
     /** The tracks shown (their metadata). */
     tracks(ids: number[]): Map<number, Track>;
     /** How many candidates pass the filters, when `scores` hold only some of them (fromCurrentLists). */
@@ -601,25 +633,26 @@ function rankAndDescribe(
     rerank?(ranked: [number, number][], qKey: { trackId: number | null; sha256: string | null }): Reranked;
   },
 ): RecommendResult {
-  const { params, method, qTrack, scores, desc } = s;
+  const { params, method, qTrack, desc } = s;
   const orient = methodNamed(method).orientation;
   const qArtist = qTrack ? qTrack.artist : (query as { features: QueryFeatures }).features.artist;
   const floor = dateFloor(a.filters);
   const qDesc = qTrack ? desc(qTrack.id) : (query as { features: QueryFeatures }).features.descriptors;
-  const liked = likedIds(db);
   const sign = orient === 'similarity' ? -1 : 1;
-  const ok = (id: number) => s.passes(id, floor, qArtist) && liked.get(id) !== 'file';
   // the picks, the number of candidates, and each track's rank by the method among the whole
   // catalogue (before filters and ratings): re-ranked by ratings, or as the method ranks them
   let picks: Ranking & { rr: Reranked };
-  if (s.rerank) {
+  if (s.scores) {
+    const { scores } = s;
+    const liked = likedIds(db);
+    const ok = (id: number) => s.passes!(id, floor, qArtist) && liked.get(id) !== 'file';
     // the method's own ranking of the whole catalogue (the reasons' ranks), then the filtered list
     const byMethod = [...scores.entries()].filter(([id, sc]) => Number.isFinite(sc) && id !== qTrack?.id).sort((x, y) => sign * (x[1] - y[1]) || x[0] - y[0]);
     // favourites added as files are the person's own music, never recommended back
     let ranked = byMethod.filter(([id]) => ok(id));
     // thumbs up/down re-rank the list (null without ratings in force: the ranking stays as it is)
     const qKey = { trackId: qTrack?.id ?? null, sha256: qTrack ? qTrack.sha256 : ((query as { features: QueryFeatures }).features.sha256 ?? null) };
-    const rr = a.ratings === 'ignore' ? null : s.rerank(ranked, qKey);
+    const rr = a.ratings === 'ignore' || !s.rerank ? null : s.rerank(ranked, qKey);
     if (rr) ranked = rr.ranked;
     const position = new Map(byMethod.map(([id], i) => [id, i]));
     picks = {
@@ -630,7 +663,7 @@ function rankAndDescribe(
       position: (id) => position.get(id),
       rr,
     };
-  } else picks = { ...methodRanking(scores, qTrack?.id, sign, ok, a.k, a.least), rr: null };
+  } else picks = { ...methodRanking(s.ranked!, qTrack?.id, sign, a.k, a.least), rr: null };
   const rr = picks.rr;
   const partial = s.head !== undefined && picks.ranked < s.of;
   const methodRank = (id: number): number | undefined => {

@@ -104,7 +104,7 @@ export function distinctTrackValues(db: Db, column: 'artist' | 'release_date'): 
 }
 
 /**
- * Ids of the tracks that pass a filter decided per value (see distinctTrackValues): popularity
+ * Ids (ascending) of the tracks that pass a filter decided per value (see distinctTrackValues): popularity
  * unknown or at most `maxPopularity`, an artist not among `artistsOut` (unknown passes), a
  * release date among `datesIn` (when given; unknown fails), and not the audio `sha256` (SQL IS:
  * NULL IS NULL). Values are compared as stored (BINARY: as === compares strings).
@@ -117,7 +117,8 @@ export function trackIdsPassing(db: Db, f: { maxPopularity: number; artistsOut: 
       `SELECT id FROM tracks WHERE (popularity IS NULL OR popularity <= ?)
          AND (artist IS NULL OR artist NOT IN (SELECT value FROM json_each(?)))
          ${f.datesIn ? 'AND release_date IN (SELECT value FROM json_each(?))' : ''}
-         AND ${f.notSha256 === null ? 'sha256 IS NOT NULL' : 'id IS NOT (SELECT id FROM tracks WHERE sha256 = ?)'}`,
+         AND ${f.notSha256 === null ? 'sha256 IS NOT NULL' : 'id IS NOT (SELECT id FROM tracks WHERE sha256 = ?)'}
+       ORDER BY id`,
     )
     .pluck()
     .all(f.maxPopularity, JSON.stringify(f.artistsOut), ...(f.datesIn ? [JSON.stringify(f.datesIn.filter((d) => d !== null))] : []), ...(f.notSha256 === null ? [] : [f.notSha256])) as number[];

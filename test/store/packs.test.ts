@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { openDb, schemaVersion, type Db } from '../../src/store/db.js';
+import { existsSync } from 'node:fs';
+import { nativeBinding, openDb, schemaVersion, type Db } from '../../src/store/db.js';
 import { putFeature } from '../../src/store/features.js';
 import { markStage } from '../../src/store/checkpoints.js';
 import { packGeneration, readPack, writePack } from '../../src/store/packs.js';
@@ -91,5 +92,15 @@ describe('packs: stored for the generation they were made at', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(30000);
     expect(writePack(db, 'a', g, blob(1))).toBe(true);
     expect([...readPack(other, 'a')!]).toEqual([1]);
+  });
+});
+
+describe('opening the database', () => {
+  it("finds better-sqlite3's compiled addon where its build puts it (sparing the bindings package's search)", () => {
+    const addon = nativeBinding();
+    expect(addon).toMatch(/better-sqlite3[/\\]build[/\\]Release[/\\]better_sqlite3\.node$/);
+    expect(existsSync(addon!)).toBe(true);
+    const db = catalogue();
+    expect(db.prepare('SELECT COUNT(*) FROM tracks').pluck().get()).toBe(3);
   });
 });
