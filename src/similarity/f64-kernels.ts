@@ -6,7 +6,7 @@
  * does) and is scalar float64: the same IEEE operations in the same order as the loops
  *
  *     acc = 0; for k < dim: acc = acc + q[k] * x[o + k]                 (dots)
- *     acc = 0; for k < dim: acc = acc + (q[k] - x[o + k]) ** 2; sqrt(acc)   (distances)
+ *     acc = 0; for k < dim: acc = acc + (q[k] - x[o + k]) ** 2; sqrt(acc) * scale   (distances)
  *
  * so the same results to the bit (WebAssembly neither fuses nor reorders float operations, and
  * V8's d ** 2 is d * d). A matrix is copied into the module's memory on its first use and kept
@@ -37,8 +37,9 @@ const op = {
 };
 const VOID = 0x40;
 
-// params: q, x, n, dim, out (byte addresses and counts); locals: j, k, acc, and d (distances)
-const [Q, X, N, DIM, OUT, J, K, ACC, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+// params: q, x, n, dim, out (byte addresses and counts), scale (distances); locals: j, k, acc,
+// and d (distances)
+const [Q, X, N, DIM, OUT, SCALE, J, K, ACC, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /** p + (index << 3): the address of a float64 */
 const at = (p: number, index: number) => [op.get, p, op.get, index, op.i32, 3, op.shl, op.add];
 
@@ -78,10 +79,10 @@ function kernel(f64Locals: number, term: number[], finish: number[]): number[] {
 }
 
 function assemble(): Uint8Array {
-  const params = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0x00];
-  // dots: q[k] * x[k]; distances: d = q[k] - x[k], then d * d, and the row's sqrt
+  const params = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [F64]]), 0x00];
+  // dots: q[k] * x[k]; distances: d = q[k] - x[k], then d * d, and the row's sqrt times scale
   const dots = kernel(1, [op.fmul], []);
-  const dists = kernel(2, [op.fsub, op.set, D, op.get, D, op.get, D, op.fmul], [op.sqrt]);
+  const dists = kernel(2, [op.fsub, op.set, D, op.get, D, op.get, D, op.fmul], [op.sqrt, op.get, SCALE, op.fmul]);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([params])),
@@ -101,8 +102,8 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Kernels {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  dots(q: number, x: number, n: number, dim: number, out: number): void;
-  dists(q: number, x: number, n: number, dim: number, out: number): void;
+  dots(q: number, x: number, n: number, dim: number, out: number, scale: number): void;
+  dists(q: number, x: number, n: number, dim: number, out: number, scale: number): void;
 }
 
 let compiled: object | undefined;
@@ -122,23 +123,23 @@ function kernelsFor(data: Float64Array, dim: number, n: number): Kernels {
   return k;
 }
 
-function run(kind: 'dots' | 'dists', q: ArrayLike<number>, data: Float64Array, dim: number): Float64Array {
+function run(kind: 'dots' | 'dists', q: ArrayLike<number>, data: Float64Array, dim: number, scale: number): Float64Array {
   const n = data.length / dim;
   const k = kernelsFor(data, dim, n);
   const qAt = data.byteLength;
   const outAt = qAt + 8 * dim;
   const mem = new Float64Array(k.memory.buffer);
   for (let i = 0; i < dim; i++) mem[qAt / 8 + i] = q[i];
-  k[kind](qAt, 0, n, dim, outAt);
+  k[kind](qAt, 0, n, dim, outAt, scale);
   return mem.slice(outAt / 8, outAt / 8 + n);
 }
 
 /** out[j] = the sum over k of q[k] * data[j * dim + k], in k order (data: rows of dim values; dim > 0). */
 export function dotsF64(q: ArrayLike<number>, data: Float64Array, dim: number): Float64Array {
-  return run('dots', q, data, dim);
+  return run('dots', q, data, dim, 1);
 }
 
-/** out[j] = sqrt of the sum over k of (q[k] - data[j * dim + k]) ** 2, in k order (dim > 0). */
-export function distancesF64(q: ArrayLike<number>, data: Float64Array, dim: number): Float64Array {
-  return run('dists', q, data, dim);
+/** out[j] = sqrt of the sum over k of (q[k] - data[j * dim + k]) ** 2, in k order, times `scale` (dim > 0). */
+export function distancesF64(q: ArrayLike<number>, data: Float64Array, dim: number, scale = 1): Float64Array {
+  return run('dists', q, data, dim, scale);
 }

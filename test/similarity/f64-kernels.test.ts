@@ -16,12 +16,12 @@ function jsDots(q: ArrayLike<number>, data: Float64Array, dim: number): Float64A
   return out;
 }
 
-function jsDistances(q: ArrayLike<number>, data: Float64Array, dim: number): Float64Array {
+function jsDistances(q: ArrayLike<number>, data: Float64Array, dim: number, scale = 1): Float64Array {
   const out = new Float64Array(data.length / dim);
   for (let j = 0; j < out.length; j++) {
     let acc = 0;
     for (let k = 0; k < dim; k++) acc += (q[k] - data[j * dim + k]) ** 2;
-    out[j] = Math.sqrt(acc);
+    out[j] = Math.sqrt(acc) * scale;
   }
   return out;
 }
@@ -35,6 +35,7 @@ describe('float64 kernels', () => {
     expect([...dotsF64([2, 0, -1], data, 3)]).toEqual([-1, 2]);
     expect([...distancesF64([1, 2, 3], data, 3)]).toEqual([0, Math.sqrt(27)]);
     expect([...distancesF64([0, 0], Float64Array.from([3, 4, -6, 8]), 2)]).toEqual([5, 10]);
+    expect([...distancesF64([0, 0], Float64Array.from([3, 4, -6, 8]), 2, 0.5)]).toEqual([2.5, 5]);
     // -0: 0 + (-1 * 0) is 0, as in JavaScript
     expect(Object.is(dotsF64([-1], Float64Array.from([0]), 1)[0], 0)).toBe(true);
     expect(Number.isNaN(dotsF64([Number.NaN, 1], Float64Array.from([1, 1]), 2)[0])).toBe(true);
@@ -50,6 +51,8 @@ describe('float64 kernels', () => {
         const q = Float64Array.from({ length: dim }, value);
         expect(sameBits(dotsF64(q, data, dim), jsDots(q, data, dim))).toBe(true);
         expect(sameBits(distancesF64(q, data, dim), jsDistances(q, data, dim))).toBe(true);
+        const scale = 1 / Math.sqrt(dim);
+        expect(sameBits(distancesF64(q, data, dim, scale), jsDistances(q, data, dim, scale))).toBe(true);
       }
     }
   });

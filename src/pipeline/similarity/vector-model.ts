@@ -101,10 +101,10 @@ function dots(s: Space, q: Float64Array): Float64Array {
   return new Float64Array(data.length / dim);
 }
 
-/** The Euclidean distance of q to each row of the space (as dots). */
-function euclid(s: Space, q: Float64Array): Float64Array {
+/** The Euclidean distance of q to each row of the space, times `scale` (as dots). */
+function euclid(s: Space, q: Float64Array, scale: number): Float64Array {
   const { data, dim } = s;
-  if (dim > 0 && data.length > 0) return distancesF64(q, data, dim);
+  if (dim > 0 && data.length > 0) return distancesF64(q, data, dim, scale);
   return new Float64Array(data.length / dim);
 }
 
@@ -196,15 +196,11 @@ export function featuresModel(db: Db, entries: readonly CatalogueMember[], stand
 /** featuresModel's distances in a space of descriptor vectors. */
 export function featuresOfSpace(s: Space, n: number): VectorModel {
   const scale = 1 / Math.sqrt(Math.max(1, s.dim));
-  const scaled = (d: Float64Array) => {
-    for (let j = 0; j < d.length; j++) d[j] *= scale;
-    return d;
-  };
   return {
     n,
     orientation: 'distance',
-    row: (i) => scaled(euclid(s, rowOf(s, i))),
-    query: (raw) => scaled(euclid(s, s.transform(raw[1] ?? raw[0]))),
+    row: (i) => euclid(s, rowOf(s, i), scale),
+    query: (raw) => euclid(s, s.transform(raw[1] ?? raw[0]), scale),
   };
 }
 
