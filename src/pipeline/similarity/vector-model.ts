@@ -128,23 +128,6 @@ export function cosineOfSpace(s: Space, n: number): VectorModel {
 }
 
 /**
- * cosineModel(...).row(i)[j] for the listed j only (same arithmetic, so the same values): the
- * standardisation is still fitted on every entry, but only |js| dot products are taken.
- */
-export function cosinePairs(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, i: number, js: number[], cache?: FeatureCache): Map<number, number> {
-  const s = space(db, entries, vector, standardize, true, cache);
-  const q = rowOf(s, i);
-  const out = new Map<number, number>();
-  for (const j of js) {
-    let acc = 0;
-    const o = j * s.dim;
-    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
-    out.set(j, acc);
-  }
-  return out;
-}
-
-/**
  * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
  * and a set of window vectors W (the same summary over windows along the whole track, e.g.
  * `mfcc_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
