@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
 
 /** The text of a `## Title` section, up to the next `## `. */
 function section(title: string): string {
@@ -26,9 +26,9 @@ describe('README.md', () => {
     expect(s).toContain('npm ci && npm test');
   });
 
-  it('Dependencies: every runtime and development dependency, with what it is for', () => {
+  it('Dependencies: every runtime, optional and development dependency, with what it is for', () => {
     const s = section('Dependencies');
-    for (const name of Object.keys(pkg.dependencies)) expect(s, name).toMatch(new RegExp(`\\*\\*${name.replace(/[/.@-]/g, (c) => `\\${c}`)}\\*\\*[^\\n]*:`));
+    for (const name of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]) expect(s, name).toMatch(new RegExp(`\\*\\*${name.replace(/[/.@-]/g, (c) => `\\${c}`)}\\*\\*[^\\n]*:`));
     for (const name of Object.keys(pkg.devDependencies).filter((n) => !n.startsWith('@types/'))) expect(s, name).toContain(`**${name}**`);
   });
 

@@ -6,6 +6,12 @@
  * implementation of commit d1c5d85 (kept in benchmarks/descriptors/legacy/ for this comparison
  * only), "after" the current one. The descriptor values of both are compared too.
  *
+ * A second table (issue 10) compares the features stage's two routes with the current code, also
+ * interleaved: before, analyzeSignal keeps |STFT| and the descriptors take their spectral means
+ * from it (a second pass over the matrix); now, analyzeSignal computes the per-frame spectral
+ * statistics while it has each frame's |X| (`spectralFrames`) and no |STFT| is kept. The values
+ * of the two routes must be identical.
+ *
  * Run: npx tsc -p . && node dist/benchmarks/descriptors/bench.js [--runs 10] [--md FILE]
  * Prints a JSON object, then a markdown table (also written to FILE with --md).
  */
@@ -20,7 +26,7 @@ import { integratedLoudness, loudnessRange, loudnessMeasures } from '../../src/d
 import { onsetStrength, onsetDetect } from '../../src/dsp/descriptors/onset.js';
 import { estimateTempo } from '../../src/dsp/descriptors/tempo.js';
 import { estimateKey, meanChroma } from '../../src/dsp/descriptors/key.js';
-import { spectralMeans } from '../../src/dsp/descriptors/spectral.js';
+import { spectralMeans, spectralMeansOfFrames } from '../../src/dsp/descriptors/spectral.js';
 import { computeDescriptors as legacyCompute } from './legacy/compute.js';
 import { estimateTempo as legacyTempo } from './legacy/tempo.js';
 import { spectralMeans as legacySpectral } from './legacy/spectral.js';
@@ -103,6 +109,23 @@ const breakdownMs = {
   spectralMeans: pair(runs, () => legacySpectral(a.stft_mag!), () => spectralMeans(a.stft_mag!)),
 };
 
+// The features stage's route before issue 10 (|STFT| kept, spectral means from it) and now
+// (per-frame spectral statistics from the one pass), with the current code.
+const af = analyzeSignal(y, { spectralFrames: true });
+const frameStages = { spectralFrames: af.spectral_frames!, melDb: af.mel_db, chroma: af.chroma };
+const routeMs = {
+  'analyzeSignal + computeDescriptors (the features stage: excerpt analysis and descriptors)': pair(
+    runs,
+    () => { const s = analyzeSignal(y, { keepStft: true }); return computeDescriptors(y, { stftMag: s.stft_mag, melDb: s.mel_db, chroma: s.chroma }); },
+    () => { const s = analyzeSignal(y, { spectralFrames: true }); return computeDescriptors(y, { spectralFrames: s.spectral_frames, melDb: s.mel_db, chroma: s.chroma }); },
+  ),
+  'computeDescriptors alone, stages given': pair(runs, () => computeDescriptors(y, dbStages), () => computeDescriptors(y, frameStages)),
+  'analyzeSignal (before: keepStft; now: spectralFrames)': pair(runs, () => analyzeSignal(y, { keepStft: true }), () => analyzeSignal(y, { spectralFrames: true })),
+  'analyzeSignal with neither (the pass alone)': pair(runs, null, () => analyzeSignal(y)),
+  'spectral means (before: spectralMeans(|STFT|); now: of the frames)': pair(runs, () => spectralMeans(a.stft_mag!), () => spectralMeansOfFrames(af.spectral_frames!)),
+};
+const routeValuesIdentical = JSON.stringify(computeDescriptors(y, dbStages)) === JSON.stringify(computeDescriptors(y, frameStages));
+
 // Values: before vs after, for each way of calling.
 const valueDiff: Record<string, number> = {};
 for (const [name, s] of [['pipeline', pipelineStages], ['melDb', dbStages], ['signal', undefined]] as const) {
@@ -125,6 +148,8 @@ const result = {
   msPerClip,
   breakdownMs,
   maxAbsValueDifferenceBeforeAfter: valueDiff,
+  featuresStageRouteMs: routeMs,
+  featuresStageRouteValuesIdentical: routeValuesIdentical,
   maxAbsDiffMelDbAnalyzeVsPowerToDb: melDbDiff,
   seconds: (performance.now() - t0) / 1000,
 };
@@ -138,6 +163,10 @@ for (const [k, v] of Object.entries(breakdownMs)) lines.push(`| stage: ${k} | ${
 lines.push('', '| descriptor | max abs difference, before vs after (3 ways of calling) |', '| --- | ---: |');
 for (const [k, v] of Object.entries(valueDiff)) lines.push(`| ${k} | ${v === 0 ? '0' : v.toExponential(2)} |`);
 lines.push('', `mel dB from analyzeSignal vs powerToDb(melPower): max abs difference ${melDbDiff.toExponential(2)} dB.`);
+lines.push('', 'The features stage\'s route (issue 10), both with the current code, alternated call by call: before, the magnitude spectrogram is kept and the spectral means are taken from it; now, the one pass computes the per-frame spectral statistics (`spectralFrames`) and keeps no spectrogram.');
+lines.push('', '| measure | before, ms per 30 s clip | now, ms per 30 s clip |', '| --- | ---: | ---: |');
+for (const [k, v] of Object.entries(routeMs)) lines.push(`| ${k.replace(/\|/g, '\\|')} | ${r2(v.before)} | ${r2(v.after)} |`);
+lines.push('', `Descriptor values of the two routes identical: ${routeValuesIdentical ? 'yes' : 'NO'}.`);
 const md = lines.join('\n') + '\n';
 console.log('\n' + md);
 const mdPath = argString('--md');

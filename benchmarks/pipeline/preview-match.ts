@@ -44,7 +44,7 @@ const rows = readFileSync(list, 'utf8')
   .filter((r) => (!only || only.includes(r.pkg)) && !except.includes(r.pkg))
   .slice(0, limit);
 const tools = findFfmpeg();
-// cosine with --windows none is the cosine of before mfcc_windows (same mfcc_summary values)
+// cosine with --windows none is the cosine of before timbre_windows (same mfcc_summary values)
 const methods: { label: string; params: SimilarityParams }[] = [
   { label: 'cosine (default: summary vs 30 s windows)', params: { method: 'cosine' } },
   { label: 'cosine --windows none (the former default)', params: { method: 'cosine', windows: 'none' } },

@@ -47,12 +47,14 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       putFeature(db, id, 'mfcc', { rows: 20, cols: 1292, data: mfcc }, FEATURES_VERSION, hash);
       const sv = summaryVector({ rows: 20, cols: 1292, data: mfcc });
       putFeature(db, id, 'mfcc_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, hash);
+      // the similarity vectors (level-referenced; synthetic MFCCs have no level to remove)
+      putFeature(db, id, 'timbre_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, hash);
       // cosine's default windows (30 s every 10 s) of a 4-minute track: 22 rows
       const long = fakeMfcc(rand, bases[a], 10336);
       const w = windowSummaries({ rows: 20, cols: 10336, data: long }, 1292, 431);
-      putFeature(db, id, 'mfcc_windows', w, FEATURES_VERSION, hash);
+      putFeature(db, id, 'timbre_windows', w, FEATURES_VERSION, hash);
       const g = fitGaussian(mfcc, 20, 1292);
-      putFeature(db, id, 'mfcc_gauss', { rows: 1, cols: g.length, data: g }, FEATURES_VERSION, hash);
+      putFeature(db, id, 'timbre_gauss', { rows: 1, cols: g.length, data: g }, FEATURES_VERSION, hash);
       const d: Descriptors = {
         tempo: 60 + rand() * 120, tempoConfidence: rand(), key: PITCH_CLASSES[Math.floor(rand() * 12)], mode: rand() < 0.5 ? 'major' : 'minor',
         keyConfidence: rand(), loudness: -30 + rand() * 25, energy: rand(), danceability: rand(), spectralCentroid: 500 + rand() * 3000,

@@ -2,16 +2,27 @@
  * DTW-based top-10 for a catalogue: strategies compared for speed and accuracy.
  *
  * Run: npx tsc -p . && node dist/benchmarks/similarity/dtw-topk.js [--n 5000] [--subset 300]
- *      [--workers 2] [--full CONFIG] [--full-n N] [--configs a,b,c]
+ *      [--workers 2] [--full CONFIG] [--full-n N] [--configs a,b,c] [--truth FILE]
  *
  * 1. Corpus: makeCorpus (families of 10 related tracks, 1292 x 20 frames), then shuffled so that
  *    families are not contiguous (catalogue order is arbitrary in practice).
  * 2. Truth: exact, unpooled, unbanded DTW top-10 on a subset of `subset` tracks (30 whole families,
- *    shuffled), computed with runBlocks + pruneK (exact top-k, proven in the tests).
+ *    shuffled), computed with runBlocks + pruneK (exact top-k, proven in the tests); `--truth FILE`
+ *    keeps it in FILE and reads it back on later runs of the same subset (it is the slow part).
  * 3. Each strategy runs on the same subset: recall@10 against the truth, and its cost.
  * 4. `--full CONFIG`: run one strategy on `--full-n` tracks (default n) with the given workers;
  *    reports wall time, pairs computed, pairs abandoned, and peak RSS.
  * Prints JSON, then markdown tables.
+ *
+ * Configs named `pipe[-slN]-pP[-bB]` go through the real pipeline: the tracks are written to a
+ * temporary database as analysed tracks (mfcc and its mfcc_summary), then `runSimilarity` runs
+ * `yasr similarity --method dtw --pool P --band B/100 [--shortlist N]` (no -slN: all pairs, no
+ * -bB: no band) with -k 10; its wall and CPU time (the database writes and the cosine shortlist
+ * included, the database set-up not) and the stored lists are measured. Any such name works,
+ * e.g. pipe-p8-b10 (today's default as the pipeline computes it: every distance exact, no
+ * pruning), pipe-sl50-p4, pipe-sl50-p4-b10, pipe-sl50-p2-b10, pipe-sl30-p2-b10.
+ * A small check on a busy machine: --n 300 --subset 100 --configs pipe-p8-b10,pipe-sl17-p4-b10
+ * (on 100 tracks a shortlist of 17 is the same share of the catalogue as 50 of 300).
  */
 import { cosineTopK, meanStdOfFrames } from '../../src/similarity/cosine.js';
 import {
@@ -24,6 +35,18 @@ import {
   type MethodSpec,
 } from '../../src/similarity/all-pairs.js';
 import { TopKAccumulator, type NeighbourLists } from '../../src/similarity/topk.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDb } from '../../src/store/db.js';
+import { putFeature } from '../../src/store/features.js';
+import { markStage } from '../../src/store/checkpoints.js';
+import { findSets, getNeighbours } from '../../src/store/similarity.js';
+import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
+import { FEATURES_VERSION } from '../../src/pipeline/feature-options.js';
+import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
+import { hashOf, normalizeParams, type SimilarityParams } from '../../src/pipeline/similarity/methods.js';
+import { summaryVector } from '../../src/dsp/summary.js';
 import { machine, makeCorpus, makeRng } from './corpus.js';
 
 function arg(name: string, dflt: string): string {
@@ -36,12 +59,86 @@ const SUBSET = Number(arg('subset', '300'));
 const WORKERS = Number(arg('workers', '2'));
 const K = 10;
 
-/** A strategy: all pairs with a DTW spec, or a cosine shortlist of M then a DTW spec on it. */
+/**
+ * A strategy: all pairs with a DTW spec, or a cosine shortlist of M then a DTW spec on it; or
+ * `pipeline`: yasr similarity with these parameters (runSimilarity on a temporary database).
+ */
 interface Strategy {
   name: string;
   spec: MethodSpec;
   /** cosine prefilter: keep the top-M cosine neighbours of each track (pairs deduplicated) */
   prefilterM?: number;
+  pipeline?: SimilarityParams;
+}
+
+/** `pipe[-slN]-pP[-bB]`: the pipeline with --pool P, --band B/100 (none without -bB), --shortlist N (all pairs without -slN). */
+function pipelineStrategy(config: string): Strategy | undefined {
+  const m = /^pipe(?:-sl(\d+))?-p(\d+)(?:-b(\d+))?$/.exec(config);
+  if (!m) return undefined;
+  const shortlist = m[1] ? Number(m[1]) : undefined;
+  const pool = Number(m[2]);
+  const band = m[3] ? Number(m[3]) / 100 : 0;
+  const params: SimilarityParams = { method: 'dtw', pool, band, shortlist: shortlist ?? 'all' };
+  const what = `pool ${pool}, ${band ? `band ${m[3]}%` : 'no band'}`;
+  return {
+    name: shortlist ? `pipeline --shortlist ${shortlist}, then DTW ${what}` : `pipeline, all pairs, DTW ${what} (no pruning)`,
+    spec: { method: 'dtw', pool, band: band || undefined },
+    prefilterM: shortlist,
+    pipeline: params,
+  };
+}
+
+function strategyOf(config: string): Strategy {
+  const st = STRATEGIES[config] ?? pipelineStrategy(config);
+  if (!st) throw new Error(`unknown config ${config} (one of ${Object.keys(STRATEGIES).join(', ')}, or pipe[-slN]-pP[-bB])`);
+  return st;
+}
+
+/**
+ * yasr similarity through runSimilarity: the sequences written to a temporary database as
+ * analysed tracks (mfcc in librosa layout and its mfcc_summary), then timed from the call on.
+ */
+async function runPipeline(seqs: Float32Array[], dim: number, params: SimilarityParams, workers: number): Promise<RunStats> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'yasr-dtw-topk-'));
+  const db = openDb(path.join(dir, 'bench.db'));
+  try {
+    const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?)');
+    const ids: number[] = [];
+    db.transaction(() => {
+      seqs.forEach((s, i) => {
+        const id = Number(ins.run(`bench-${i}`, `/bench/${i}.wav`, `Artist ${i}`, `Track ${i}`).lastInsertRowid);
+        ids.push(id);
+        const frames = s.length / dim;
+        const m = new Float32Array(s.length);
+        for (let t = 0; t < frames; t++) for (let k = 0; k < dim; k++) m[k * frames + t] = s[t * dim + k];
+        putFeature(db, id, 'mfcc', { rows: dim, cols: frames, data: m }, FEATURES_VERSION, 'bench');
+        const sv = summaryVector({ rows: dim, cols: frames, data: m });
+        putFeature(db, id, 'mfcc_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, 'bench');
+        markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'bench', inputSha: `bench-${i}`, status: 'done', ms: 0 });
+      });
+    })();
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const summary = await runSimilarity(db, params, { k: K, workers });
+    const c = process.cpuUsage(c0);
+    const seconds = (performance.now() - t0) / 1000;
+    const set = findSets(db, 'dtw').find((x) => x.paramsHash === hashOf(normalizeParams(params)))!;
+    const pos = new Map(ids.map((id, i) => [id, i]));
+    const n = seqs.length;
+    const index = new Int32Array(n * K).fill(-1);
+    const distance = new Float32Array(n * K).fill(Infinity);
+    ids.forEach((id, i) => {
+      const l = getNeighbours(db, set.id, id)?.nearest ?? [];
+      l.slice(0, K).forEach((e, q) => {
+        index[i * K + q] = pos.get(e.trackId)!;
+        distance[i * K + q] = e.score;
+      });
+    });
+    return { seconds, cpuSeconds: (c.user + c.system) / 1e6, pairs: summary.pairsComputed, abandoned: 0, lists: { n, k: K, index, distance } };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const STRATEGIES: Record<string, Strategy> = {
@@ -66,6 +163,7 @@ interface RunStats {
 }
 
 async function runStrategy(seqs: Float32Array[], dim: number, st: Strategy, workers: number): Promise<RunStats> {
+  if (st.pipeline) return runPipeline(seqs, dim, st.pipeline, workers);
   const n = seqs.length;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -115,6 +213,32 @@ async function runStrategy(seqs: Float32Array[], dim: number, st: Strategy, work
   };
 }
 
+/**
+ * The exact top-k of the subset; with `--truth FILE`, read from FILE when it holds this subset's
+ * (same size, k, corpus seeds and a fingerprint of the sequences), else computed and written there,
+ * so that further configs can be measured without recomputing it.
+ */
+async function exactTruth(seqs: Float32Array[], dim: number): Promise<RunStats & { cachedFrom?: string }> {
+  const file = arg('truth', '');
+  let fp = 0;
+  for (const s of seqs) for (let t = 0; t < s.length; t += 997) fp = (fp * 31 + Math.round(s[t] * 1000)) | 0;
+  const key = { subset: SUBSET, k: K, seed: 99, order: 1, fingerprint: fp };
+  if (file && existsSync(file)) {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as { key: typeof key; index: number[]; distance: number[]; seconds: number; cpuSeconds: number; abandoned: number };
+    if (JSON.stringify(c.key) === JSON.stringify(key)) {
+      console.error(`truth: read from ${file}`);
+      return { seconds: c.seconds, cpuSeconds: c.cpuSeconds, pairs: (SUBSET * (SUBSET - 1)) / 2, abandoned: c.abandoned, cachedFrom: file, lists: { n: SUBSET, k: K, index: Int32Array.from(c.index), distance: Float32Array.from(c.distance) } };
+    }
+    console.error(`truth: ${file} holds another subset; computing`);
+  }
+  console.error(`truth: exact unbanded DTW top-${K} on ${SUBSET} tracks ...`);
+  const r = await runStrategy(seqs, dim, { name: 'exact', spec: { method: 'dtw', pruneK: K } }, WORKERS);
+  if (file) {
+    writeFileSync(file, JSON.stringify({ key, index: Array.from(r.lists.index), distance: Array.from(r.lists.distance), seconds: r.seconds, cpuSeconds: r.cpuSeconds, abandoned: r.abandoned }));
+  }
+  return r;
+}
+
 function recall(got: NeighbourLists, truth: NeighbourLists): number {
   let hit = 0;
   let total = 0;
@@ -148,8 +272,7 @@ async function main(): Promise<void> {
     const sub = makeCorpus(SUBSET, { frames: 1292, familySize: 10, seed: 99 });
     const order = shuffle(SUBSET, 1);
     const seqs = order.map((i) => sub.seqs[i]);
-    console.error(`truth: exact unbanded DTW top-${K} on ${SUBSET} tracks ...`);
-    const truth = await runStrategy(seqs, sub.dim, { name: 'exact', spec: { method: 'dtw', pruneK: K } }, WORKERS);
+    const truth = await exactTruth(seqs, sub.dim);
     const truthPairs = (SUBSET * (SUBSET - 1)) / 2;
     out.subset = { tracks: SUBSET, corpus: sub.description };
     out.truth = {
@@ -157,12 +280,12 @@ async function main(): Promise<void> {
       cpu_seconds: +truth.cpuSeconds.toFixed(1),
       pairs: truthPairs,
       abandoned: truth.abandoned,
+      ...(truth.cachedFrom ? { read_from: truth.cachedFrom } : {}),
     };
     console.error(JSON.stringify(out.truth));
     const rows: Record<string, unknown>[] = [];
     for (const c of configs) {
-      const st = STRATEGIES[c];
-      if (!st) throw new Error(`unknown config ${c}`);
+      const st = strategyOf(c);
       const r = await runStrategy(seqs, sub.dim, st, WORKERS);
       const row = {
         config: c,
@@ -181,7 +304,7 @@ async function main(): Promise<void> {
   }
 
   if (full) {
-    const st = STRATEGIES[full];
+    const st = strategyOf(full);
     const corpus = makeCorpus(fullN, { frames: 1292, familySize: 10, seed: 2024 });
     const order = shuffle(fullN, 2);
     const seqs = order.map((i) => corpus.seqs[i]);

@@ -3,6 +3,7 @@ import { intOption, numberOption } from './context.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../pipeline/similarity/methods.js';
 import { allMethods, methodNamed } from '../pipeline/similarity/registry.js';
 import { badParameter } from '../errors.js';
+import { ALL_PAIRS_MAX, DEFAULT_CANDIDATES } from '../pipeline/similarity/candidate-params.js';
 
 /** The method options shared by the commands that name a result set (light: no similarity run). */
 export type MethodCliOptions = SimilarityParams;
@@ -17,6 +18,31 @@ function parseWeights(v: string): [number, number, number] {
   return w as [number, number, number];
 }
 
+function parseBlockWeights(v: string): number[] {
+  const w = v.split(',').map((x) => Number(x.trim()));
+  if (w.length !== 6 || w.some((x) => !Number.isFinite(x) || x < 0) || w.every((x) => x === 0)) throw badParameter('--block-weights', v, 'six numbers >= 0, not all 0: sp,dsp,vdsp,lfp,cp,scp');
+  return w;
+}
+
+function parseBlockNorm(v: string): 'dsn' | 'zscore' {
+  if (v !== 'dsn' && v !== 'zscore') throw badParameter('--block-norm', v, "'dsn' or 'zscore'");
+  return v;
+}
+
+function parseShortlist(v: string): number | 'all' {
+  if (v === 'all') return v;
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw badParameter('--shortlist', v, 'an integer >= 1, or "all" for every pair');
+  return n;
+}
+
+function parseCandidates(v: string): number | 'all' {
+  if (v === 'all') return v;
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw badParameter('--candidates', v, 'an integer >= 1, or "all" for every pair');
+  return n;
+}
+
 function parseStandardize(v: string): 'zscore' | 'none' {
   if (v !== 'zscore' && v !== 'none') throw badParameter('--standardize', v, "'zscore' or 'none'");
   return v;
@@ -26,18 +52,25 @@ function parseStandardize(v: string): 'zscore' | 'none' {
 export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine'): Command {
   return c
     .option('--method <name>', `${METHODS.join(' | ')}`, parseMethod, defaultMethod)
-    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: MFCC mean and std)`)
+    .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: level-referenced MFCC mean and std; mfcc_summary: librosa's)`)
     .option('--windows <feature>', `cosine: stored window vectors matched against the other track's summary (default ${DEFAULTS.windows} with the default vector; none = summaries only)`)
     .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
+    .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default ${DEFAULTS.shortlist})`, parseShortlist)
+    .option('--candidates <n|all>', `every method: exact scores only on each track's n nearest by the ANN index of ${DEFAULTS.vector} (and the tracks whose n nearest it is in); all = every pair (default: all up to ${ALL_PAIRS_MAX.toLocaleString('en')} analysed tracks or YASR_ALL_PAIRS_MAX, ${DEFAULT_CANDIDATES} above)`, parseCandidates)
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
     .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
-    .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity');
+    .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity')
+    .option('--block-weights <w,...>', 'blocks: weights of the patterns sp,dsp,vdsp,lfp,cp,scp (default 1,1,1,1,1,1)', parseBlockWeights)
+    .option('--block-norm <mode>', 'blocks: dsn (distance space normalisation, default) or zscore (one z-score per pattern)', parseBlockNorm);
 }
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
-  return { method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, radius: o.radius, weights: o.weights, mp: o.mp };
+  return {
+    method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, shortlist: o.shortlist, candidates: o.candidates, radius: o.radius, weights: o.weights, mp: o.mp,
+    blockWeights: o.blockWeights, blockNorm: o.blockNorm,
+  };
 }
 
 /** The methods section of the help: each registered method's own help text. */

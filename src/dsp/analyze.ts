@@ -9,6 +9,11 @@
  * - chroma: chroma_stft(S=|STFT|^2, tuning=0), frames normalised by their maximum
  * - rms: feature.rms(S=|STFT|), centroid: spectral_centroid(S=|STFT|)
  * - zcr: zero_crossing_rate(y, frame_length=nFft, hop_length, center=True)
+ * - spectral_frames (on request): the per-frame centroid, roll-off, flatness and energy the
+ *   descriptors average (src/dsp/descriptors/spectral.ts), from the same float32 magnitudes
+ *   |STFT| would hold, so the descriptors need no |STFT| matrix and no second pass over it.
+ *
+ * analyzeTimbre is the reduced pass for MFCCs alone (the similarity windows over a whole track).
  */
 import { badParameter, YasrError } from '../errors.js';
 import type { Matrix } from './matrix.js';
@@ -20,6 +25,8 @@ import { DctFrame, dctMatrix } from './mfcc.js';
 import { dspKernelError, kernelArena, type DspKernels } from './wasm-kernels.js';
 import { edgePaddedCrossings, zeroCrossingRate } from './spectral.js';
 import { FLOAT32_TINY, stripUndefined } from './options.js';
+import { allFinite } from './finite.js';
+import { binFrequencies, spectralFrame, spectralFramesFor, type SpectralFrames } from './descriptors/spectral.js';
 
 export interface AnalysisOptions {
   /** Sample rate of y in Hz. Default 22050. */
@@ -39,6 +46,11 @@ export interface AnalysisOptions {
   /** Also return the mel power spectrogram [nMels, T]. Default false. */
   keepMel: boolean;
   /**
+   * Also return the per-frame spectral statistics of |STFT| (centroid, roll-off at 85 %,
+   * flatness, energy; exactly spectralFramesOf(stft_mag)) that the descriptors average. Default false.
+   */
+  spectralFrames: boolean;
+  /**
    * Per-frame arithmetic: 'wasm' (WebAssembly SIMD kernels, float32 like librosa), 'js' (float64
    * JavaScript) or 'auto' (wasm when available and nFft is a multiple of 8). Default 'auto'.
    */
@@ -56,11 +68,23 @@ export interface AnalysisResult {
   rms: Matrix;
   centroid: Matrix;
   zcr: Matrix;
+  /** With `spectralFrames`: spectralFramesOf(|STFT|, {sr}) (roll-off 85 %). */
+  spectral_frames?: SpectralFrames;
+}
+
+/** What analyzeTimbre returns. */
+export interface TimbreAnalysis {
+  /** Identical to analyzeSignal's mfcc [nMfcc, T]. */
+  mfcc: Matrix;
+  /** The loudest mel dB cell of each frame: identical to frameMaxima(analyzeSignal(...).mel_db), [T]. */
+  frameMaxDb: Float64Array;
+  /** Mel bands (rows of the mel dB matrix the maxima were taken over). */
+  nMels: number;
 }
 
 export const ANALYSIS_DEFAULTS: AnalysisOptions = {
   sr: 22050, nFft: 2048, hopLength: 512, nMels: 128, nMfcc: 20, nChroma: 12, keepStft: false, keepMel: false,
-  kernel: 'auto',
+  spectralFrames: false, kernel: 'auto',
 };
 
 export function resolveAnalysisOptions(opts: Partial<AnalysisOptions> = {}): AnalysisOptions {
@@ -81,17 +105,8 @@ export function resolveAnalysisOptions(opts: Partial<AnalysisOptions> = {}): Ana
  * (of a silent spectrum).
  */
 export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = {}): AnalysisResult {
-  if (!(y instanceof Float32Array)) throw badParameter('y', typeof y, 'a Float32Array');
-  const o = resolveAnalysisOptions(opts);
-  if (!allFinite(y)) {
-    const i = y.findIndex((v) => !Number.isFinite(v));
-    throw new YasrError('BAD_INPUT', `audio sample ${i} is not finite (${y[i]})`);
-  }
-  const { nFft, hopLength, nMels, nChroma } = o;
-  const framer = getStftFramer({ nFft, hopLength, center: true });
-  const T = framer.frameCount(y.length);
-  const nBins = framer.nBins;
-
+  const { o, T, nBins } = prepare(y, opts);
+  const { nMels, nChroma } = o;
   // Pass 1 per frame (spectrum -> power, rms, centroid, zcr, chroma, mel power), then pass 2
   // per frame (mel dB, which needs the global maximum, and the DCT).
   const out: FrameOutputs = {
@@ -103,22 +118,19 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
     stft: o.keepStft ? new Float32Array(nBins * T) : null,
     melDb: new Float32Array(nMels * T),
     mfcc: new Float32Array(o.nMfcc * T),
+    spectral: o.spectralFrames ? spectralFramesFor(o.nFft, T) : null,
+    frameMax: null,
   };
-  const plan = o.kernel === 'js' ? null : wasmPlan(o);
-  if (o.kernel === 'wasm' && !plan) {
-    throw badParameter('kernel', 'wasm', `an available kernel (${dspKernelError() ?? `nFft=${nFft} needs to be a multiple of 8`})`);
-  }
-  if (plan) analyzeWithKernels(y, o, T, plan, out);
-  else analyzeWithJs(y, o, T, out);
+  run(y, o, T, out);
   const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
 
   const result: AnalysisResult = {
-    mel_db: { rows: nMels, cols: T, data: melDb },
+    mel_db: { rows: nMels, cols: T, data: melDb! },
     mfcc: { rows: o.nMfcc, cols: T, data: mfcc },
-    chroma: { rows: nChroma, cols: T, data: chroma },
-    rms: { rows: 1, cols: T, data: rms },
-    centroid: { rows: 1, cols: T, data: centroid },
-    zcr: { rows: 1, cols: T, data: zcr },
+    chroma: { rows: nChroma, cols: T, data: chroma! },
+    rms: { rows: 1, cols: T, data: rms! },
+    centroid: { rows: 1, cols: T, data: centroid! },
+    zcr: { rows: 1, cols: T, data: zcr! },
   };
   if (o.keepMel) {
     const mel = new Float32Array(nMels * T);
@@ -126,19 +138,76 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
     result.mel = { rows: nMels, cols: T, data: mel };
   }
   if (stft) result.stft_mag = { rows: nBins, cols: T, data: stft };
+  if (out.spectral) result.spectral_frames = out.spectral;
   return result;
 }
 
-/** Output buffers filled by the per-frame passes. */
+/**
+ * The MFCCs of y and the loudest mel dB cell of each frame, with analyzeSignal's arithmetic (the
+ * values are identical to analyzeSignal's mfcc and to frameMaxima of its mel_db) but nothing
+ * else: no chroma, RMS, centroid, zero crossings, and no mel dB matrix. This is what the
+ * level-referenced similarity windows over a whole track need (src/dsp/level-reference.ts).
+ * keepStft, keepMel and spectralFrames are ignored.
+ */
+export function analyzeTimbre(y: Float32Array, opts: Partial<AnalysisOptions> = {}): TimbreAnalysis {
+  const { o, T } = prepare(y, { ...opts, keepStft: false, keepMel: false, spectralFrames: false });
+  const out: FrameOutputs = {
+    melF: new Float32Array(o.nMels * T),
+    chroma: null,
+    rms: null,
+    centroid: null,
+    zcr: null,
+    stft: null,
+    melDb: null,
+    mfcc: new Float32Array(o.nMfcc * T),
+    spectral: null,
+    frameMax: new Float64Array(T),
+  };
+  run(y, o, T, out);
+  return { mfcc: { rows: o.nMfcc, cols: T, data: out.mfcc }, frameMaxDb: out.frameMax!, nMels: o.nMels };
+}
+
+/** Options resolved, the input checked, the frame count. */
+function prepare(y: Float32Array, opts: Partial<AnalysisOptions>): { o: AnalysisOptions; T: number; nBins: number } {
+  if (!(y instanceof Float32Array)) throw badParameter('y', typeof y, 'a Float32Array');
+  const o = resolveAnalysisOptions(opts);
+  if (!allFinite(y)) {
+    const i = y.findIndex((v) => !Number.isFinite(v));
+    throw new YasrError('BAD_INPUT', `audio sample ${i} is not finite (${y[i]})`);
+  }
+  const framer = getStftFramer({ nFft: o.nFft, hopLength: o.hopLength, center: true });
+  return { o, T: framer.frameCount(y.length), nBins: framer.nBins };
+}
+
+/** The per-frame passes, in the kernels when available (and asked for), else in JavaScript. */
+function run(y: Float32Array, o: AnalysisOptions, T: number, out: FrameOutputs): void {
+  const plan = o.kernel === 'js' ? null : wasmPlan(o);
+  if (o.kernel === 'wasm' && !plan) {
+    throw badParameter('kernel', 'wasm', `an available kernel (${dspKernelError() ?? `nFft=${o.nFft} needs to be a multiple of 8`})`);
+  }
+  if (plan) analyzeWithKernels(y, o, T, plan, out);
+  else analyzeWithJs(y, o, T, out);
+}
+
+/**
+ * Output buffers filled by the per-frame passes. melF and mfcc are always computed; a null
+ * buffer is not (analyzeTimbre leaves chroma, rms, centroid, zcr and melDb null: then only the
+ * power, the mel projection, mel dB and the DCT run per frame).
+ */
 interface FrameOutputs {
   melF: Float32Array;
-  chroma: Float32Array;
-  rms: Float32Array;
-  centroid: Float32Array;
-  zcr: Float32Array;
+  chroma: Float32Array | null;
+  rms: Float32Array | null;
+  centroid: Float32Array | null;
+  zcr: Float32Array | null;
   stft: Float32Array | null;
-  melDb: Float32Array;
+  /** mel dB [nMels, T]. */
+  melDb: Float32Array | null;
   mfcc: Float32Array;
+  /** Per-frame spectral statistics of the float32 magnitudes. */
+  spectral: SpectralFrames | null;
+  /** The loudest mel dB value of each frame. */
+  frameMax: Float64Array | null;
 }
 
 /**
@@ -147,15 +216,20 @@ interface FrameOutputs {
  */
 function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan: WasmPlan, out: FrameOutputs): void {
   const { sr, nFft, hopLength, nMels, nChroma } = o;
-  const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
+  const { melF, chroma, rms, centroid, zcr, stft, mfcc, spectral } = out;
   const framer = getStftFramer({ nFft, hopLength, center: true });
   const nBins = framer.nBins;
   const half = nBins - 1;
   const freqs = fftFrequencies(sr, nFft);
   const raw = new Float64Array(nChroma);
   const rmsScale = 2 / (nFft * nFft);
+  // |X| of the frame as float32 (what stft_mag holds), for stft_mag and the spectral statistics:
+  // the kernel writes it beside the power
+  const wantMag = !!(stft || spectral);
+  const binHzs = binFrequencies(sr, nBins);
   // Pass 1 in the SIMD kernels: power, frame sums, chroma and mel projections (float32).
   const f = new Float32Array(plan.k.memory.buffer);
+  const magI = plan.mag >> 2;
   const specI = plan.spec >> 2;
   const powI = plan.pow >> 2;
   const sumI = plan.sums >> 2;
@@ -182,15 +256,17 @@ function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan
       if (a1 > a0) f.set(y.subarray(s0 + a0, s0 + a1), yI + a0);
       f.fill(0, yI + a1, yI + len);
     }
-    // zero_crossing_rate on the raw samples of this frame (edge padding only near the ends)
-    const s0 = t * hopLength - pad;
-    if (s0 >= 0 && s0 + nFft <= n) {
-      const base = yI + ct * hopLength;
-      let c = plan.k.crossings(plan.ybuf + ct * hopLength * 4, zcrQuads, zcrLim);
-      for (let i = zcrQuads * 4; i < nFft - 1; i++) if (f[base + i] < zcrLim !== f[base + i + 1] < zcrLim) c++;
-      zcr[t] = c / nFft;
-    } else if (n > 0) {
-      zcr[t] = edgePaddedCrossings(y, s0, nFft, zcrLim) / nFft;
+    if (zcr) {
+      // zero_crossing_rate on the raw samples of this frame (edge padding only near the ends)
+      const s0 = t * hopLength - pad;
+      if (s0 >= 0 && s0 + nFft <= n) {
+        const base = yI + ct * hopLength;
+        let c = plan.k.crossings(plan.ybuf + ct * hopLength * 4, zcrQuads, zcrLim);
+        for (let i = zcrQuads * 4; i < nFft - 1; i++) if (f[base + i] < zcrLim !== f[base + i + 1] < zcrLim) c++;
+        zcr[t] = c / nFft;
+      } else if (n > 0) {
+        zcr[t] = edgePaddedCrossings(y, s0, nFft, zcrLim) / nFft;
+      }
     }
     plan.k.window(plan.ybuf + ct * hopLength * 4, plan.win, plan.frame, nFft >> 2);
     fft.input.set(f.subarray(frameI, frameI + nFft));
@@ -201,29 +277,39 @@ function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan
     f.set(spec, specI);
     f[specI] = 0; // bin 0's slot holds DC and Nyquist: they are handled here
     f[specI + 1] = 0;
-    plan.k.power(plan.spec, plan.pow, nQuads, plan.sums);
+    if (wantMag) plan.k.powerMag(plan.spec, plan.pow, nQuads, plan.sums, plan.mag);
+    else plan.k.power(plan.spec, plan.pow, nQuads, plan.sums);
     const p0 = dc * dc;
     const pN = ny * ny;
     f[powI] = p0;
     f[powI + half] = pN;
-    const pSum = f[sumI] + f[sumI + 1] + (f[sumI + 2] + f[sumI + 3]) + 0.5 * (p0 + pN);
-    const magSum = f[sumI + 4] + f[sumI + 5] + (f[sumI + 6] + f[sumI + 7]) + Math.abs(dc) + Math.abs(ny);
-    const wSum = binHz * (f[sumI + 8] + f[sumI + 9] + (f[sumI + 10] + f[sumI + 11])) + freqs[half] * Math.abs(ny);
-    rms[t] = Math.sqrt(rmsScale * pSum);
-    centroid[t] = wSum / (magSum < FLOAT32_TINY ? 1 : magSum);
-    plan.k.matvec(plan.chTable, nChroma, plan.pow, plan.chOut);
-    for (let c = 0; c < nChroma; c++) raw[c] = f[chI + c];
-    storeNormalizedChroma(raw, chroma, t, T);
+    if (rms && centroid) {
+      const pSum = f[sumI] + f[sumI + 1] + (f[sumI + 2] + f[sumI + 3]) + 0.5 * (p0 + pN);
+      const magSum = f[sumI + 4] + f[sumI + 5] + (f[sumI + 6] + f[sumI + 7]) + Math.abs(dc) + Math.abs(ny);
+      const wSum = binHz * (f[sumI + 8] + f[sumI + 9] + (f[sumI + 10] + f[sumI + 11])) + freqs[half] * Math.abs(ny);
+      rms[t] = Math.sqrt(rmsScale * pSum);
+      centroid[t] = wSum / (magSum < FLOAT32_TINY ? 1 : magSum);
+    }
+    if (chroma) {
+      plan.k.matvec(plan.chTable, nChroma, plan.pow, plan.chOut);
+      for (let c = 0; c < nChroma; c++) raw[c] = f[chI + c];
+      storeNormalizedChroma(raw, chroma, t, T);
+    }
     plan.k.matvec(plan.melTable, nMels, plan.pow, plan.melOut);
     const mOff = t * nMels;
     for (let b = 0; b < nMels; b++) melF[mOff + b] = f[melI + b];
-    if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(f[powI + k]);
+    if (wantMag) {
+      f[magI] = Math.sqrt(f[powI]);
+      f[magI + half] = Math.sqrt(f[powI + half]);
+      if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = f[magI + k];
+      if (spectral) spectralFrame(f, magI, 1, nBins, binHzs, SPECTRAL_ROLL, spectral, t);
+    }
   }
   // Pass 2: dB in float64 logs (rounded to float32), DCT in the kernel.
   const dbI = plan.dbCol >> 2;
   const mfI = plan.mfccOut >> 2;
   const nMfcc = o.nMfcc;
-  melDbColumns(melF, nMels, T, melDb, (t, col) => {
+  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, (t, col) => {
     for (let b = 0; b < nMels; b++) f[dbI + b] = col[b];
     plan.k.matvec(plan.dctTable, nMfcc, plan.dbCol, plan.mfccOut);
     for (let k = 0; k < nMfcc; k++) mfcc[k * T + t] = f[mfI + k];
@@ -233,7 +319,7 @@ function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan
 /** The passes in float64 JavaScript (fallback, and a cross-check of the kernels). */
 function analyzeWithJs(y: Float32Array, o: AnalysisOptions, T: number, out: FrameOutputs): void {
   const { sr, nFft, hopLength, nMels, nChroma } = o;
-  const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
+  const { melF, chroma, rms, centroid, zcr, stft, mfcc, spectral } = out;
   const framer = getStftFramer({ nFft, hopLength, center: true });
   const nBins = framer.nBins;
   const melBank = melFilterBank({ sr, nFft, nMels });
@@ -243,34 +329,30 @@ function analyzeWithJs(y: Float32Array, o: AnalysisOptions, T: number, out: Fram
   const raw = new Float64Array(nChroma);
   const sums = new Float64Array(3);
   const rmsScale = 2 / (nFft * nFft);
+  const mag = stft || spectral ? new Float32Array(nBins) : null;
+  const binHzs = binFrequencies(sr, nBins);
   for (let t = 0; t < T; t++) {
     spectrumToPower(framer.load(y, t), power, freqs, sums);
-    rms[t] = Math.sqrt(rmsScale * sums[0]);
-    // librosa.util.normalize(norm=1) threshold: silent frames are not divided (centroid 0)
-    centroid[t] = sums[2] / (sums[1] < FLOAT32_TINY ? 1 : sums[1]);
-    chromaRawFrame(chromaBank, power, raw);
-    storeNormalizedChroma(raw, chroma, t, T);
+    if (rms && centroid) {
+      rms[t] = Math.sqrt(rmsScale * sums[0]);
+      // librosa.util.normalize(norm=1) threshold: silent frames are not divided (centroid 0)
+      centroid[t] = sums[2] / (sums[1] < FLOAT32_TINY ? 1 : sums[1]);
+    }
+    if (chroma) {
+      chromaRawFrame(chromaBank, power, raw);
+      storeNormalizedChroma(raw, chroma, t, T);
+    }
     applyFilterBank(melBank, power, melF, t * nMels, 1);
-    if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = Math.sqrt(power[k]);
+    if (mag) {
+      for (let k = 0; k < nBins; k++) mag[k] = Math.sqrt(power[k]);
+      if (stft) for (let k = 0; k < nBins; k++) stft[k * T + t] = mag[k];
+      if (spectral) spectralFrame(mag, 0, 1, nBins, binHzs, SPECTRAL_ROLL, spectral, t);
+    }
   }
   // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
   const dct = new DctFrame(o.nMfcc, nMels);
-  melDbColumns(melF, nMels, T, melDb, (t, col) => dct.apply(col, mfcc, t, T));
-  zcr.set(zeroCrossingRate(y, { frameLength: nFft, hopLength, center: true, threshold: ZCR_THRESHOLD }).data);
-}
-
-/** True when no sample is NaN or infinite (v * 0 is NaN exactly for those). */
-function allFinite(y: Float32Array): boolean {
-  let a0 = 0;
-  let a1 = 0;
-  const n = y.length;
-  const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) {
-    a0 += y[i] * 0;
-    a1 += y[i + 1] * 0;
-  }
-  if (n2 < n) a0 += y[n2] * 0;
-  return a0 + a1 === 0;
+  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, (t, col) => dct.apply(col, mfcc, t, T));
+  if (zcr) zcr.set(zeroCrossingRate(y, { frameLength: nFft, hopLength, center: true, threshold: ZCR_THRESHOLD }).data);
 }
 
 /**
@@ -314,15 +396,17 @@ function storeNormalizedChroma(raw: Float64Array, chroma: Float32Array, t: numbe
 }
 
 /**
- * mel_db = power_to_db(mel, ref=1, amin=1e-10, top_db=80) into melDb [nMels, T] from the
- * frame-major mel power melF [T, nMels]; `column(t, col)` receives each frame's dB values
- * (float32-rounded, in a reused buffer) for the DCT.
+ * mel_db = power_to_db(mel, ref=1, amin=1e-10, top_db=80) into melDb [nMels, T] (when given)
+ * from the frame-major mel power melF [T, nMels], and each frame's largest dB value into
+ * frameMax[t] (when given); `column(t, col)` receives each frame's dB values (float32-rounded,
+ * in a reused buffer) for the DCT.
  */
 function melDbColumns(
   melF: Float32Array,
   nMels: number,
   T: number,
-  melDb: Float32Array,
+  melDb: Float32Array | null,
+  frameMax: Float64Array | null,
   column: (t: number, col: Float64Array) => void,
 ): void {
   // The top_db floor needs the global maximum (log is monotonic, so take it on powers).
@@ -346,11 +430,19 @@ function melDbColumns(
         if (db < floorDb) db = floorDb;
       }
       col[b] = db;
-      melDb[b * T + t] = db;
+    }
+    if (melDb) for (let b = 0; b < nMels; b++) melDb[b * T + t] = col[b];
+    if (frameMax) {
+      let m = -Infinity;
+      for (let b = 0; b < nMels; b++) if (col[b] > m) m = col[b];
+      frameMax[t] = m;
     }
     column(t, col);
   }
 }
+
+/** Roll-off fraction of the spectral statistics (librosa's spectral_rolloff default, the descriptors'). */
+const SPECTRAL_ROLL = 0.85;
 
 /** librosa.zero_crossings' default threshold. */
 const ZCR_THRESHOLD = 1e-10;
@@ -365,6 +457,8 @@ interface WasmPlan {
   frame: number;
   spec: number;
   pow: number;
+  /** sqrt(pow), float32 */
+  mag: number;
   sums: number;
   melOut: number;
   chOut: number;
@@ -399,6 +493,7 @@ function wasmPlan(o: AnalysisOptions): WasmPlan | null {
       frame: a.alloc(o.nFft),
       spec: a.alloc(o.nFft),
       pow: a.alloc(nBins + 4), // + zero padding read by padded quads
+      mag: a.alloc(nBins + 4),
       sums: a.alloc(12),
       melOut: a.alloc(o.nMels),
       chOut: a.alloc(o.nChroma),

@@ -29,21 +29,30 @@ export function summaryVector(m: Matrix): Float32Array {
 }
 
 /**
- * Summary vectors of overlapping windows along the frames: a matrix [W, 2 * rows] whose row w
- * is summaryVector of frames [start_w, start_w + windowFrames). Windows start at 0, hopFrames,
+ * Where windows of `windowFrames` frames start along `cols` frames: at 0, hopFrames,
  * 2 * hopFrames, ... while they fit; when the last one ends before the last frame, one more
- * window ends exactly there, so every frame is covered. A matrix of at most windowFrames
- * columns gives one window: the whole matrix (its summaryVector).
+ * window ends exactly there, so every frame is covered. At most windowFrames columns: one window
+ * at 0 (the whole matrix).
  */
-export function windowSummaries(m: Matrix, windowFrames: number, hopFrames: number): Matrix {
+export function windowStarts(cols: number, windowFrames: number, hopFrames: number): number[] {
   if (!Number.isInteger(windowFrames) || windowFrames < 1) throw new RangeError(`windowFrames must be a positive integer, not ${windowFrames}`);
   if (!Number.isInteger(hopFrames) || hopFrames < 1) throw new RangeError(`hopFrames must be a positive integer, not ${hopFrames}`);
   const starts: number[] = [];
-  if (m.cols <= windowFrames) starts.push(0);
+  if (cols <= windowFrames) starts.push(0);
   else {
-    for (let s = 0; s + windowFrames <= m.cols; s += hopFrames) starts.push(s);
-    if (starts[starts.length - 1] + windowFrames < m.cols) starts.push(m.cols - windowFrames);
+    for (let s = 0; s + windowFrames <= cols; s += hopFrames) starts.push(s);
+    if (starts[starts.length - 1] + windowFrames < cols) starts.push(cols - windowFrames);
   }
+  return starts;
+}
+
+/**
+ * Summary vectors of overlapping windows along the frames (windowStarts): a matrix
+ * [W, 2 * rows] whose row w is summaryVector of frames [start_w, start_w + windowFrames).
+ * A matrix of at most windowFrames columns gives one window: the whole matrix (its summaryVector).
+ */
+export function windowSummaries(m: Matrix, windowFrames: number, hopFrames: number): Matrix {
+  const starts = windowStarts(m.cols, windowFrames, hopFrames);
   const len = Math.min(windowFrames, m.cols);
   const dim = 2 * m.rows;
   const out = new Float32Array(starts.length * dim);

@@ -1,10 +1,12 @@
 /**
- * Two small WebAssembly SIMD (f32x4) kernels for the per-frame hot loops, assembled here at load
+ * Small WebAssembly SIMD (f32x4) kernels for the per-frame hot loops, assembled here at load
  * time from their opcodes (no toolchain needed, no binary blob in the repo):
  *
  * - `power(spec, pow, nQuads, sums)`: from a packed real spectrum [re0, im0, re1, im1, ...]
  *   (4 bins per quad) write pow[k] = re^2 + im^2 for k < 4 nQuads, and lane-wise partial sums of
  *   pow, sqrt(pow) and k sqrt(pow) to sums[0..3], sums[4..7], sums[8..11].
+ * - `powerMag(spec, pow, nQuads, sums, mag)`: the same, and also mag[k] = sqrt(pow[k]) (f32x4.sqrt
+ *   is correctly rounded, so mag[k] = Math.fround(Math.sqrt(pow[k])) exactly).
  * - `matvec(table, nRows, x, out)`: sparse row-segmented matrix times vector:
  *   out[r] = sum over the row's segments of sum_q w[q] . x[q] in f32x4 quads.
  *   table: nRows + 1 int32 segment indices (row r owns segments table[r] .. table[r+1]-1), then
@@ -19,94 +21,20 @@
  * kernel module's own exported memory.
  */
 
-const enc = {
-  u32(n: number): number[] {
-    const out: number[] = [];
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) b |= 0x80;
-      out.push(b);
-    } while (n !== 0);
-    return out;
-  },
-  s32(n: number): number[] {
-    const out: number[] = [];
-    for (;;) {
-      const b = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-        out.push(b);
-        return out;
-      }
-      out.push(b | 0x80);
-    }
-  },
-  str(s: string): number[] {
-    return [...enc.u32(s.length), ...Buffer.from(s, 'utf8')];
-  },
-  vec(items: number[][]): number[] {
-    return [...enc.u32(items.length), ...items.flat()];
-  },
-  section(id: number, body: number[]): number[] {
-    return [id, ...enc.u32(body.length), ...body];
-  },
-};
+import {
+  BLOCK, BR, BR_IF, END, enc, F32, F32_ADD, F32X4_ADD, F32X4_EXTRACT, F32X4_MUL, F32X4_SQRT, f32Store, get,
+  I32, I32_ADD, I32_EQZ, I32_MUL, I32_SHL, I32_SUB, i32c, i32Load, LOOP, set, shuffle, simd, V128,
+  v128ConstF32, v128Load, v128Store, VOID, WA, whileLt, type WasmMemory,
+} from '../util/wasm-assembler.js';
 
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-// opcodes
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-const VOID = 0x40;
-const LGET = 0x20;
-const LSET = 0x21;
-const I32_LOAD = 0x28;
-const F32_STORE = 0x38;
-const I32_CONST = 0x41;
-const I32_GE_U = 0x4f;
-const I32_EQZ = 0x45;
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_MUL = 0x6c;
-const I32_SHL = 0x74;
-const F32_ADD = 0x92;
-const SIMD = 0xfd;
-
-const get = (i: number) => [LGET, i];
-const set = (i: number) => [LSET, i];
-const i32c = (n: number) => [I32_CONST, ...enc.s32(n)];
-const mem = (align: number, offset = 0) => [...enc.u32(align), ...enc.u32(offset)];
-const simd = (op: number, ...imm: number[]) => [SIMD, ...enc.u32(op), ...imm];
-const v128Load = (offset = 0) => simd(0x00, ...mem(2, offset));
-const v128Store = (offset = 0) => simd(0x0b, ...mem(2, offset));
-const v128ConstF32 = (a: number, b: number, c: number, d: number) => {
-  const bytes = new Uint8Array(new Float32Array([a, b, c, d]).buffer);
-  return simd(0x0c, ...bytes);
-};
-const shuffle = (lanes: number[]) => simd(0x0d, ...lanes);
-const F32X4_EXTRACT = (lane: number) => simd(0x1f, lane);
-const F32X4_SQRT = simd(0xe3);
-const F32X4_ADD = simd(0xe4);
-const F32X4_MUL = simd(0xe6);
-const i32Load = (offset = 0) => [I32_LOAD, ...mem(2, offset)];
-const f32Store = (offset = 0) => [F32_STORE, ...mem(2, offset)];
-
-/** `while (!(a >= b)) { body }` with a, b i32 locals: block/loop/br_if pattern. */
-function whileLt(a: number, b: number, body: number[]): number[] {
-  return [BLOCK, VOID, LOOP, VOID, ...get(a), ...get(b), I32_GE_U, BR_IF, 1, ...body, BR, 0, END, END];
-}
-
-function powerFunc(): number[] {
-  // params: 0 spec, 1 pow, 2 nQuads, 3 sums; locals: 4 q (i32), 5 accP, 6 accM, 7 accW, 8 kv, 9 a, 10 b, 11 p, 12 m (v128)
-  const [spec, pow, nQuads, sums, q, accP, accM, accW, kv, a, b, p, m] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+function powerFunc(withMag: boolean): number[] {
+  // params: 0 spec, 1 pow, 2 nQuads, 3 sums[, 4 mag]; then locals: q (i32), accP, accM, accW, kv, a, b, p, m (v128)
+  const np = withMag ? 5 : 4;
+  const [spec, pow, nQuads, sums, magp] = [0, 1, 2, 3, 4];
+  const [q, accP, accM, accW, kv, a, b, p, m] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => np + i);
   const evens = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
   const odds = [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
+  const storeMag = withMag ? [...get(magp), ...get(m), ...v128Store(0), ...get(magp), ...i32c(16), I32_ADD, ...set(magp)] : [];
   const body = [
     ...get(spec), ...v128Load(0), ...get(spec), ...v128Load(0), ...F32X4_MUL, ...set(a),
     ...get(spec), ...v128Load(16), ...get(spec), ...v128Load(16), ...F32X4_MUL, ...set(b),
@@ -114,6 +42,7 @@ function powerFunc(): number[] {
     ...get(pow), ...get(p), ...v128Store(0),
     ...get(accP), ...get(p), ...F32X4_ADD, ...set(accP),
     ...get(p), ...F32X4_SQRT, ...set(m),
+    ...storeMag,
     ...get(accM), ...get(m), ...F32X4_ADD, ...set(accM),
     ...get(accW), ...get(kv), ...get(m), ...F32X4_MUL, ...F32X4_ADD, ...set(accW),
     ...get(kv), ...v128ConstF32(4, 4, 4, 4), ...F32X4_ADD, ...set(kv),
@@ -216,11 +145,12 @@ function crossingsFunc(): number[] {
 function moduleBytes(): Uint8Array {
   const type4 = [0x60, ...enc.vec([[I32], [I32], [I32], [I32]]), ...enc.vec([])];
   const typeCross = [0x60, ...enc.vec([[I32], [I32], [F32]]), ...enc.vec([[I32]])];
-  const funcs = [powerFunc(), matvecFunc(), windowFunc(), crossingsFunc()];
+  const type5 = [0x60, ...enc.vec([[I32], [I32], [I32], [I32], [I32]]), ...enc.vec([])];
+  const funcs = [powerFunc(false), matvecFunc(), windowFunc(), crossingsFunc(), powerFunc(true)];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...enc.section(1, enc.vec([type4, typeCross])),
-    ...enc.section(3, enc.vec([[0], [0], [0], [1]])),
+    ...enc.section(1, enc.vec([type4, typeCross, type5])),
+    ...enc.section(3, enc.vec([[0], [0], [0], [1], [2]])),
     ...enc.section(5, enc.vec([[0x00, ...enc.u32(1)]])),
     ...enc.section(7, enc.vec([
       [...enc.str('memory'), 0x02, 0],
@@ -228,22 +158,12 @@ function moduleBytes(): Uint8Array {
       [...enc.str('matvec'), 0x00, 1],
       [...enc.str('window'), 0x00, 2],
       [...enc.str('crossings'), 0x00, 3],
+      [...enc.str('powerMag'), 0x00, 4],
     ])),
     ...enc.section(10, enc.vec(funcs.map((f) => [...enc.u32(f.length), ...f]))),
   ];
   return Uint8Array.from(bytes);
 }
-
-// The compiler's lib settings (ES2023, node types) do not declare WebAssembly: type what is used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export interface DspKernels {
   memory: WasmMemory;
@@ -251,6 +171,7 @@ export interface DspKernels {
   matvec(table: number, nRows: number, x: number, out: number): void;
   window(src: number, win: number, dst: number, nQuads: number): void;
   crossings(src: number, nQuads: number, lim: number): number;
+  powerMag(spec: number, pow: number, nQuads: number, sums: number, mag: number): void;
 }
 
 let kernels: DspKernels | null = null;
@@ -263,7 +184,7 @@ export function dspKernels(): DspKernels | null {
     const mod = new WA.Module(moduleBytes());
     const inst = new WA.Instance(mod, {});
     const e = inst.exports as unknown as DspKernels;
-    kernels = { memory: e.memory, power: e.power, matvec: e.matvec, window: e.window, crossings: e.crossings };
+    kernels = { memory: e.memory, power: e.power, matvec: e.matvec, window: e.window, crossings: e.crossings, powerMag: e.powerMag };
   } catch (err) {
     kernelError = err instanceof Error ? err.message : String(err);
   }

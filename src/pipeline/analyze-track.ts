@@ -1,7 +1,11 @@
 import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
-import { analyzeSignal } from '../dsp/analyze.js';
-import { summaryVector, windowSummaries } from '../dsp/summary.js';
+import { analyzeSignal, analyzeTimbre, type AnalysisResult } from '../dsp/analyze.js';
+import { allFinite } from '../dsp/finite.js';
+import { levelReferencedMfcc, levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../dsp/level-reference.js';
+import type { SpectralFrames } from '../dsp/descriptors/spectral.js';
+import { summaryVector } from '../dsp/summary.js';
+import { blockPatternVector } from '../dsp/block-level.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { fitGaussian } from '../similarity/gaussian.js';
 import { YasrError } from '../errors.js';
@@ -24,11 +28,8 @@ export interface TrackAnalysis {
   };
 }
 
-/** Extra seconds decoded on each side of a central excerpt, so that trimming has room. */
-const EXCERPT_MARGIN = 2;
-
 /**
- * `mfcc_windows`: MFCC mean+std of 30 s windows every 10 s over the whole trimmed track (up to
+ * `timbre_windows`: level-referenced MFCC mean+std of 30 s windows every 10 s over the whole trimmed track (up to
  * maxSeconds), [W, 40]. The cosine method matches a track's central excerpt against the other
  * track's windows, so a 30 s preview cut from anywhere finds its full track (window length and
  * hop chosen on a training part of the game-soundtrack corpus, benchmarks/RESULTS.md).
@@ -49,31 +50,31 @@ export interface AnalysedSignal {
   start: number;
   /** Trimming found nothing but silence: y is the untrimmed (excerpted) window. */
   silent: boolean;
-  /** The whole trimmed track when it was decoded whole (the cosine windows need no second decode), else null. */
-  whole: Float32Array | null;
+  /** The whole trimmed track (up to o.maxSeconds; the similarity windows cover it). */
+  whole: Float32Array;
+  /** Everything decoded (the file up to o.maxSeconds, untrimmed); y and whole are views into it. */
+  decoded: Float32Array;
 }
 
 /**
  * Decode, trim and cut the central excerpt of one file, exactly as the features stage does
- * (`yasr plot` shows the same signal). With an excerpt and a known duration, only the central
- * window (plus a small margin) is decoded: ffmpeg seeks there. That centres the excerpt on the
- * untrimmed file; leading/trailing silence then shifts it by half its length at most.
- * `--excerpt full` follows librosa exactly (trim, then analyse all).
+ * (`yasr plot` shows the same signal), following librosa: the whole file (up to o.maxSeconds)
+ * is decoded by one ffmpeg process, trimmed, and the excerpt taken at the centre of what trimming
+ * kept. (Decoding only a window around the file's centre would save decoding time, but lands in
+ * padding when a short sound is followed by a minute of digital silence, as game jingles are; and
+ * the similarity windows need the whole track anyway.)
  */
-export async function decodeAnalysedSignal(ffmpeg: string, file: string, durationHint: number | null, o: FeatureOptions): Promise<AnalysedSignal> {
+export async function decodeAnalysedSignal(
+  ffmpeg: string,
+  file: string,
+  _durationHint: number | null,
+  o: FeatureOptions,
+  times?: StageTimes,
+): Promise<AnalysedSignal> {
   const sr = o.sr;
-  let offset = 0;
-  let duration: number | undefined;
-  if (o.excerpt !== 'full') {
-    if (durationHint && durationHint > o.excerpt + 2 * EXCERPT_MARGIN + 1) {
-      offset = Math.max(0, (durationHint - o.excerpt) / 2 - EXCERPT_MARGIN);
-      duration = o.excerpt + 2 * EXCERPT_MARGIN;
-    }
-  } else {
-    duration = o.maxSeconds;
-  }
-  const decoded = await decodeAudio(ffmpeg, file, { sr, offset, duration: duration ?? (o.excerpt === 'full' ? o.maxSeconds : undefined) });
-  const decodedSeconds = decoded.length / sr;
+  const clock = stageClock(times);
+  const decoded = await decodeAudio(ffmpeg, file, { sr, offset: 0, duration: o.maxSeconds });
+  clock('decode');
   checkFinite(decoded, file);
   let y = decoded;
   let trim: [number, number] = [0, y.length];
@@ -81,10 +82,37 @@ export async function decodeAnalysedSignal(ffmpeg: string, file: string, duratio
   const silent = trim[1] <= trim[0];
   // Digital silence trims to nothing: analyse it untrimmed so its (finite) features exist.
   if (!silent) y = y.subarray(trim[0], trim[1]);
-  const whole = offset === 0 && (duration === undefined || o.excerpt === 'full') ? y : null;
+  const whole = y;
   if (o.excerpt !== 'full') y = centralExcerpt(y, o.excerpt, sr);
   const start = (y.byteOffset - decoded.byteOffset) / Float32Array.BYTES_PER_ELEMENT;
-  return { y, decodedSeconds, offset, trim, start, silent, whole };
+  clock('trim');
+  return { y, decodedSeconds: decoded.length / sr, offset: 0, trim, start, silent, whole, decoded };
+}
+
+/** The stages analyzeTrack hands to `describe`: what the one-pass analysis already computed. */
+export interface DescribeStages {
+  sr: number;
+  stftMag?: Matrix;
+  melPower?: Matrix;
+  melDb?: Matrix;
+  chroma?: Matrix;
+  /** Per-frame spectral statistics of |STFT| (analyzeSignal's spectral_frames). */
+  spectralFrames?: SpectralFrames;
+}
+
+export type Describe = (y: Float32Array, stages: DescribeStages) => DescribeResult;
+
+/**
+ * Time spent per stage, for benchmarks: milliseconds of `clock` (default performance.now, i.e.
+ * wall time; a benchmark on a loaded machine may pass a CPU clock) added up into `ms` per stage:
+ * decode (the ffmpeg process, or the in-process WAV reader), trim (finiteness check, trimming,
+ * excerpt), analysis (the one-pass analysis of the excerpt), windows (timbre_windows over the
+ * whole trimmed track), blocks (block_patterns), descriptors, summaries (everything else: summary vectors, the timbre
+ * Gaussian, finiteness checks of what is stored).
+ */
+export interface StageTimes {
+  ms: Record<string, number>;
+  clock?: () => number;
 }
 
 /** Decode, trim, cut the central excerpt (decodeAnalysedSignal) and analyse one file. */
@@ -93,13 +121,25 @@ export async function analyzeTrack(
   file: string,
   durationHint: number | null,
   o: FeatureOptions,
-  describe?: (y: Float32Array, stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; melDb?: Matrix; chroma?: Matrix }) => DescribeResult,
+  describe?: Describe,
+  times?: StageTimes,
 ): Promise<TrackAnalysis> {
+  const s = await decodeAnalysedSignal(ffmpeg, file, durationHint, o, times);
+  return analyzeDecoded(s, file, o, describe, times);
+}
+
+/** analyzeTrack after decoding: the features of a decoded, trimmed signal (`file` names it in errors). */
+export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOptions, describe?: Describe, times?: StageTimes): TrackAnalysis {
   const sr = o.sr;
-  const { y, decodedSeconds, offset, trim, silent, whole } = await decodeAnalysedSignal(ffmpeg, file, durationHint, o);
-  const keepStft = o.keep.includes('stft') || o.groups.includes('descriptors');
+  const { y, decodedSeconds, offset, trim, silent, whole } = s;
+  const clock = stageClock(times);
+  const keepStft = o.keep.includes('stft');
   const keepMel = o.keep.includes('mel');
-  const r = analyzeSignal(y, { sr, keepStft, keepMel });
+  // the descriptors' spectral statistics come out of the same pass (no |STFT| matrix for them);
+  // the mel power also feeds block_patterns (mfcc group)
+  const spectralFrames = o.groups.includes('descriptors') && !!describe;
+  const r = analyzeSignal(y, { sr, keepStft, keepMel: keepMel || o.groups.includes('mfcc'), spectralFrames });
+  clock('analysis');
   const features: Record<string, Matrix> = {};
   const add = (name: string, m: Matrix | undefined) => {
     if (!m) return;
@@ -115,9 +155,19 @@ export async function analyzeTrack(
   if (o.groups.includes('mfcc')) {
     add('mfcc', r.mfcc);
     summary('mfcc', r.mfcc);
-    const g = fitGaussian(r.mfcc.data, r.mfcc.rows, r.mfcc.cols);
-    add('mfcc_gauss', { rows: 1, cols: g.length, data: g });
-    add('mfcc_windows', await mfccWindows(ffmpeg, file, o, y, whole, r.mfcc));
+    // the similarity vectors: MFCCs referenced to their own loudest cell (src/dsp/level-reference.ts)
+    const timbre = levelReferencedMfcc(r.mfcc, r.mel_db);
+    summary('timbre', timbre);
+    const g = fitGaussian(timbre.data, timbre.rows, timbre.cols);
+    add('timbre_gauss', { rows: 1, cols: g.length, data: g });
+    clock('summaries');
+    add('timbre_windows', timbreWindows(o, y, whole, r));
+    clock('windows');
+  }
+  // block-level patterns (rhythm, onsets, band co-movement) of the excerpt's mel power: the blocks method
+  if (o.groups.includes('mfcc')) {
+    add('block_patterns', blockPatternVector(r.mel!));
+    clock('blocks');
   }
   if (o.groups.includes('mel')) add('mel_db', r.mel_db);
   if (o.groups.includes('chroma')) {
@@ -138,12 +188,15 @@ export async function analyzeTrack(
   }
   if (o.keep.includes('stft')) add('stft_mag', r.stft_mag);
   if (o.keep.includes('mel')) add('mel_power', r.mel);
+  clock('summaries');
   let descriptors: Descriptors | undefined;
   if (o.groups.includes('descriptors') && describe) {
-    // mel_db is power_to_db(mel) as computeDescriptors would compute it (identical values).
-    const d = describe(y, { sr, stftMag: r.stft_mag, melDb: r.mel_db, chroma: r.chroma });
+    // mel_db is power_to_db(mel) as computeDescriptors would compute it (identical values), and
+    // spectral_frames the statistics it would take from |STFT| (identical values).
+    const d = describe(y, { sr, stftMag: r.stft_mag, melDb: r.mel_db, chroma: r.chroma, spectralFrames: r.spectral_frames });
     descriptors = d.record;
     add('descriptors', { rows: 1, cols: d.vector.length, data: d.vector });
+    clock('descriptors');
   }
   return {
     features,
@@ -151,30 +204,33 @@ export async function analyzeTrack(
   };
 }
 
+/** A function that adds the clock's milliseconds since its last call (or its creation) to times.ms[name]. */
+function stageClock(times: StageTimes | undefined): (name: string) => void {
+  if (!times) return () => {};
+  const clock = times.clock ?? (() => performance.now());
+  let t = clock();
+  return (name) => {
+    const now = clock();
+    times.ms[name] = (times.ms[name] ?? 0) + (now - t);
+    t = now;
+  };
+}
+
 function checkFinite(y: Float32Array, file: string): void {
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
-  }
+  if (!allFinite(y)) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
 }
 
 /**
- * The `mfcc_windows` matrix of a track: window summaries of the MFCCs of the whole trimmed track.
- * `excerpt` is the analysed signal and `excerptMfcc` its MFCCs (reused when the excerpt is the
- * whole track); `whole` the whole trimmed signal when it was already decoded, else it is decoded
- * here (up to o.maxSeconds) and trimmed the same way.
+ * The `timbre_windows` matrix of a track: window summaries of the level-referenced MFCCs of the
+ * whole trimmed track, each window referenced to its own loudest cell. `excerpt` is the analysed
+ * signal and `r` its analysis (reused when the excerpt is the whole track); `whole` the whole
+ * trimmed signal, of which only the MFCCs and the loudest mel dB cell of each frame are computed
+ * (analyzeTimbre: the same values analyzeSignal gives, without its other features).
  */
-async function mfccWindows(ffmpeg: string, file: string, o: FeatureOptions, excerpt: Float32Array, whole: Float32Array | null, excerptMfcc: Matrix): Promise<Matrix> {
+export function timbreWindows(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult): Matrix {
   const sr = o.sr;
-  let y = whole;
-  if (!y) {
-    y = await decodeAudio(ffmpeg, file, { sr, duration: o.maxSeconds });
-    checkFinite(y, file);
-    if (o.trim === 'librosa') {
-      const [a, b] = trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 });
-      if (b > a) y = y.subarray(a, b);
-    }
-  }
-  const mfcc = whole && y.length === excerpt.length ? excerptMfcc : analyzeSignal(y, { sr }).mfcc;
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
-  return windowSummaries(mfcc, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+  if (whole.length === excerpt.length) return levelReferencedWindows(r.mfcc, r.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+  const a = analyzeTimbre(whole, { sr });
+  return levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.nMels, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
 }

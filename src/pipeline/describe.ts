@@ -1,5 +1,5 @@
-import type { Matrix } from '../dsp/matrix.js';
 import { computeDescriptors, descriptorVector, type Descriptors } from '../dsp/descriptors/index.js';
+import type { DescribeStages } from './analyze-track.js';
 
 export interface DescribeResult {
   record: Descriptors;
@@ -8,10 +8,14 @@ export interface DescribeResult {
 }
 
 /** Musical descriptors of an analysed excerpt, reusing the stages already computed. */
-export function describeSignal(
-  y: Float32Array,
-  stages: { sr: number; stftMag?: Matrix; melPower?: Matrix; melDb?: Matrix; chroma?: Matrix },
-): DescribeResult {
-  const record = computeDescriptors(y, { sr: stages.sr, stftMag: stages.stftMag, melPower: stages.melPower, melDb: stages.melDb, chroma: stages.chroma });
+export function describeSignal(y: Float32Array, stages: DescribeStages): DescribeResult {
+  const record = computeDescriptors(y, {
+    sr: stages.sr,
+    stftMag: stages.stftMag,
+    melPower: stages.melPower,
+    melDb: stages.melDb,
+    chroma: stages.chroma,
+    spectralFrames: stages.spectralFrames,
+  });
   return { record, vector: Float32Array.from(descriptorVector(record)) };
 }

@@ -64,8 +64,12 @@ export interface EvaluateResult {
   k: number;
   artistFilter: boolean;
   tracks: number;
-  /** How the held-out halves were made. */
-  split: { seed: number; labels: [number, number]; tracks: [number, number] } | null;
+  /**
+   * How the held-out halves were made, and the random expectation within a half (mean of the
+   * two halves; without / with the artist filter): a half holds fewer wrong candidates, so
+   * held-out figures are read against this, not against `random`.
+   */
+  split: { seed: number; labels: [number, number]; tracks: [number, number]; random: [number, number] } | null;
   methods: MethodEvaluation[];
   random: ReturnType<typeof randomBaseline> | null;
   bestPossible: ReturnType<typeof bestPossible> | null;
@@ -107,7 +111,8 @@ export async function candidatesFor(db: Db, method: MethodName, workers: number,
   const def = methodNamed(method);
   const choices = def.choices();
   // sequence methods' matrices are assembled from stored blocks: compute (or complete) them first
-  if (def.kind === 'sequence') await runSimilarity(db, { method }, { k: Math.max(k, 50), workers });
+  // (all pairs whatever the catalogue's size: the matrix needs every pair)
+  if (def.kind === 'sequence') await runSimilarity(db, { method, candidates: 'all' }, { k: Math.max(k, 50), workers });
   if (def.kind === 'vector' && def.evaluationCandidates) return def.evaluationCandidates(choices, (p) => denseMatrix(db, p), onSharedTracks);
   const ms = choices.map((ch) => denseMatrix(db, ch.params));
   const ids = sharedTracks(ms);
@@ -153,7 +158,12 @@ export async function evaluateMethods(db: Db, o: EvaluateOptions): Promise<Evalu
       if (o.heldOut !== false) {
         const labelsIn = [0, 1].map((h) => new Set(labels.filter((_, i) => half[i] === h)).size) as [number, number];
         const tracksIn = [0, 1].map((h) => half.filter((x) => x === h).length) as [number, number];
-        out.split = { seed, labels: labelsIn, tracks: tracksIn };
+        const inHalf = (h: number, a?: readonly string[]) => {
+          const idx = all.filter((i) => half[i] === h);
+          return randomBaseline(idx.map((i) => labels[i]), o.k, a ? idx.map((i) => a[i]) : undefined).precision;
+        };
+        const random = [undefined, artists].map((a) => (inHalf(0, a) + inHalf(1, a)) / 2) as [number, number];
+        out.split = { seed, labels: labelsIn, tracks: tracksIn, random };
       }
     }
   }

@@ -5,7 +5,8 @@ import { findSets, getNeighbours, getTrackStats, setState, type SimSet } from '.
 import { stableJson } from '../util/hash.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
-import { catalogueEntries } from './similarity/catalogue.js';
+import { requiredFeatures, resolveRun } from './similarity/catalogue.js';
+import { withDefaultCandidates } from './similarity/candidate-params.js';
 import { methodNamed } from './similarity/registry.js';
 import { cosineModel, cosineOfSpace, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
@@ -15,9 +16,13 @@ import { onOrAfter } from '../sources/since.js';
 import type { Descriptors } from '../dsp/descriptors/index.js';
 import { reasonText, shareOf } from './explain.js';
 import { poolFrames } from '../similarity/pool.js';
-import { sequenceOf } from './similarity/catalogue.js';
+import { LEVEL_REFERENCED_SEQUENCE, levelShift, sequenceOf, shiftFirstValue } from './similarity/catalogue.js';
 import { ratingWeights, rerankByRatings, type RatingEffect } from './rerank.js';
 import { activeRatings } from '../store/ratings.js';
+import { DEFAULTS } from './similarity/defaults.js';
+
+/** The vector behind a pick's timbre reason (the default cosine's: level-referenced MFCC mean/std). */
+const TIMBRE_VECTOR = DEFAULTS.vector;
 
 export interface RecommendFilters {
   /** Leave out tracks whose artist popularity is above this (unknown popularity stays). */
@@ -67,7 +72,7 @@ export interface QueryFeatures {
   file: string;
   /** The file's content hash: ratings given for this audio apply to it. */
   sha256?: string;
-  /** Window summaries along the whole file ([W, dim] flattened, e.g. mfcc_windows), for cosine with windows. */
+  /** Window summaries along the whole file ([W, dim] flattened, e.g. timbre_windows), for cosine with windows. */
   windows?: Record<string, Float32Array>;
 }
 
@@ -112,8 +117,8 @@ export interface ScoringContext {
 }
 
 export function scoringContext(db: Db, p: SimilarityParams): ScoringContext {
-  const params = normalizeParams(p);
-  const entries = catalogueEntries(db, params);
+  // the parameters of the set a run over this catalogue makes (candidates above allPairsMax())
+  const { params, entries } = resolveRun(db, p);
   const cache: FeatureCache = new Map();
   const descCache = new Map<number, Descriptors | undefined>();
   return {
@@ -123,7 +128,7 @@ export function scoringContext(db: Db, p: SimilarityParams): ScoringContext {
     entries,
     pos: new Map(entries.map((e, i) => [e.trackId, i])),
     cache,
-    timbre: entries.length > 1 ? cosineModel(db, entries, 'mfcc_summary', true, cache) : null,
+    timbre: entries.length > 1 ? cosineModel(db, entries, TIMBRE_VECTOR, true, cache) : null,
     desc(id) {
       if (!descCache.has(id)) descCache.set(id, featureMeta<Descriptors>(db, id, 'descriptors'));
       return descCache.get(id);
@@ -159,7 +164,7 @@ export function scoresFor(
     throw new YasrError('NOT_FOUND', `track #${qTrack.id} has no ${method} features yet: run "yasr features" first`);
   }
   if (timbre) {
-    timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors.mfcc_summary ? timbre.query([(query as { features: QueryFeatures }).features.vectors.mfcc_summary]) : null;
+    timbreRow = qi !== undefined ? timbre.row(qi) : (query as { features: QueryFeatures }).features.vectors[TIMBRE_VECTOR] ? timbre.query([(query as { features: QueryFeatures }).features.vectors[TIMBRE_VECTOR]]) : null;
   }
   // timbre's mutual proximity needs all n^2 divergences, and dtw/fastdtw keep top-k lists only: a
   // stored track reads the stored lists, an outside file the stored per-track statistics (both
@@ -190,7 +195,13 @@ export function scoresFor(
     if (!f.mfcc) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC sequence`);
     const spec = m.spec(params);
     const poolN = spec.pool ?? 1;
-    const q = poolFrames(f.mfcc.seq, f.mfcc.dim, poolN);
+    let qSeq = f.mfcc.seq;
+    if (m.sequence(params) === LEVEL_REFERENCED_SEQUENCE) {
+      const [ms, ts] = [f.vectors.mfcc_summary, f.vectors.timbre_summary];
+      if (!ms || !ts) throw new YasrError('ANALYSIS_FAILED', `${f.file}: no MFCC summaries`);
+      qSeq = shiftFirstValue(Float32Array.from(qSeq), f.mfcc.dim, levelShift(ms, ts));
+    }
+    const q = poolFrames(qSeq, f.mfcc.dim, poolN);
     scores = new Map();
     for (const e of entries) {
       const s = sequenceOf(db, e.trackId, m.sequence(params));
@@ -248,6 +259,18 @@ export function recommend(
 function storedSet(db: Db, method: MethodName, params: Record<string, unknown>): SimSet | undefined {
   const key = stableJson(params);
   return findSets(db, method).find((s) => stableJson(s.params) === key);
+}
+
+/**
+ * The parameters resolveRun gives for a catalogue of n tracks (the base catalogue of `base`'s
+ * features), without reading the catalogue: with default candidates above allPairsMax(); undefined
+ * when those read other features (another catalogue: the full path resolves it).
+ */
+function resolvedParams(p: SimilarityParams, base: Record<string, unknown>, n: number): Record<string, unknown> | undefined {
+  const q = withDefaultCandidates(p, n);
+  if (q === p) return base;
+  const params = normalizeParams(q);
+  return requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0') ? params : undefined;
 }
 
 /** The query track and whether recommendations for it can skip the ratings (none in force for it). */
@@ -310,8 +333,8 @@ function descReader(db: Db): (id: number) => Descriptors | undefined {
  * The fast path for a stored track: timbre/hybrid/dtw/fastdtw with a stored result set score only
  * the tracks in the query's stored nearest and farthest lists, in the full path too (see
  * scoresFor), so here nothing catalogue-wide is scored or loaded but the catalogue's membership
- * (which tracks have the method's features) and the mfcc_summary z-score fit of the timbre
- * reason, both from one feature pack (./similarity/packs.ts); only the listed tracks' metadata
+ * (which tracks have the method's features) and the timbre z-score fit of the reason (of
+ * TIMBRE_VECTOR), both from a pack (./similarity/packs.ts); only the listed tracks' metadata
  * and descriptors are read. Filters cannot make this differ from the full path (both filter the
  * same lists). Returns undefined, so that another path runs (and says what is missing), for
  * cosine/features (they rank the whole catalogue: recommendFromPacks), without a stored set or
@@ -325,20 +348,22 @@ export function recommendFromStoredLists(
   p: SimilarityParams,
   a: { k: number; least: number; filters: RecommendFilters; ratings?: 'use' | 'ignore' },
 ): RecommendResult | undefined {
-  const params = normalizeParams(p);
-  const method = params.method as MethodName;
+  const base = normalizeParams(p);
+  const method = base.method as MethodName;
   const m = methodNamed(method);
   // methods whose recommendations for a stored track come from the stored lists alone
   if (!m.listsForStoredTrack) return undefined;
+  const qTrack = fastQuery(db, trackId, a);
+  if (!qTrack) return undefined;
+  // the catalogue, and the timbre space of its vectors (the reason's z-scores are fitted on all of them)
+  const timbre = timbreSpace(db, m.reads(base), trackId);
+  if (!timbre) return undefined;
+  const params = resolvedParams(p, base, timbre.ids.length);
+  if (!params) return undefined;
   const set = storedSet(db, method, params);
   if (!set) return undefined;
   const lists = getNeighbours(db, set.id, trackId);
   if (!lists) return undefined;
-  const qTrack = fastQuery(db, trackId, a);
-  if (!qTrack) return undefined;
-  // the catalogue, and the timbre space of its mfcc_summary vectors (the reason's z-scores are fitted on all of them)
-  const timbre = timbreSpace(db, m.reads(params), trackId);
-  if (!timbre) return undefined;
   const listed = listedScores(lists);
   const tracks = tracksByIds(db, [trackId, ...listed.ids]);
   const floor = dateFloor(a.filters);
@@ -364,7 +389,7 @@ export function recommendFromStoredLists(
 /**
  * The catalogue of a method with features `names` (track ids, members hash, the query's index)
  * and the timbre reason's parts: the query's cosine to every other track in the z-scored,
- * unit-length space of the mfcc_summary vectors (the full path's timbre row: cosineModel, the
+ * unit-length space of the TIMBRE_VECTOR vectors (the full path's timbre row: cosineModel, the
  * same arithmetic on the same space, kept in a pack) and the share of the catalogue each beats.
  * Undefined when the query is not in the catalogue or the space cannot be packed.
  */
@@ -373,7 +398,7 @@ function timbreSpace(
   names: readonly string[],
   trackId: number,
 ): { ids: Int32Array; membersHash: string; qi: number; timbre(id: number): number | undefined; timbreShareOf: ((cosine: number) => number) | null } | undefined {
-  const sp = spacePack(db, names, 'mfcc_summary', true, true);
+  const sp = spacePack(db, names, TIMBRE_VECTOR, true, true);
   if (!sp) return undefined;
   const qi = indexIn(sp.ids, trackId);
   if (qi < 0) return undefined;
@@ -418,6 +443,9 @@ export function recommendFromPacks(
   const timbre = timbreSpace(db, names, trackId);
   if (!timbre) return undefined;
   const { ids, qi } = timbre;
+  // above allPairsMax() tracks the full path names default candidates in its parameters (and a
+  // result set made with candidates keeps approximate lists): it runs then
+  if (resolvedParams(p, params, ids.length) !== params) return undefined;
   const flags = passingFlags(db, qTrack, a.filters, ids);
   const common = {
     params,
@@ -692,7 +720,10 @@ function rankAndDescribe(
     };
   };
   const nearest = picks.nearest.map((r, i) => toRec(i + 1, r));
-  const least = picks.least.map((r, i) => toRec(i + 1, r));
+  // stored lists without a bottom part (a --shortlist set keeps the nearest only): the least
+  // similar tracks are unknown, so none are shown rather than the tail of the nearest
+  const knownBottom = !(partial && picks.ranked <= s.head!);
+  const least = knownBottom ? picks.least.map((r, i) => toRec(i + 1, r)) : [];
   return {
     query: { trackId: qTrack?.id ?? null, artist: qArtist ?? null, title: qTrack ? qTrack.title : (query as { features: QueryFeatures }).features.title, file: qTrack ? qTrack.localPath : (query as { features: QueryFeatures }).features.file },
     method,

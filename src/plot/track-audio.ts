@@ -6,8 +6,6 @@
 import type { Db } from '../store/db.js';
 import { getTrack, type Track } from '../store/tracks.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
-import { decodeAudio } from '../audio/decode.js';
-import { trimInterval } from '../audio/trim.js';
 import { decodeAnalysedSignal, type AnalysedSignal } from '../pipeline/analyze-track.js';
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from '../pipeline/feature-options.js';
 import { YasrError } from '../errors.js';
@@ -57,10 +55,10 @@ export async function loadTrackAudio(
   const analysedStart = analysed.offset + analysed.start / options.sr;
   let whole: WholeTrack | undefined;
   if (a.whole) {
-    const y = await decodeAudio(a.tools.ffmpeg, file, { sr: options.sr, duration: options.maxSeconds });
+    // the analysed signal was cut from the whole file, decoded once
+    const y = analysed.decoded;
     const truncated = track.duration !== null && track.duration > y.length / options.sr + 1;
-    const trim: [number, number] = options.trim === 'librosa' ? trimInterval(y, { topDb: 60, frameLength: 2048, hopLength: 512 }) : [0, y.length];
-    whole = { y, truncated, trim };
+    whole = { y, truncated, trim: analysed.trim };
   }
   return { track, sr: options.sr, options, analysed, analysedStart, whole };
 }

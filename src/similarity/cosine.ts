@@ -1,12 +1,16 @@
 /**
- * Cosine similarity of feature vectors, catalogue standardisation, and a fast all-tracks top-k.
+ * Cosine similarity of feature vectors, catalogue standardisation, and a fast, exact all-tracks
+ * top-k (./exact-topk.ts over a tensor backend, ./backends/).
  *
  * Zero vectors: cosine is undefined for them; yasr defines the similarity of a zero vector as 0
  * with any non-zero vector and 1 with another zero vector (itself), so a zero vector never makes
- * a NaN and never ranks above a real match. In {@link cosineTopK} a zero row scores 0 against
- * every other row.
+ * a NaN and never ranks above a real match. In {@link cosineTopK} (and the vector model's rows) a
+ * zero row scores 0 against every other row.
  */
 import { badParameter } from '../errors.js';
+import { unitRowsTopK, type ExactTopKOptions, type TopKResult } from './exact-topk.js';
+
+export { windowMatchTopK, type ExactTopKOptions, type TopKResult } from './exact-topk.js';
 
 type Vec = ArrayLike<number>;
 
@@ -127,142 +131,44 @@ export function normalizeRows(vectors: Vec, dim: number): Float32Array {
   return out;
 }
 
-/** Per-row top-k lists: row i's entries are at [i*k, i*k+k), best first. */
-export interface TopKResult {
-  n: number;
-  k: number;
-  /** Neighbour indices, n * k; -1 where a row has fewer than k others (n - 1 < k). */
-  index: Int32Array;
-  /** Scores (here cosine similarity, descending), n * k; NaN where index is -1. */
-  score: Float32Array;
+/**
+ * Rows scaled to unit Euclidean length in float64 (x * (1 / sqrt(sum of squares))); a zero row
+ * stays zero, so its cosine with anything is 0. The one normalisation behind cosine scores: the
+ * vector model's rows and the top-k lists use it, so both give the same bits.
+ * @param x n * dim values, row-major
+ */
+export function unitRows(x: Vec, dim: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length / dim; i++) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += x[i * dim + k] ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let k = 0; k < dim; k++) out[i * dim + k] = x[i * dim + k] * inv;
+  }
+  return out;
 }
 
 /** Options for {@link cosineTopK}. */
-export interface CosineTopKOptions {
-  /** Neighbours per row (default 10). */
-  k?: number;
+export interface CosineTopKOptions extends ExactTopKOptions {
   /** Z-score the catalogue first (default false). */
   standardize?: boolean;
-  /** Rows per block of the blocked product (default 256). */
-  blockSize?: number;
 }
 
 /**
  * Top-k most cosine-similar rows for every one of n vectors (`vectors`: n * dim values,
- * row-major), excluding the row itself. Rows are normalised to unit length as float32, then
- * similarities come from a blocked, symmetric matrix product (each pair computed once, dot
- * products accumulated in float64 from the float32 rows). Ties are broken by the smaller index.
- * Memory: O(n * (dim + k)); time O(n^2 * dim / 2).
+ * row-major), excluding the row itself; with `least`, also the least similar. Exact: a tensor
+ * backend (./backends/: js, wasm, onnx; option `backend` or YASR_TENSOR_BACKEND) computes the
+ * products of the rows in float32 tiles to find candidates, and the listed scores are the float64
+ * dot products of the {@link unitRows} (the same on every backend, and the same as the vector
+ * model's cosine rows). Ties go to the smaller index. A zero row scores 0 against every other row;
+ * a row with a non-finite value is nobody's neighbour and has none (-1, NaN). Memory:
+ * O(n * (dim + k)); time O(n^2 * dim / 2) in the backend's product.
  */
 export function cosineTopK(vectors: Vec, dim: number, options: CosineTopKOptions = {}): TopKResult {
-  const k = options.k ?? 10;
-  const bs = options.blockSize ?? 256;
   if (!Number.isInteger(dim) || dim < 1) throw badParameter('dim', dim, 'a positive integer');
   if (vectors.length % dim !== 0) throw badParameter('vectors length', vectors.length, `a multiple of dim=${dim}`);
-  if (!Number.isInteger(k) || k < 1) throw badParameter('k', k, 'a positive integer');
-  if (!Number.isInteger(bs) || bs < 1) throw badParameter('blockSize', bs, 'a positive integer');
-  const n = vectors.length / dim;
   const src = options.standardize ? standardize(vectors, dim) : vectors;
-  const R = normalizeRows(src, dim);
-  const index = new Int32Array(n * k).fill(-1);
-  const score = new Float32Array(n * k).fill(-Infinity);
-  // worst kept score per row (the k-th), -Infinity until the list is full
-  const worst = new Float64Array(n).fill(-Infinity);
-  const scoreF64 = new Float64Array(n * k).fill(-Infinity);
-  const insert = (row: number, j: number, s: number): void => {
-    const base = row * k;
-    // find position: after entries that are better (higher score, or equal score & smaller index)
-    let p = k - 1;
-    if (!(s > scoreF64[base + p] || (s === scoreF64[base + p] && (index[base + p] === -1 || j < index[base + p])))) {
-      return;
-    }
-    while (p > 0) {
-      const ps = scoreF64[base + p - 1];
-      const pi = index[base + p - 1];
-      if (s > ps || (s === ps && (pi === -1 || j < pi))) {
-        scoreF64[base + p] = ps;
-        index[base + p] = pi;
-        p--;
-      } else break;
-    }
-    scoreF64[base + p] = s;
-    index[base + p] = j;
-    worst[row] = scoreF64[base + k - 1];
-  };
-  const dots = new Float64Array(bs * bs);
-  for (let i0 = 0; i0 < n; i0 += bs) {
-    const i1 = Math.min(n, i0 + bs);
-    for (let j0 = i0; j0 < n; j0 += bs) {
-      const j1 = Math.min(n, j0 + bs);
-      blockDots(R, dim, i0, i1, j0, j1, dots);
-      const w = j1 - j0;
-      for (let i = i0; i < i1; i++) {
-        const jStart = j0 === i0 ? i + 1 : j0;
-        const rowOff = (i - i0) * w - j0;
-        for (let j = jStart; j < j1; j++) {
-          const s = dots[rowOff + j];
-          if (s >= worst[i]) insert(i, j, s);
-          if (s >= worst[j]) insert(j, i, s);
-        }
-      }
-    }
-  }
-  for (let i = 0; i < n * k; i++) score[i] = index[i] === -1 ? NaN : scoreF64[i];
-  return { n, k, index, score };
-}
-
-/**
- * `kernel(R, a, j0, j1, dots, o)`: dots[o + j] = R[a .. a+dim) . R[j*dim .. j*dim+dim) for
- * j in [j0, j1), float64 accumulation. Generated per dim (row held in locals, unrolled), which V8
- * runs about twice as fast as a loop over dim.
- */
-type DotRowKernel = (R: Float32Array, a: number, j0: number, j1: number, dots: Float64Array, o: number) => void;
-
-const dotKernels = new Map<number, DotRowKernel>();
-
-function dotRowKernel(dim: number): DotRowKernel {
-  let f = dotKernels.get(dim);
-  if (f) return f;
-  if (dim <= 64) {
-    const lines: string[] = [];
-    for (let t = 0; t < dim; t++) lines.push(`const x${t} = R[a + ${t}];`);
-    lines.push('for (let j = j0; j < j1; j++) {');
-    lines.push(`  const c = j * ${dim};`);
-    lines.push('  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;');
-    for (let t = 0; t < dim; t++) lines.push(`  s${t & 3} += x${t} * R[c + ${t}];`);
-    lines.push('  dots[o + j] = (s0 + s1) + (s2 + s3);');
-    lines.push('}');
-    f = new Function('R', 'a', 'j0', 'j1', 'dots', 'o', lines.join('\n')) as DotRowKernel;
-  } else {
-    f = (R, a, j0, j1, dots, o) => {
-      for (let j = j0; j < j1; j++) {
-        const c = j * dim;
-        let s = 0;
-        for (let t = 0; t < dim; t++) s += R[a + t] * R[c + t];
-        dots[o + j] = s;
-      }
-    };
-  }
-  dotKernels.set(dim, f);
-  return f;
-}
-
-/** dots[(i - i0) * (j1 - j0) + (j - j0)] = R_i . R_j for the block. */
-function blockDots(
-  R: Float32Array,
-  dim: number,
-  i0: number,
-  i1: number,
-  j0: number,
-  j1: number,
-  dots: Float64Array,
-): void {
-  const w = j1 - j0;
-  const kernel = dotRowKernel(dim);
-  for (let i = i0; i < i1; i++) {
-    // on a diagonal block only j > i is needed
-    kernel(R, i * dim, j0 === i0 ? i + 1 : j0, j1, dots, (i - i0) * w - j0);
-  }
+  return unitRowsTopK(unitRows(src, dim), dim, options);
 }
 
 /**

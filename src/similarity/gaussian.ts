@@ -157,6 +157,34 @@ export function mutualProximityStats(rowOf: (i: number) => ArrayLike<number>, n:
   return { mu, sd };
 }
 
+/**
+ * {@link mutualProximityStats} over a subset of the items: each item's mean and spread of
+ * value(i, j) for the j of `sample` (ascending indices) other than i, with the same arithmetic, so
+ * a sample of every index gives the same numbers. Costs n * sample.length values.
+ */
+export function mutualProximityStatsOn(value: (i: number, j: number) => number, n: number, sample: ArrayLike<number>): { mu: Float64Array; sd: Float64Array } {
+  const mu = new Float64Array(n);
+  const sd = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    let s2 = 0;
+    let m = 0;
+    for (let q = 0; q < sample.length; q++) {
+      const j = sample[q];
+      if (j === i) continue;
+      const v = value(i, j);
+      if (!Number.isFinite(v)) continue;
+      s += v;
+      s2 += v * v;
+      m++;
+    }
+    mu[i] = m ? s / m : 0;
+    sd[i] = m ? Math.sqrt(Math.max(0, s2 / m - mu[i] * mu[i])) : 1;
+    if (!(sd[i] > 0)) sd[i] = 1;
+  }
+  return { mu, sd };
+}
+
 export function normalCdf(x: number): number {
   // Abramowitz-Stegun 7.1.26 on erf, |error| < 1.5e-7
   const z = Math.abs(x) / Math.SQRT2;

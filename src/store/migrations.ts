@@ -184,7 +184,54 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX ratings_track ON ratings (track_id);
   CREATE INDEX ratings_session ON ratings (session) WHERE session IS NOT NULL;
   `,
-  // 7: packs, copies of catalogue-wide data in one blob each (a feature of every analysed track,
+  // 7: pair distances of a shortlisted sequence set (dtw/fastdtw --shortlist N), one row per pair
+  // of members; a is the member of the smaller track id, and the distance is method(a, b). NULL
+  // stands for a NaN distance. Rows are never updated: a member's content is fixed (a changed
+  // track becomes a new member), so a stored pair is final (src/pipeline/similarity/shortlist-stage.ts).
+  `
+  CREATE TABLE sim_pairs (
+    set_id    INTEGER NOT NULL REFERENCES sim_sets(id) ON DELETE CASCADE,
+    a         INTEGER NOT NULL,
+    b         INTEGER NOT NULL,
+    distance  REAL,
+    PRIMARY KEY (set_id, a, b)
+  ) WITHOUT ROWID;
+  `,
+  // 8: per-track statistics in several parts (the blocks method: mean and spread of each
+  // block-level pattern's distances, for its distance space normalisation), JSON [mu, sd, ...]
+  `
+  ALTER TABLE sim_track_stats ADD COLUMN parts TEXT;
+  `,
+  // 9: the ANN index of a per-track vector (yasr similarity --candidates): what its file holds
+  // (src/pipeline/similarity/ann-index.ts). One row per vector; `definition` hashes what the
+  // vectors mean (vector, features version, standardisation, backend and its options), fit_mean
+  // and fit_std are the z-score fit frozen when it was built over `fitted` tracks, `churn` counts
+  // the tracks added and removed since, and the file is <db>.ann/<vector>-<definition>-g<generation>.index
+  // (none for a :memory: database). ann_members: the tracks in the file, with their analysed content.
+  `
+  CREATE TABLE ann_indexes (
+    id          INTEGER PRIMARY KEY,
+    vector      TEXT NOT NULL UNIQUE,
+    definition  TEXT NOT NULL,
+    params      TEXT NOT NULL,
+    backend     TEXT NOT NULL,
+    dim         INTEGER NOT NULL,
+    fit_mean    BLOB NOT NULL,
+    fit_std     BLOB NOT NULL,
+    fitted      INTEGER NOT NULL,
+    churn       INTEGER NOT NULL DEFAULT 0,
+    generation  INTEGER NOT NULL,
+    built_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  CREATE TABLE ann_members (
+    index_id   INTEGER NOT NULL REFERENCES ann_indexes(id) ON DELETE CASCADE,
+    track_id   INTEGER NOT NULL,
+    input_sha  TEXT NOT NULL,
+    PRIMARY KEY (index_id, track_id)
+  ) WITHOUT ROWID;
+  `,
+  // 10: packs, copies of catalogue-wide data in one blob each (a feature of every analysed track,
   // src/pipeline/similarity/packs.ts) so that recommend reads one row instead of thousands. A pack
   // holds for the generation it was made at; any change to features or checkpoints moves the
   // generation on (and drops the packs), so a pack is never read stale (src/store/packs.ts).

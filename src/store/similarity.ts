@@ -99,6 +99,31 @@ export function* iterateBlocks(db: Db, setId: number): Generator<PlannedBlock & 
   }
 }
 
+/**
+ * Store the distances of a shortlisted set's pairs (a0, b0, a1, b1, ...: member indices, a being
+ * the member of the smaller track id) in one transaction; NaN is stored as NULL.
+ */
+export function putPairs(db: Db, setId: number, pairs: Int32Array, distances: Float32Array): void {
+  const st = db.prepare('INSERT OR REPLACE INTO sim_pairs (set_id, a, b, distance) VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let p = 0; p < distances.length; p++) {
+      const d = distances[p];
+      st.run(setId, pairs[2 * p], pairs[2 * p + 1], Number.isNaN(d) ? null : d);
+    }
+  })();
+}
+
+/** Every stored pair distance of a shortlisted set: fn(a, b, distance) (NaN for NULL). */
+export function forEachPairDistance(db: Db, setId: number, fn: (a: number, b: number, d: number) => void): void {
+  const rows = db.prepare('SELECT a, b, distance FROM sim_pairs WHERE set_id = ?').raw().iterate(setId) as IterableIterator<[number, number, number | null]>;
+  for (const [a, b, d] of rows) fn(a, b, d ?? NaN);
+}
+
+/** How many pair distances a shortlisted set holds. */
+export function countPairs(db: Db, setId: number): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM sim_pairs WHERE set_id = ?').get(setId) as { n: number }).n;
+}
+
 export interface NeighbourEntry {
   trackId: number;
   score: number;
@@ -134,13 +159,20 @@ export function putState(db: Db, setId: number, membersHash: string, k: number):
   ).run(setId, membersHash, k);
 }
 
-export function putTrackStats(db: Db, setId: number, stats: Map<number, { mu: number; sd: number }>): void {
-  db.prepare('DELETE FROM sim_track_stats WHERE set_id = ?').run(setId);
-  const st = db.prepare('INSERT INTO sim_track_stats (set_id, track_id, mu, sd) VALUES (?, ?, ?, ?)');
-  for (const [t, v] of stats) st.run(setId, t, v.mu, v.sd);
+/** A track's statistics in a result set: mean and spread of its scores, and optionally more parts (blocks: per pattern). */
+export interface TrackStat {
+  mu: number;
+  sd: number;
+  parts?: number[];
 }
 
-export function getTrackStats(db: Db, setId: number): Map<number, { mu: number; sd: number }> {
-  const rows = db.prepare('SELECT track_id, mu, sd FROM sim_track_stats WHERE set_id = ?').raw().all(setId) as [number, number, number][];
-  return new Map(rows.map(([t, mu, sd]) => [t, { mu, sd }]));
+export function putTrackStats(db: Db, setId: number, stats: Map<number, TrackStat>): void {
+  db.prepare('DELETE FROM sim_track_stats WHERE set_id = ?').run(setId);
+  const st = db.prepare('INSERT INTO sim_track_stats (set_id, track_id, mu, sd, parts) VALUES (?, ?, ?, ?, ?)');
+  for (const [t, v] of stats) st.run(setId, t, v.mu, v.sd, v.parts ? JSON.stringify(v.parts) : null);
+}
+
+export function getTrackStats(db: Db, setId: number): Map<number, TrackStat> {
+  const rows = db.prepare('SELECT track_id, mu, sd, parts FROM sim_track_stats WHERE set_id = ?').raw().all(setId) as [number, number, number, string | null][];
+  return new Map(rows.map(([t, mu, sd, parts]) => [t, parts ? { mu, sd, parts: JSON.parse(parts) as number[] } : { mu, sd }]));
 }

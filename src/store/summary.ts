@@ -31,13 +31,16 @@ export interface SimilaritySetStatus {
   finishedAt: string | null;
   /** Sequence methods (dtw, fastdtw): active members of the pairwise plan; null for the others. */
   members: number | null;
-  /** Sequence methods: blocks of pair distances finished and planned; null for the others. */
+  /** Sequence methods over all pairs: blocks of pair distances finished and planned; null for the others. */
   blocks: { done: number; planned: number } | null;
+  /** Sequence methods with --shortlist: pair distances stored (stale ones included); null for the others. */
+  pairs: number | null;
 }
 
 /**
  * Every similarity result set as it is: neighbour lists stored, their length and date, and for
- * the methods that store pair distances in blocks (dtw, fastdtw) the members and blocks.
+ * the methods that store pair distances (dtw, fastdtw) the members and the blocks (all pairs) or
+ * the pair distances stored (--shortlist).
  */
 export function similaritySets(db: Db): SimilaritySetStatus[] {
   const rows = db
@@ -47,20 +50,24 @@ export function similaritySets(db: Db): SimilaritySetStatus[] {
               st.k, st.finished_at AS finishedAt,
               (SELECT COUNT(*) FROM sim_members m WHERE m.set_id = s.id AND m.active = 1) AS members,
               (SELECT COUNT(*) FROM sim_plan p WHERE p.set_id = s.id) AS planned,
-              (SELECT COUNT(*) FROM sim_blocks b WHERE b.set_id = s.id) AS done
+              (SELECT COUNT(*) FROM sim_blocks b WHERE b.set_id = s.id) AS done,
+              (SELECT COUNT(*) FROM sim_pairs q WHERE q.set_id = s.id) AS pairs
        FROM sim_sets s LEFT JOIN sim_state st ON st.set_id = s.id ORDER BY s.id`,
     )
-    .all() as { method: string; params: string; tracks: number; k: number | null; finishedAt: string | null; members: number; planned: number; done: number }[];
+    .all() as { method: string; params: string; tracks: number; k: number | null; finishedAt: string | null; members: number; planned: number; done: number; pairs: number }[];
   return rows.map((r) => {
-    const blockwise = r.planned > 0 || r.members > 0;
+    const params = JSON.parse(r.params) as Record<string, unknown>;
+    const shortlisted = params.shortlist !== undefined;
+    const blockwise = !shortlisted && (r.planned > 0 || r.members > 0);
     return {
       method: r.method,
-      params: JSON.parse(r.params) as Record<string, unknown>,
+      params,
       tracks: r.tracks,
       k: r.k,
       finishedAt: r.finishedAt,
-      members: blockwise ? r.members : null,
+      members: blockwise || shortlisted ? r.members : null,
       blocks: blockwise ? { done: r.done, planned: r.planned } : null,
+      pairs: shortlisted ? r.pairs : null,
     };
   });
 }

@@ -101,7 +101,7 @@ const controls: RecControls = { method: 'cosine', k: 5, maxPopularity: 70, sameA
 
 function controlsBar(onChange: () => void): HTMLElement {
   const method = el('select', { id: 'method', 'aria-label': 'method' });
-  for (const m of ['cosine', 'timbre', 'hybrid', 'features', 'dtw', 'fastdtw']) {
+  for (const m of ['cosine', 'timbre', 'hybrid', 'features', 'blocks', 'dtw', 'fastdtw']) {
     const o = el('option', { value: m }, m);
     if (m === controls.method) o.selected = true;
     method.append(o);

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { decodeAudio, decodePcmWav, decodeWithFfmpeg, inProcessPcm } from '../../src/audio/decode.js';
+import { decodeAudio, decodePcmWav, decodeWithFfmpeg, float32Samples, inProcessPcm } from '../../src/audio/decode.js';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
 import { readPcmWavLayout } from '../../src/interop/wav.js';
 import { referenceIt } from '../helpers/reference.js';
@@ -207,5 +207,34 @@ describe('anything unusual goes to ffmpeg', () => {
     const missing = path.join(dir, 'nope.wav');
     expect(existsSync(missing)).toBe(false);
     await expect(decodeAudio(ffmpeg, missing)).rejects.toThrow(/nope\.wav.*No such file/);
+  });
+});
+
+describe('samples from ffmpeg\'s pipe', () => {
+  it('a Buffer that owns its memory becomes the samples without a copy; a pooled one is copied', () => {
+    const want = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i) * 0.5);
+    const bytes = Buffer.from(want.buffer);
+    // as runProcess collects stdout: Buffer.concat of chunks, plus a trailing partial sample
+    const owned = Buffer.concat([bytes.subarray(0, 5000), bytes.subarray(5000), Buffer.from([1, 2])]);
+    expect(owned.byteOffset === 0 && owned.buffer.byteLength === owned.length).toBe(true);
+    const a = float32Samples(owned, 3000);
+    expect(a.buffer).toBe(owned.buffer);
+    expect(Array.from(a)).toEqual(Array.from(want));
+    const pooled = Buffer.from(bytes.subarray(0, 400)); // small Buffers are cut from a shared pool
+    const b = float32Samples(pooled, 100);
+    expect(b.buffer).not.toBe(pooled.buffer);
+    expect(b.buffer.byteLength).toBe(400);
+    expect(Array.from(b)).toEqual(Array.from(want.subarray(0, 100)));
+    const odd = Buffer.concat([Buffer.alloc(4097), bytes]).subarray(1); // owning its memory, not at offset 0
+    expect(Array.from(float32Samples(odd, 3000).subarray(0, 1000))).toEqual(Array.from(new Float32Array(1000)));
+  });
+
+  it('ffmpeg\'s samples are unchanged by the zero-copy path (same as the in-process reader)', async () => {
+    delete process.env.YASR_DECODER;
+    const f = makeWav('pipe-check.wav', 'f32', 1, 40000, { seed: 9 });
+    const viaFfmpeg = await decodeWithFfmpeg(ffmpeg, f, { sr: SR });
+    const inProcess = await decodeAudio(ffmpeg, f, { sr: SR });
+    expect(viaFfmpeg.length).toBe(40000);
+    expect(Buffer.from(viaFfmpeg.buffer, viaFfmpeg.byteOffset, viaFfmpeg.byteLength).equals(Buffer.from(inProcess.buffer, inProcess.byteOffset, inProcess.byteLength))).toBe(true);
   });
 });

@@ -98,6 +98,39 @@ describe('precomputed stages', () => {
     const a = analyzeSignal(y, { keepStft: true });
     expect(computeDescriptors(y, { stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma })).toEqual(computeDescriptors(y));
   });
+
+  it('per-frame spectral statistics from the one pass (no |STFT|) give exactly the |STFT| route\'s result', () => {
+    const y = drumTrack(125, 5);
+    const tonal = cadence(9, 'major', 5);
+    for (let i = 0; i < y.length; i++) y[i] += tonal[i];
+    for (const kernel of ['wasm', 'js'] as const) {
+      const a = analyzeSignal(y, { kernel, keepStft: true, spectralFrames: true });
+      const viaMag = computeDescriptors(y, { stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });
+      expect(computeDescriptors(y, { spectralFrames: a.spectral_frames, melDb: a.mel_db, chroma: a.chroma })).toEqual(viaMag);
+      expect(computeDescriptors(y, { stftMag: a.stft_mag, spectralFrames: a.spectral_frames, melDb: a.mel_db, chroma: a.chroma })).toEqual(viaMag);
+      expect(spectralMeans(a.stft_mag!).centroid).toBe(viaMag.spectralCentroid);
+    }
+    // frames alone: mel and chroma are derived from a new |STFT| (stftMagnitude), as with stftMag
+    // alone; the spectral means stay the one pass's (stftMagnitude rounds |X| differently in the
+    // last float32 digits, hence the tolerance there)
+    const f = analyzeSignal(y, { spectralFrames: true }).spectral_frames;
+    const alone = computeDescriptors(y, { spectralFrames: f });
+    const fromMag = computeDescriptors(y, { stftMag: stftMagnitude(y) });
+    for (const k of ['tempo', 'tempoConfidence', 'key', 'mode', 'keyConfidence', 'loudness', 'onsetRate', 'dynamicRange'] as const) {
+      expect(alone[k], k).toBe(fromMag[k]);
+    }
+    for (const k of ['spectralCentroid', 'spectralRolloff', 'spectralFlatness', 'energy'] as const) {
+      expect(Math.abs(alone[k] - fromMag[k]) / fromMag[k], k).toBeLessThan(1e-6);
+    }
+  });
+
+  it('rejects spectral statistics of another shape, naming them', () => {
+    const y = sine(440, -6, 1);
+    const a = analyzeSignal(y, { keepStft: true, spectralFrames: true });
+    const f = a.spectral_frames!;
+    expect(() => computeDescriptors(y, { spectralFrames: { ...f, rolloff: new Float64Array(3) } })).toThrow(/spectralFrames/);
+    expect(() => computeDescriptors(y, { spectralFrames: { ...f, nFft: 1024 }, stftMag: a.stft_mag })).toThrow(/spectralFrames.*stftMag/);
+  });
 });
 
 describe('spectral statistics', () => {

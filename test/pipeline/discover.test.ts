@@ -8,13 +8,13 @@ import { FEATURES_VERSION } from '../../src/pipeline/feature-options.js';
 import { discover, SOFTMAX_TAU } from '../../src/pipeline/discover.js';
 import { YasrError } from '../../src/errors.js';
 
-/** A catalogue whose cosine geometry is set by hand: one mfcc_summary vector per track. */
+/** A catalogue whose cosine geometry is set by hand: one timbre_summary vector per track. */
 function catalogue(rows: { artist: string; title: string; date: string | null; pop?: number | null; v: number[] }[]): Db {
   const db = openDb(':memory:');
   const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, release_date, popularity) VALUES (?, ?, ?, ?, ?, ?)');
   rows.forEach((r, i) => {
     const id = Number(ins.run(`sha${i}`, `/x/${i}.wav`, r.artist, r.title, r.date, r.pop ?? null).lastInsertRowid);
-    putFeature(db, id, 'mfcc_summary', { rows: 1, cols: r.v.length, data: Float32Array.from(r.v) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_summary', { rows: 1, cols: r.v.length, data: Float32Array.from(r.v) }, FEATURES_VERSION, 'h');
     markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `sha${i}`, status: 'done' });
   });
   return db;

@@ -107,6 +107,19 @@ describe('evaluateMethods: held-out figures', () => {
       }
       return scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : Number.NaN;
     };
+    // the random expectation within a half, by hand (k = 1: relevant candidates / candidates)
+    const rnd = (h: number, artistFilter: boolean) => {
+      const idx = [...half.keys()].filter((i) => half[i] === h);
+      const per: number[] = [];
+      for (const i of idx) {
+        const cands = idx.filter((j) => j !== i && !(artistFilter && TRACKS[j][1] === TRACKS[i][1]));
+        const rel = cands.filter((j) => TRACKS[j][0] === TRACKS[i][0]).length;
+        if (rel) per.push(rel / cands.length);
+      }
+      return per.reduce((a, b) => a + b, 0) / per.length;
+    };
+    expect(r.split!.random[0]).toBeCloseTo((rnd(0, false) + rnd(1, false)) / 2, 12);
+    expect(r.split!.random[1]).toBeCloseTo((rnd(0, true) + rnd(1, true)) / 2, 12);
     const h = m.unfiltered.heldOut!;
     expect(h.halves.map((x) => x.tunedOn)).toEqual([0, 1]);
     // one descriptor: both choices rank alike, so the first (the default) is chosen on each half
@@ -160,7 +173,7 @@ describe('evaluateMethods: the candidates are the methods themselves', () => {
       expect(worst, name).toBeLessThan(1e-6);
     }
     const cos = await candidatesFor(db, 'cosine', 1, 10);
-    expect(cos.candidates.map((c) => c.name)).toEqual(['windows mfcc_windows, zscore', 'windows none, zscore', 'windows mfcc_windows, no standardisation', 'windows none, no standardisation']);
+    expect(cos.candidates.map((c) => c.name)).toEqual(['windows timbre_windows, zscore', 'windows none, zscore', 'windows timbre_windows, no standardisation', 'windows none, no standardisation']);
     const d = denseMatrix(db, { method: 'cosine', windows: 'none', standardize: 'none' });
     const pos = new Map(d.trackIds.map((t, i) => [t, i]));
     const m = cos.candidates[3].matrix();

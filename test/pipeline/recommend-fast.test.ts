@@ -187,7 +187,7 @@ describe('recommend from packs: cosine and features as the full path computes th
   }
 
   it("cosine with windows reads the query's stored lists while its result set is current, and scores the catalogue once it is not", async () => {
-    const windowsPack = () => packKeys().some((k) => k.startsWith('feature:mfcc_windows'));
+    const windowsPack = () => packKeys().some((k) => k.startsWith('feature:timbre_windows'));
     cdb.prepare('DELETE FROM packs').run();
     const a = { k: 5, least: 3, filters: NONE };
     const listed = featureReads(cdb, () => bothOn(cdb, 4, { method: 'cosine' }, a));

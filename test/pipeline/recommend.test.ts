@@ -139,7 +139,7 @@ describe('re-ranking by ratings', () => {
 
   it('a file query is matched by its content hash', () => {
     const db = vectorCatalogue(rows);
-    const features = { vectors: { mfcc_summary: Float32Array.from([1, 0, 0]) }, artist: 'Query', title: 'Q', file: '/tmp/q.wav', sha256: 'c'.repeat(64) };
+    const features = { vectors: { timbre_summary: Float32Array.from([1, 0, 0]) }, artist: 'Query', title: 'Q', file: '/tmp/q.wav', sha256: 'c'.repeat(64) };
     rate(db, { query: { sha256: 'c'.repeat(64) }, trackId: 5, value: 'down', method: 'cosine' });
     expect(ids(recommend(db, { features }, cos, a))).not.toContain(5);
     // the same audio as stored track 1: its ratings apply to the file too

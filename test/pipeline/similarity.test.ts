@@ -17,9 +17,9 @@ referenceSuite('similarity through the pipeline against the reference', () => {
     expect(f.status, f.stderr).toBe(0);
   });
 
-  it('cosine with --standardize none reproduces cosine_mfcc_mean_std (1e-5 absolute)', () => {
+  it('cosine of librosa MFCC summaries (--vector mfcc_summary --standardize none) reproduces cosine_mfcc_mean_std (1e-5 absolute)', () => {
     const out = path.join(dir, 'cos.npy');
-    const r = yasr(db, ['export-matrix', '--method', 'cosine', '--standardize', 'none', '--out', out]);
+    const r = yasr(db, ['export-matrix', '--method', 'cosine', '--vector', 'mfcc_summary', '--standardize', 'none', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     const m = readNpy(out);
     const order = JSON.parse(readFileSync(out.replace(/\.npy$/, '.tracks.json'), 'utf8')).tracks.map((t: { path: string }) => path.basename(t.path, '.wav'));

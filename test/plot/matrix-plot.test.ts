@@ -35,7 +35,7 @@ describe('matrix plot', () => {
         source: `/x/${i}.wav`, kind: 'file', sha256: `sha${i}`, localPath: `/x/${i}.wav`, size: 1, duration: 30,
         meta: { artist: `Artist ${a}`, title: i === 4 ? '<script>alert(1)</script>' : `Song ${i}`, album: albums[a] },
       });
-      putFeature(db, id, 'mfcc_summary', { rows: 1, cols: v.length, data: v }, FEATURES_VERSION, 'h');
+      putFeature(db, id, 'timbre_summary', { rows: 1, cols: v.length, data: v }, FEATURES_VERSION, 'h');
       markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `sha${i}`, status: 'done' });
     }
     tracks = [];

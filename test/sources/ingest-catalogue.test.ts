@@ -39,7 +39,8 @@ function opts(extra: Partial<IngestOptions> = {}): IngestOptions {
   return {
     tools: findFfmpeg(),
     storeDir,
-    download: { timeoutMs: 400, retries: 1, backoffMs: 5 },
+    // generous: a loaded machine must not turn a slow local reply into a stall (the stall test sets its own)
+    download: { timeoutMs: 5000, retries: 1, backoffMs: 5 },
     maxPreviewBytes: 200_000,
     catalogue: { since: SINCE, today: TODAY, cacheDir: null, env: replayEnv(s), http: { backoffMs: 5, timeoutMs: 1000, retries: 1, maxRetryAfterMs: 20 } },
     ...extra,
@@ -123,7 +124,7 @@ describe('ingest deezer:releases', () => {
     s.on(previewPath(900000102, 0), { body: '', type: 'audio/mpeg' });
     s.on(previewPath(900000104, 0), { body: Buffer.alloc(50_000, 0x5a), type: 'audio/mpeg' });
     s.on(previewPath(900000104, 1), { fault: 'stall-mid', body: Buffer.alloc(40_000, 1), type: 'audio/mpeg' });
-    const r = await ingest(db, ['deezer:releases'], opts());
+    const r = await ingest(db, ['deezer:releases'], opts({ download: { timeoutMs: 400, retries: 1, backoffMs: 5 } }));
     const why = Object.fromEntries(r.failures.map((f) => [f.source, f.error]));
     expect(why['deezer:track/3100000001']).toMatch(/web page \(text\/html\), not audio/);
     expect(why['deezer:track/3100000002']).toMatch(/not audio: the server sent image\/jpeg/);

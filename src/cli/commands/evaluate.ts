@@ -6,6 +6,7 @@ import { terminalProgress } from '../progress.js';
 import { VARIANT_KINDS, checkVariantOptions, evaluateVariants } from '../../pipeline/evaluate-variants.js';
 import { METHODS, type MethodName } from '../../pipeline/similarity/methods.js';
 import { checkEvaluateOptions, evaluateMethods, type Figures } from '../../pipeline/evaluate.js';
+import { checkRecallOptions, evaluateRecall } from '../../pipeline/evaluate-recall.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '  -  ');
 
@@ -20,6 +21,7 @@ export function evaluateCommand(): Command {
     .option('--seed <n>', 'seed of the split into halves and of the bootstrap', intOption('--seed', 0), 1)
     .option('--variants [n]', 'instead: self-retrieval of generated copies of n tracks (default 20): codecs, rates, gains, a 5 s shift', intOption('--variants', 1))
     .option('--variant-kinds <names>', `with --variants, a comma list of ${VARIANT_KINDS.map((k) => k.name).join(', ')} (default: all)`)
+    .option('--candidates <n>', 'instead: recall@k of candidates + exact re-ranking (yasr similarity --candidates n) against all pairs, per method', intOption('--candidates', 1))
     .option('--workers <n>', 'worker threads for dtw/fastdtw', intOption('--workers', 0, 256), os.availableParallelism())
     .option('--json', 'print as JSON')
     .addHelpText(
@@ -32,10 +34,15 @@ whose label no other track shares are skipped (and counted).
 defaults were chosen on the same music, it is a training score. "held out" splits the labels
 (albums) into two halves (--seed); each method's parameter choices (hybrid: weights in steps of
 0.25; cosine: windows, standardisation; timbre: mutual proximity or not; features:
-standardisation) are tried on one half, the best is scored on the other half (queries and
-candidates from that half only), then the halves swap: the mean of the two, +- half their
+standardisation; blocks: pattern weights, normalisation) are tried on one half, the best is
+scored on the other half (queries and candidates from that half only), then the halves swap: the mean of the two, +- half their
 difference, and a 95 % interval from a bootstrap over albums. Each with and without the
 artist filter. dtw/fastdtw are computed (or completed) first, with their defaults only.
+
+--candidates N: each method's all-pairs lists and its lists from N ANN candidates per track
+(exact scores of the candidates only; see yasr similarity --help) are computed and stored as
+yasr similarity would, and compared: recall@k is the share of the exact k nearest that the
+candidate lists' k nearest hold, over all tracks (a track tied with the exact k-th counts).
 
 --variants: ffmpeg makes copies of a sample of tracks (MP3 64 and 320 kb/s, AAC 128 kb/s, Opus
 96 kb/s, Vorbis q3, 22.05 and 48 kHz, +6 and -6 dB, starting 5 s later); they are analysed in
@@ -47,10 +54,12 @@ Examples:
   yasr evaluate --variants 30 --method hybrid,timbre
   yasr evaluate --variants 5 --variant-kinds mp3-64k,gain+6dB --json
   yasr evaluate --method cosine,hybrid --seed 7 --json
-  yasr evaluate --no-held-out --artist-filter`,
+  yasr evaluate --no-held-out --artist-filter
+  yasr evaluate --candidates 100 -k 10 --method cosine,hybrid`,
     )
-    .action(async (o: { label: string; k: number; method?: string; artistFilter?: boolean; heldOut: boolean; seed: number; workers: number; json?: boolean; variants?: number | true; variantKinds?: string }, cmd: Command) => {
+    .action(async (o: { label: string; k: number; method?: string; artistFilter?: boolean; heldOut: boolean; seed: number; workers: number; json?: boolean; variants?: number | true; variantKinds?: string; candidates?: number }, cmd: Command) => {
       const methods = (o.method ? o.method.split(',').map((s) => s.trim()) : [...METHODS]) as MethodName[];
+      if (o.candidates !== undefined) return recallCli(cmd, { methods, candidates: o.candidates, k: o.k, workers: o.workers, json: o.json });
       const vo = o.variants !== undefined ? { count: o.variants === true ? 20 : o.variants, kinds: o.variantKinds?.split(',').map((s) => s.trim()), methods } : null;
       const options = { label: o.label as 'album' | 'artist', k: o.k, methods, artistFilter: !!o.artistFilter, workers: o.workers, heldOut: o.heldOut, seed: o.seed };
       if (vo) checkVariantOptions(vo);
@@ -90,6 +99,7 @@ Examples:
           w.write(`${r.method.padEnd(10)}  ${row(cols(r.unfiltered))}  | ${row(cols(r.artistFiltered))}  ${String(r.queries).padStart(7)}\n`);
         }
         if (out.random) w.write(`${'random'.padEnd(10)}  ${pct(out.random.precision).padStart(7)}  (expected, ${o.artistFilter ? 'with' : 'without'} the artist filter)\n`);
+        if (out.split) w.write(`${'random'.padEnd(10)}  within a half (what held-out figures are read against): ${pct(out.split.random[0])}, with the artist filter ${pct(out.split.random[1])}\n`);
         if (out.bestPossible) w.write(`${'best'.padEnd(10)}  ${pct(out.bestPossible.precision).padStart(7)}\n`);
         if (held) {
           const chosen = out.methods.filter((r) => r.choices.length > 1 && r.unfiltered.heldOut);
@@ -102,4 +112,27 @@ Examples:
         db.close();
       }
     });
+}
+
+/** evaluate --candidates N: recall@k of candidates + exact re-ranking against all pairs. */
+async function recallCli(cmd: Command, o: { methods: MethodName[]; candidates: number; k: number; workers: number; json?: boolean }): Promise<void> {
+  const options = { methods: o.methods, candidates: o.candidates, k: o.k, workers: o.workers };
+  checkRecallOptions(options);
+  const db = openFromCli(cmd);
+  try {
+    const r = await evaluateRecall(db, { ...options, progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }) });
+    if (o.json) return printJson(r);
+    const w = process.stdout;
+    const sec = (s: number | null) => (s === null ? 'stored' : `${s.toFixed(1)} s`);
+    w.write(`recall@${r.k} of ${r.candidates} candidates + exact re-ranking against all pairs\n`);
+    w.write(`${'method'.padEnd(10)}  ${'recall'.padStart(7)}  ${'worst'.padStart(6)}  ${'all kept'.padStart(12)}  ${'pairs scored'.padStart(22)}  ${'all pairs'.padStart(9)}  ${'candidates'.padStart(10)}\n`);
+    for (const m of r.methods) {
+      const pairs = m.candidatePairs === null ? '-' : `${m.candidatePairs} of ${m.allPairs}`;
+      w.write(
+        `${m.method.padEnd(10)}  ${pct(m.recall).padStart(7)}  ${pct(m.worstTrack).padStart(6)}  ${`${m.perfectTracks}/${m.tracks}`.padStart(12)}  ${pairs.padStart(22)}  ${sec(m.allPairsSeconds).padStart(9)}  ${sec(m.candidatesSeconds).padStart(10)}\n`,
+      );
+    }
+  } finally {
+    db.close();
+  }
 }

@@ -70,9 +70,9 @@ export function featuresCommand(): Command {
       `
 Each track commits on its own; a failure is recorded with its reason and the batch goes on.
 Unchanged parameters mean nothing to do; changed ones mean recomputation.
-With an excerpt, ffmpeg decodes only the central window (plus 2 s each side), which is then
-trimmed and cut; --excerpt full trims and analyses the whole file exactly as librosa would
-(at most 30 minutes of it).
+ffmpeg decodes each file whole (at most 30 minutes of it), once; it is trimmed as librosa
+would, then the central excerpt is analysed (--excerpt full: all of it), and the MFCC
+similarity windows cover the whole trimmed track.
 
 Descriptors (--descriptors; definitions in README.md, "Descriptors"):
 ${descriptorHelp()}

@@ -27,7 +27,11 @@ export function statusCommand(): Command {
         w.write(`features pending with default options: ${pending}\n`);
         for (const s of out.similarity) {
           const when = s.finishedAt ? `, k ${s.k}, updated ${s.finishedAt.slice(0, 19).replace('T', ' ')} UTC` : ', not finished yet';
-          const blocks = s.blocks ? `; ${s.members} members, ${s.blocks.done} of ${s.blocks.planned} blocks` : '';
+          const blocks = s.blocks
+            ? `; ${s.members} members, ${s.blocks.done} of ${s.blocks.planned} blocks`
+            : s.pairs !== null
+              ? `; ${s.members} members, ${s.pairs} pair distances stored`
+              : '';
           w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks with neighbours${when}${blocks}\n`);
         }
         if (ingestFailures.length) {

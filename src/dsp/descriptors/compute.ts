@@ -12,7 +12,8 @@ import { loudnessMeasures } from './loudness.js';
 import { onsetStrength, onsetDetect } from './onset.js';
 import { estimateTempo } from './tempo.js';
 import { estimateKey, meanChroma, type KeyProfileName, type Mode, type PitchClass } from './key.js';
-import { spectralMeans } from './spectral.js';
+import { spectralFramesOf, spectralMeansOfFrames, type SpectralFrames } from './spectral.js';
+import { allFinite } from '../finite.js';
 
 export interface Descriptors {
   /** Tempo in BPM (0 when no periodic onsets). */
@@ -54,6 +55,12 @@ export interface DescriptorOptions {
   melDb?: Matrix;
   /** Precomputed chroma_stft [12, T] (frames max-normalised). */
   chroma?: Matrix;
+  /**
+   * Precomputed per-frame spectral statistics of |STFT(y)| (analyzeSignal's `spectral_frames`,
+   * identical to spectralFramesOf(stftMag, {sr})); wins over stftMag for the spectral means.
+   * With it, melDb (or melPower) and chroma, no |STFT| is needed at all.
+   */
+  spectralFrames?: SpectralFrames;
   /** Hop length of the precomputed stages, in samples. Default 512. */
   hopLength?: number;
   /** Key profile. Default 'albrecht' (Albrecht & Shanahan 2013; chosen by the tests in test/descriptors). */
@@ -86,14 +93,12 @@ function checkMatrix(name: string, m: Matrix | undefined, rows?: number): void {
   if (rows !== undefined && m.rows !== rows) throw badParameter(`${name}.rows`, m.rows, String(rows));
 }
 
-/** True when every sample is finite. (Its own function: a loop inside the rarely called
- *  computeDescriptors ran in V8's unoptimised tiers, ~20 ms for a 30 s clip.) */
-function allFinite(y: Float32Array): boolean {
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (v - v !== 0) return false; // NaN or +-Infinity
-  }
-  return true;
+function checkFrames(f: SpectralFrames | undefined, mag: Matrix | undefined): void {
+  if (f === undefined) return;
+  const T = f?.energy instanceof Float64Array ? f.energy.length : -1;
+  const ok = T >= 0 && Number.isInteger(f.nFft) && f.nFft >= 2 && [f.centroid, f.rolloff, f.flatness].every((a) => a instanceof Float64Array && a.length === T);
+  if (!ok) throw badParameter('spectralFrames', typeof f, 'per-frame statistics {nFft, energy, centroid, rolloff, flatness} of one length');
+  if (mag && (mag.cols !== T || mag.rows !== f.nFft / 2 + 1)) throw badParameter('spectralFrames', `${T} frames of nFft ${f.nFft}`, `the frames of stftMag (${mag.rows}x${mag.cols})`);
 }
 
 function squared(m: Matrix): Matrix {
@@ -104,9 +109,11 @@ function squared(m: Matrix): Matrix {
 
 /**
  * Descriptors of a mono signal `y` (float32, full scale 1.0) at `opts.sr` (default 22050 Hz).
- * Stages given in `opts` (stftMag [1025, T], melPower or melDb [128, T], chroma [12, T]) are used
- * as they are; missing ones are computed from y with librosa defaults (nFft 2048, hop 512): all
- * three in one `analyzeSignal` pass when none is given, else each from the given |STFT| (or a new one).
+ * Stages given in `opts` (stftMag [1025, T] or spectralFrames, melPower or melDb [128, T], chroma
+ * [12, T]) are used as they are; missing ones are computed from y with librosa defaults (nFft
+ * 2048, hop 512): all in one `analyzeSignal` pass when none is given, else each from the given
+ * |STFT| (or a new one). The spectral means come from the per-frame statistics of |STFT|
+ * (spectralFrames, or computed from stftMag): the same values either way.
  * Always returns finite numbers (non-finite samples count as 0). Silence and empty input give
  * tempo 0 / confidence 0, key C major with confidence 0, loudness -70 LUFS and zeros elsewhere
  * (duration as measured); clips shorter than two beat periods (e.g. 0.2 s) give tempo 0 with
@@ -121,18 +128,23 @@ export function computeDescriptors(y: Float32Array, opts: DescriptorOptions = {}
   checkMatrix('melPower', opts.melPower);
   checkMatrix('melDb', opts.melDb);
   checkMatrix('chroma', opts.chroma, 12);
+  checkFrames(opts.spectralFrames, opts.stftMag);
 
   // Non-finite samples would poison every sum; treat them as silence.
   const x = allFinite(y) ? y : y.map((u) => (Number.isFinite(u) ? u : 0));
 
   const duration = x.length / sr;
-  // No stage given: one pass of the pipeline's analysis gives all three (faster than separately).
-  const none = !opts.stftMag && !opts.melPower && !opts.melDb && !opts.chroma;
-  const a = none ? analyzeSignal(x, { sr, hopLength: hop, keepStft: true }) : undefined;
-  const mag = opts.stftMag ?? a?.stft_mag ?? stftMagnitude(x, { hopLength: hop });
-  const nFft = 2 * (mag.rows - 1);
+  // No stage given: one pass of the pipeline's analysis gives them all (faster than separately).
+  const none = !opts.stftMag && !opts.melPower && !opts.melDb && !opts.chroma && !opts.spectralFrames;
+  const a = none ? analyzeSignal(x, { sr, hopLength: hop, spectralFrames: true }) : undefined;
+  const frames = opts.spectralFrames ?? a?.spectral_frames;
+  // |STFT| only when a stage still needs it
+  const needMag = !frames || (!opts.melDb && !opts.melPower && !a) || (!opts.chroma && !a);
+  let mag: Matrix | undefined = opts.stftMag;
+  if (!mag && needMag) mag = stftMagnitude(x, { hopLength: hop });
+  const nFft = frames ? frames.nFft : 2 * (mag!.rows - 1);
   let power: Matrix | undefined;
-  const getPower = () => (power ??= squared(mag));
+  const getPower = () => (power ??= squared(mag!));
   const melDb = opts.melDb ?? a?.mel_db ?? powerToDb(opts.melPower ?? melSpectrogram(getPower(), { sr, nFft }));
   const chroma = opts.chroma ?? a?.chroma ?? chromaFromPower(getPower(), { sr, nFft });
 
@@ -140,7 +152,7 @@ export function computeDescriptors(y: Float32Array, opts: DescriptorOptions = {}
   const tempo = estimateTempo(env, { sr, hopLength: hop });
   const onsets = onsetDetect(env, { sr, hopLength: hop });
   const key = estimateKey(meanChroma(chroma), opts.keyProfile ?? 'albrecht');
-  const spec = spectralMeans(mag, { sr });
+  const spec = spectralMeansOfFrames(frames ?? spectralFramesOf(mag!, { sr }));
   const { integrated: loudness, range: dynamicRange } = loudnessMeasures(x, { sr });
   const onsetRate = duration > 0 ? onsets.length / duration : 0;
 

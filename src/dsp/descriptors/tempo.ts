@@ -94,7 +94,10 @@ export function meanTempogram(
   // so the mean of the normalised autocorrelations is the inverse transform of the mean normalised
   // power spectrum: one forward FFT per frame, and one inverse (float64, winLength lags) at the end.
   const pSum = new Float64Array(hs + 1);
+  const pow = new Float64Array(hs + 1); // this frame's P[k]
   let frames = 0;
+  // The zeros after the window stay: neither FFT writes its input.
+  input.fill(0, winLength);
   for (let t = 0; t < n; t++) {
     let any = false;
     for (let i = 0; i < winLength; i++) {
@@ -103,7 +106,6 @@ export function meanTempogram(
       if (v !== 0) any = true;
     }
     if (!any) continue; // an all-zero frame has an all-zero autocorrelation
-    input.fill(0, winLength);
     fft.transform();
     // Power spectrum P[k], k = 0..hs (even: P[size-k] = P[k]).
     const p0 = output[0] * output[0];
@@ -111,17 +113,16 @@ export function meanTempogram(
     let e = p0 + pN;
     for (let k = 1; k < hs; k++) {
       const re = output[2 * k], im = output[2 * k + 1];
-      e += 2 * (re * re + im * im);
+      const p = re * re + im * im;
+      pow[k] = p;
+      e += 2 * p;
     }
     let peak = e / size;
     if (peak < 1.1754943508222875e-38) peak = 1; // librosa normalize: tiny norms left unscaled
     const s = 1 / (peak * size);
     pSum[0] += p0 * s;
     pSum[hs] += pN * s;
-    for (let k = 1; k < hs; k++) {
-      const re = output[2 * k], im = output[2 * k + 1];
-      pSum[k] += (re * re + im * im) * s;
-    }
+    for (let k = 1; k < hs; k++) pSum[k] += pow[k] * s;
     frames++;
   }
   if (frames === 0) return sum;

@@ -54,7 +54,7 @@ function fail(file: string, where: string, msg: string): never {
 const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description', 'since', 'maxTracks', 'discover']);
 const DISCOVER_KEYS = new Set(['since', 'k', 'perArtist', 'maxPopularity', 'method', 'out']);
 const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
-const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'weights', 'mp']);
+const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'candidates', 'weights', 'mp', 'blockWeights', 'blockNorm']);
 
 /** Read and validate a pipeline file; every error names the file and the offending key. */
 export function loadPipeline(ref: string): PipelineDefinition {
@@ -137,10 +137,20 @@ export function loadPipeline(ref: string): PipelineDefinition {
     for (const k of ['band'] as const) {
       if (s[k] !== undefined && !(typeof s[k] === 'number' && (s[k] as number) >= 0 && (s[k] as number) <= 1)) fail(file, `similarity[${i}].${k}`, `${JSON.stringify(s[k])}: a number from 0 to 1`);
     }
+    if (s.shortlist !== undefined && s.shortlist !== 'all' && !(Number.isInteger(s.shortlist) && (s.shortlist as number) >= 1)) {
+      fail(file, `similarity[${i}].shortlist`, `${JSON.stringify(s.shortlist)}: an integer >= 1, or "all" for every pair`);
+    }
+    if (s.candidates !== undefined && s.candidates !== 'all' && !(Number.isSafeInteger(s.candidates) && (s.candidates as number) >= 1)) {
+      fail(file, `similarity[${i}].candidates`, `${JSON.stringify(s.candidates)}: an integer >= 1, or "all" for every pair`);
+    }
     if (s.weights !== undefined && !(Array.isArray(s.weights) && s.weights.length === 3 && s.weights.every((x) => typeof x === 'number' && x >= 0))) {
       fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: three numbers >= 0 (timbre, cosine, descriptors)`);
     }
     if (s.mp !== undefined && typeof s.mp !== 'boolean') fail(file, `similarity[${i}].mp`, `${JSON.stringify(s.mp)}: true or false`);
+    if (s.blockWeights !== undefined && !(Array.isArray(s.blockWeights) && s.blockWeights.length === 6 && s.blockWeights.every((x) => typeof x === 'number' && x >= 0) && s.blockWeights.some((x) => x > 0))) {
+      fail(file, `similarity[${i}].blockWeights`, `${JSON.stringify(s.blockWeights)}: six numbers >= 0, not all 0 (sp, dsp, vdsp, lfp, cp, scp)`);
+    }
+    if (s.blockNorm !== undefined && s.blockNorm !== 'dsn' && s.blockNorm !== 'zscore') fail(file, `similarity[${i}].blockNorm`, `${JSON.stringify(s.blockNorm)}: 'dsn' or 'zscore'`);
     if (s.standardize !== undefined && s.standardize !== 'zscore' && s.standardize !== 'none') fail(file, `similarity[${i}].standardize`, `${JSON.stringify(s.standardize)}: 'zscore' or 'none'`);
     return s as unknown as SimilarityParams;
   });

@@ -2,6 +2,9 @@ import type { Db } from '../../store/db.js';
 import { getFeature } from '../../store/features.js';
 import { FEATURES_STAGE } from '../stages.js';
 import { methodNamed } from './registry.js';
+// (not ./methods.js: it reads the registry's list when it loads, and the registry's methods load this module)
+import type { SimilarityParams } from './methods.js';
+import { withDefaultCandidates } from './candidate-params.js';
 
 export interface CatalogueEntry {
   trackId: number;
@@ -54,13 +57,54 @@ export function catalogueFor(db: Db, params: Record<string, unknown>): { entries
   return analysedTracks(db, requiredFeatures(params));
 }
 
-/** A stored matrix [rows, cols] as frame-major sequence (cols frames of rows values). */
+/**
+ * The parameters (normalised) and catalogue of a run over the analysed catalogue as it is: above
+ * allPairsMax() tracks, a method given neither candidates nor a shortlist uses the default
+ * candidates (./candidates.ts). Everything that looks up a stored result set by its parameters
+ * (recommend, playlists, export-matrix) resolves them here, so it finds the set a run made.
+ */
+export function resolveRun(db: Db, p: SimilarityParams): { params: Record<string, unknown>; entries: CatalogueEntry[]; skipped: number[] } {
+  const base = methodNamed(p.method).normalize(p);
+  const cat = catalogueFor(db, base);
+  const q = withDefaultCandidates(p, cat.entries.length);
+  if (q === p) return { params: base, ...cat };
+  const params = methodNamed(q.method).normalize(q);
+  const same = requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0');
+  return { params, ...(same ? cat : catalogueFor(db, params)) };
+}
+
+/**
+ * `timbre_mfcc`: the librosa MFCC sequence with MFCC 0 referenced to the excerpt's loudest mel
+ * cell (src/dsp/level-reference.ts), so that a copy 6 dB louder aligns with its original. Not
+ * stored: the shift is the difference of the stored summaries' MFCC 0 means (mfcc_summary is
+ * librosa's, timbre_summary the level-referenced one), applied to every frame.
+ */
+export const LEVEL_REFERENCED_SEQUENCE = 'timbre_mfcc';
+
+/** The stored features a sequence name is made from. */
+export function storedFeaturesOf(sequence: string): string[] {
+  return sequence === LEVEL_REFERENCED_SEQUENCE ? ['mfcc', 'mfcc_summary', 'timbre_summary'] : [sequence];
+}
+
+/** MFCC 0's level shift of a track: librosa's summary mean minus the level-referenced one. */
+export function levelShift(mfccSummary: ArrayLike<number>, timbreSummary: ArrayLike<number>): number {
+  return mfccSummary[0] - timbreSummary[0];
+}
+
+/** A frame-major sequence with `shift` taken from value 0 of every frame (in place). */
+export function shiftFirstValue(seq: Float32Array, dim: number, shift: number): Float32Array {
+  for (let t = 0; t < seq.length; t += dim) seq[t] -= shift;
+  return seq;
+}
+
+/** A stored matrix [rows, cols] as frame-major sequence (cols frames of rows values); `timbre_mfcc` see above. */
 export function sequenceOf(db: Db, trackId: number, feature: string): { seq: Float32Array; dim: number } {
-  const f = getFeature(db, trackId, feature)!;
+  const f = getFeature(db, trackId, feature === LEVEL_REFERENCED_SEQUENCE ? 'mfcc' : feature)!;
   const seq = new Float32Array(f.rows * f.cols);
   for (let r = 0; r < f.rows; r++) {
     for (let c = 0; c < f.cols; c++) seq[c * f.rows + r] = f.data[r * f.cols + c];
   }
+  if (feature === LEVEL_REFERENCED_SEQUENCE) shiftFirstValue(seq, f.rows, levelShift(vectorOf(db, trackId, 'mfcc_summary'), vectorOf(db, trackId, 'timbre_summary')));
   return { seq, dim: f.rows };
 }
 

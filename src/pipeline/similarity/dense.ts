@@ -4,6 +4,7 @@ import { countPlan, findSets, iterateBlocks, members as loadMembers } from '../.
 import { hashOf, normalizeParams, type SimilarityParams } from './methods.js';
 import { methodNamed } from './registry.js';
 import { catalogueFor } from './catalogue.js';
+import { allPairsMax } from './candidate-params.js';
 
 export interface DenseMatrix {
   n: number;
@@ -16,7 +17,8 @@ export interface DenseMatrix {
 
 /**
  * The full N x N matrix of a method: for sequence methods, assembled from the stored blocks
- * (the result set must be complete: run `yasr similarity` first); for vector methods, computed
+ * (the result set must be complete and all-pairs: run `yasr similarity` first; a --shortlist
+ * set has no full matrix); for vector methods, computed
  * now from the stored vectors. The diagonal is each item against itself (1 or 0).
  */
 export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
@@ -25,9 +27,15 @@ export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
   const method = m.name;
   const orient = m.orientation;
   if (m.kind === 'sequence') {
+    if (params.shortlist !== undefined || params.candidates !== undefined) {
+      const opt = params.shortlist !== undefined ? `--shortlist ${String(params.shortlist)}` : `--candidates ${String(params.candidates)}`;
+      throw new YasrError('BAD_PARAMETER', `${method} with ${opt} stores only each track's shortlisted pairs, not a full matrix: use ${opt.split(' ')[0]} all (every pair)`);
+    }
     const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
     if (!set) {
-      throw new YasrError('NOT_FOUND', `no ${method} results with ${JSON.stringify(params)}: run "yasr similarity --method ${method}" with the same parameters first`);
+      // above allPairsMax() tracks a plain run makes a candidates set: name all pairs
+      const all = catalogueFor(db, params).entries.length > allPairsMax() ? ' --candidates all' : '';
+      throw new YasrError('NOT_FOUND', `no ${method} results with ${JSON.stringify(params)}: run "yasr similarity --method ${method}${all}" with the same parameters first`);
     }
     const c = countPlan(db, set.id);
     if (c.done < c.planned) {

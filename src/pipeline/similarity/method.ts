@@ -6,17 +6,17 @@
 import type { Db } from '../../store/db.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
 import type { Candidate } from '../../evaluate/held-out.js';
-import type { NeighbourEntry } from '../../store/similarity.js';
+import type { NeighbourEntry, TrackStat } from '../../store/similarity.js';
 import type { CatalogueEntry, CatalogueMember } from './catalogue.js';
 import type { DenseMatrix } from './dense.js';
 import type { SimilarityParams } from './methods.js';
-import type { FeatureCache, Space, VectorModel } from './vector-model.js';
+import type { FeatureCache, ModelOptions, Space, VectorModel } from './vector-model.js';
 
 /** A method's parameters after defaults and validation: what defines a result set (hashed). */
 export type NormalizedParams = Record<string, unknown>;
 
-/** Per-track mean and spread of a method's raw scores (timbre's mutual proximity). */
-export type TrackStats = Map<number, { mu: number; sd: number }>;
+/** Per-track mean and spread of a method's raw scores (timbre's mutual proximity; blocks: per pattern, in parts). */
+export type TrackStats = Map<number, TrackStat>;
 
 /** One parameter choice for held-out evaluation: its parameters and a name for reports. */
 export interface Choice {
@@ -27,7 +27,7 @@ export interface Choice {
 /** What an outside file (analysed on the fly) offers a vector method. */
 export interface QueryVectors {
   vectors: Record<string, Float32Array>;
-  /** Window summaries along the whole file ([W, dim] flattened), e.g. mfcc_windows. */
+  /** Window summaries along the whole file ([W, dim] flattened), e.g. timbre_windows. */
   windows?: Record<string, Float32Array>;
 }
 
@@ -41,6 +41,12 @@ interface MethodBase<N extends string> {
   normalize(p: SimilarityParams): NormalizedParams;
   /** The stored features it needs (tracks without them are skipped). */
   reads(params: NormalizedParams): string[];
+  /**
+   * With --candidates: the per-track vectors whose ANN indexes (cosine of the z-scored vectors)
+   * give each track its candidates, the union of their top C each: the vectors its score is
+   * closest to (./candidates.ts).
+   */
+  candidateVectors(params: NormalizedParams): string[];
   /** The parameter grid for held-out evaluation; the default first. */
   choices(): Choice[];
   /** Whether recommendations for a stored track read the lists stored by `yasr similarity`. */
@@ -58,8 +64,8 @@ export interface SpaceModel {
 /** A method that scores a whole catalogue at once from stored per-track vectors. */
 export interface VectorMethod<N extends string = string> extends MethodBase<N> {
   readonly kind: 'vector';
-  /** The catalogue's model: every row, and any outside query. */
-  model(db: Db, params: NormalizedParams, entries: readonly CatalogueMember[], cache?: FeatureCache, stats?: TrackStats): VectorModel;
+  /** The catalogue's model: every row, and any outside query (options: how candidates build it). */
+  model(db: Db, params: NormalizedParams, entries: readonly CatalogueMember[], cache?: FeatureCache, stats?: TrackStats, options?: ModelOptions): VectorModel;
   /**
    * Optional, for a model that is a function of one space (one stored vector per track, made by
    * spaceOf in ./vector-model.ts): the feature, how it is transformed, and the model on it.

@@ -1,7 +1,7 @@
 import { paramsHash } from '../../util/hash.js';
 import { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
 
-export { DEFAULTS, normalizeWeights } from './defaults.js';
+export { DEFAULTS, normalizeWeights, normalizeShortlist } from './defaults.js';
 export { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
 
 /** The registered methods' names (./registry.ts), in order. */
@@ -9,11 +9,11 @@ export const METHODS = METHOD_NAMES;
 
 export interface SimilarityParams {
   method: MethodName;
-  /** cosine/hybrid: which stored summary vector (default mfcc_summary: MFCC mean and std). */
+  /** cosine/hybrid: which stored summary vector (default timbre_summary: level-referenced MFCC mean and std; mfcc_summary is librosa's). */
   vector?: string;
   /**
    * cosine: stored window vectors matched against the other track's summary (default
-   * mfcc_windows with the default vector, else none); 'none' compares the summaries only.
+   * timbre_windows with the default vector, else none); 'none' compares the summaries only.
    */
   windows?: string;
   /** cosine/features/hybrid: 'zscore' across the catalogue (default) or 'none'. */
@@ -24,10 +24,26 @@ export interface SimilarityParams {
   band?: number;
   /** fastdtw: radius. */
   radius?: number;
+  /**
+   * dtw/fastdtw: align each track only with its N nearest by z-scored mfcc_summary cosine (and
+   * the tracks whose N nearest it is in); 'all' (the default) aligns every pair.
+   */
+  shortlist?: number | 'all';
+  /**
+   * Every method: compute exact scores only on each track's C nearest by the catalogue's ANN index
+   * (and the tracks whose C nearest it is in); 'all' every pair. Default: all pairs up to
+   * allPairsMax() analysed tracks, DEFAULT_CANDIDATES above (./candidates.ts). dtw/fastdtw: the
+   * shortlist's other source (not with --shortlist).
+   */
+  candidates?: number | 'all';
   /** hybrid: weights of [timbre (Gaussian, mutual proximity), cosine timbre, descriptors]. */
   weights?: [number, number, number];
   /** timbre: normalise distances by mutual proximity (default true). */
   mp?: boolean;
+  /** blocks: weights of the block-level patterns [SP, DSP, VDSP, LFP, CP, SCP] (default all equal). */
+  blockWeights?: number[];
+  /** blocks: 'dsn' (distance space normalisation, default) or 'zscore' (one z-score per pattern). */
+  blockNorm?: 'dsn' | 'zscore';
 }
 
 /** How a method's scores read: similarities (higher = closer) or distances (lower = closer). */

@@ -11,8 +11,9 @@ import { fastdtw } from './methods/fastdtw.js';
 import { features } from './methods/features.js';
 import { hybrid } from './methods/hybrid.js';
 import { timbre } from './methods/timbre.js';
+import { blocks } from './methods/blocks.js';
 
-const REGISTERED = [cosine, timbre, dtw, fastdtw, features, hybrid] as const;
+const REGISTERED = [cosine, timbre, dtw, fastdtw, features, hybrid, blocks] as const;
 
 export type MethodName = (typeof REGISTERED)[number]['name'];
 

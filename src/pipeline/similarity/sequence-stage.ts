@@ -12,9 +12,10 @@ import type { ProgressSink } from '../progress-events.js';
 /**
  * Bring a result set's membership up to date and plan the blocks that new members need, in one
  * transaction: members are append-only (a track whose analysis changed gets a new index; its
- * old one is deactivated), so the pairs among old members never need computing again.
+ * old one is deactivated), so the pairs among old members never need computing again. Without
+ * `blockSize` no blocks are planned (a shortlisted set works out its pairs each run instead).
  */
-export function syncMembers(db: Db, setId: number, entries: CatalogueEntry[], blockSize: number): { added: number; removed: number } {
+export function syncMembers(db: Db, setId: number, entries: CatalogueEntry[], blockSize?: number): { added: number; removed: number } {
   return db.transaction(() => {
     const current = loadMembers(db, setId);
     const byTrack = new Map<number, Member>();
@@ -36,6 +37,7 @@ export function syncMembers(db: Db, setId: number, entries: CatalogueEntry[], bl
     }
     if (add.length) {
       addMembers(db, setId, add);
+      if (blockSize === undefined) return { added: add.length, removed };
       const plan = planBlocks(from + add.length, blockSize, { onlyNewFrom: from });
       addPlan(db, setId, plan.map((b) => ({ i0: b.rows[0], i1: b.rows[1], j0: b.cols[0], j1: b.cols[1], diagonal: !!b.diagonal })));
     }
@@ -135,7 +137,7 @@ export function deriveNeighbours(db: Db, setId: number, k: number): { lists: Map
 }
 
 /** Bounded best-k list; sign 1 keeps the smallest values, -1 the largest; ties by index. */
-class TopK {
+export class TopK {
   private readonly keys: number[] = [];
   private readonly idx: number[] = [];
   private readonly vals: number[] = [];

@@ -1,10 +1,12 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
-import { fitStandardizer, applyStandardizer, windowMatchScores, type Standardizer } from '../../similarity/cosine.js';
+import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatchScores, type Standardizer } from '../../similarity/cosine.js';
 import { distancesF64, dotsF64 } from '../../similarity/f64-kernels.js';
 import type { CatalogueMember } from './catalogue.js';
-import { gaussianLength, mpDistance, mutualProximityStats, prepareGaussians, skl } from '../../similarity/gaussian.js';
+import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsOn, prepareGaussians, skl } from '../../similarity/gaussian.js';
+import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
+import type { TrackStat } from '../../store/similarity.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -18,10 +20,15 @@ export interface VectorModel {
   orientation: 'similarity' | 'distance';
   /** Scores of item i against every item (length n). */
   row(i: number): Float64Array;
+  /**
+   * row(i)[j] for the listed j only (same arithmetic, so the same values): the exact re-ranking of
+   * candidates (src/pipeline/similarity/candidates.ts) at |js| pairs' cost.
+   */
+  pairs(i: number, js: ArrayLike<number>): Float64Array;
   /** Scores of an outside vector (raw, as stored) against every item. */
   query(raw: Float32Array[]): Float64Array;
-  /** Per-track statistics worth storing (timbre: mutual proximity's mean and std). */
-  trackStats?(): Map<number, { mu: number; sd: number }>;
+  /** Per-track statistics worth storing (timbre: mutual proximity's mean and std; blocks: per pattern). */
+  trackStats?(): Map<number, TrackStat>;
 }
 
 function loadMatrix(db: Db, entries: readonly CatalogueMember[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
@@ -45,14 +52,7 @@ function unitRows(x: Float64Array, dim: number): Float64Array {
     if (x.length === 0) return new Float64Array(0);
     throw new YasrError('STORE', `vectors of ${x.length} values with no dimension: run yasr features again`);
   }
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length / dim; i++) {
-    let s = 0;
-    for (let k = 0; k < dim; k++) s += x[i * dim + k] ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let k = 0; k < dim; k++) out[i * dim + k] = x[i * dim + k] * inv;
-  }
-  return out;
+  return unitRowsOf(x, dim);
 }
 
 /**
@@ -112,6 +112,15 @@ function rowOf(s: Space, i: number): Float64Array {
   return s.data.subarray(i * s.dim, (i + 1) * s.dim);
 }
 
+/**
+ * The rows the cosine model scores with: each entry's `vector`, z-scored across the entries when
+ * `standardize` (and there are at least two), at unit length (n * dim values, float64).
+ */
+export function cosineRows(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, cache?: FeatureCache): { rows: Float64Array; dim: number } {
+  const s = space(db, entries, vector, standardize, true, cache);
+  return { rows: s.data, dim: s.dim };
+}
+
 export function cosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
   if (windows && windows !== 'none') return windowedCosineModel(db, entries, vector, windows, standardize, cache);
   return cosineOfSpace(space(db, entries, vector, standardize, true, cache), entries.length);
@@ -123,19 +132,24 @@ export function cosineOfSpace(s: Space, n: number): VectorModel {
     n,
     orientation: 'similarity',
     row: (i) => dots(s, rowOf(s, i)),
+    pairs: (i, js) => dotsAt(s, rowOf(s, i), js),
     query: (raw) => dots(s, s.transform(raw[0])),
   };
 }
 
-/**
- * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
- * and a set of window vectors W (the same summary over windows along the whole track, e.g.
- * `mfcc_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
- * cos(w, c_j)): the best match of either track's excerpt anywhere in the other. A 30 s preview
- * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
- * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
- */
-function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+/** The windowed cosine model's data: unit summary rows C, unit window rows W, track i's windows from start[i] to start[i+1]. */
+export interface WindowedRows {
+  n: number;
+  dim: number;
+  C: Float64Array;
+  W: Float64Array;
+  start: Int32Array;
+  /** Raw vectors to the same space (standardised with the catalogue's fit, unit length). */
+  prep(x: Float64Array): Float64Array;
+}
+
+/** Summaries and windows of the entries, z-scored together (when `standardize`), at unit length. */
+export function windowedRows(db: Db, entries: readonly CatalogueMember[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): WindowedRows {
   const n = entries.length;
   const c = loadMatrix(db, entries, vector, cache);
   const dim = c.dim;
@@ -153,8 +167,19 @@ function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector
   both.set(wRaw, c.data.length);
   const st = standardize && n > 1 ? fitStandardizer(both, dim) : null;
   const prep = (x: Float64Array) => unitRows(st ? applyStandardizer(x, dim, st) : x, dim);
-  const C = prep(c.data);
-  const W = prep(wRaw);
+  return { n, dim, C: prep(c.data), W: prep(wRaw), start, prep };
+}
+
+/**
+ * Cosine with windows: every track has its summary vector c (of the analysed central excerpt)
+ * and a set of window vectors W (the same summary over windows along the whole track, e.g.
+ * `timbre_windows`); sim(i, j) = max(max over w in W_j of cos(c_i, w), max over w in W_i of
+ * cos(w, c_j)): the best match of either track's excerpt anywhere in the other. A 30 s preview
+ * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
+ * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
+ */
+function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+  const { n, dim, C, W, start, prep } = windowedRows(db, entries, vector, windows, standardize, cache);
   const owner = new Int32Array(start[n]);
   for (let i = 0; i < n; i++) owner.fill(i, start[i], start[i + 1]);
   const score = (q: Float64Array, qw: Float64Array) => windowMatchScores(q, qw, C, W, owner, dim);
@@ -162,6 +187,27 @@ function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector
     n,
     orientation: 'similarity',
     row: (i) => score(C.subarray(i * dim, (i + 1) * dim), W.subarray(start[i] * dim, start[i + 1] * dim)),
+    // windowMatchScores's arithmetic for the listed j only: the max of the same products
+    pairs: (i, js) => {
+      const out = new Float64Array(js.length);
+      const q = i * dim;
+      for (let p = 0; p < js.length; p++) {
+        const j = js[p];
+        let best = -Infinity;
+        for (let b = start[j]; b < start[j + 1]; b++) {
+          let acc = 0;
+          for (let k = 0; k < dim; k++) acc += C[q + k] * W[b * dim + k];
+          if (acc > best) best = acc;
+        }
+        for (let a = start[i]; a < start[i + 1]; a++) {
+          let acc = 0;
+          for (let k = 0; k < dim; k++) acc += W[a * dim + k] * C[j * dim + k];
+          if (acc > best) best = acc;
+        }
+        out[p] = best;
+      }
+      return out;
+    },
     // raw[0]: the outside track's summary; raw[1] (optional): its windows, flattened
     query: (raw) => {
       const q = prep(Float64Array.from(raw[0]));
@@ -169,6 +215,53 @@ function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector
       return score(q, qw);
     },
   };
+}
+
+/** How a model is built for candidates (src/pipeline/similarity/candidates.ts). */
+export interface ModelOptions {
+  /**
+   * timbre (and hybrid's timbre part) with mutual proximity: estimate each track's statistics on
+   * this many sampled tracks instead of all n - 1 others, when there are more (seeded, so the same
+   * catalogue gives the same sample).
+   */
+  mpSample?: number;
+}
+
+/** `size` distinct indices of [0, n), ascending: a seeded sample (partial Fisher-Yates). */
+export function sampleIndices(n: number, size: number, seed = 1): Int32Array {
+  const rand = seededRandom(seed);
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  const m = Math.min(n, size);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a.slice(0, m).sort();
+}
+
+/** Scores of `q` against the listed rows of `s` (dots/euclid of those rows only). */
+function dotsAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(js.length);
+  for (let p = 0; p < js.length; p++) {
+    let acc = 0;
+    const o = js[p] * s.dim;
+    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
+    out[p] = acc;
+  }
+  return out;
+}
+
+function euclidAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(js.length);
+  for (let p = 0; p < js.length; p++) {
+    let acc = 0;
+    const o = js[p] * s.dim;
+    for (let k = 0; k < s.dim; k++) acc += (q[k] - s.data[o + k]) ** 2;
+    out[p] = Math.sqrt(acc);
+  }
+  return out;
 }
 
 /** Euclidean distance between standardised descriptor vectors, divided by sqrt(dim). */
@@ -183,6 +276,11 @@ export function featuresOfSpace(s: Space, n: number): VectorModel {
     n,
     orientation: 'distance',
     row: (i) => euclid(s, rowOf(s, i), scale),
+    pairs: (i, js) => {
+      const d = euclidAt(s, rowOf(s, i), js);
+      for (let p = 0; p < d.length; p++) d[p] *= scale;
+      return d;
+    },
     query: (raw) => euclid(s, s.transform(raw[1] ?? raw[0]), scale),
   };
 }
@@ -206,15 +304,17 @@ export function hybridModel(
   w: [number, number, number],
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
+  options: ModelOptions = {},
 ): VectorModel {
   const c = cosineModel(db, entries, vector, standardize, cache);
   const f = featuresModel(db, entries, standardize, cache);
-  const t = timbreModel(db, entries, true, cache, stored);
+  const t = timbreModel(db, entries, true, cache, stored, options);
   const mix = (ts: Float64Array, cs: Float64Array, fd: Float64Array) => mixHybrid(w, ts, cs, fd);
   return {
     n: entries.length,
     orientation: 'distance',
     row: (i) => mix(t.row(i), c.row(i), f.row(i)),
+    pairs: (i, js) => mix(t.pairs(i, js), c.pairs(i, js), f.pairs(i, js)),
     query: (raw) => mix(t.query([raw[2]]), c.query([raw[0]]), f.query([raw[1]])),
     trackStats: t.trackStats,
   };
@@ -230,8 +330,9 @@ export function timbreModel(
   mp: boolean,
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
+  options: ModelOptions = {},
 ): VectorModel {
-  const all = featureMap(db, 'mfcc_gauss', cache);
+  const all = featureMap(db, 'timbre_gauss', cache);
   const models = entries.map((e) => all.get(e.trackId)!.data);
   let d = 1;
   if (models.length) while (gaussianLength(d) < models[0].length) d++;
@@ -242,7 +343,9 @@ export function timbreModel(
   // With mutual proximity every row is needed twice (statistics, then neighbours): the
   // symmetric matrix is computed once, half of it, and kept (float32, n^2 x 4 bytes).
   const fromStore = !!stored && entries.every((e) => stored.has(e.trackId));
-  const full = mp && n > 2 && n <= 12_000 && !fromStore ? new Float32Array(n * n) : null;
+  // candidates: the statistics from a sample of the catalogue (all of it when it is no larger)
+  const sample = mp && n > 2 && !fromStore && options.mpSample !== undefined && n - 1 > options.mpSample ? sampleIndices(n, options.mpSample) : null;
+  const full = mp && n > 2 && n <= 12_000 && !fromStore && !sample ? new Float32Array(n * n) : null;
   if (full) {
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
@@ -254,12 +357,22 @@ export function timbreModel(
     for (let j = 0; j < n; j++) out[j] = j === i ? 0 : Math.log1p(skl(g, i, j));
     return out;
   };
+  const rawAt = (i: number, js: ArrayLike<number>): Float64Array => {
+    const out = new Float64Array(js.length);
+    for (let p = 0; p < js.length; p++) {
+      const j = js[p];
+      out[p] = full ? full[i * n + j] : j === i ? 0 : Math.log1p(skl(g, i, j));
+    }
+    return out;
+  };
   // stored statistics (from the last similarity run over the same tracks) spare n^2 divergences
   const stats =
     mp && n > 2
       ? fromStore
         ? { mu: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.mu), sd: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.sd) }
-        : mutualProximityStats(raw, n)
+        : sample
+          ? mutualProximityStatsOn((i, j) => Math.log1p(skl(g, i, j)), n, sample)
+          : mutualProximityStats(raw, n)
       : null;
   const normalise = (row: Float64Array, mu: number, sd: number, self: number): Float64Array =>
     stats ? row.map((v, j) => (j === self ? 0 : mpDistance(v, mu, sd, stats.mu[j], stats.sd[j]))) : row;
@@ -267,6 +380,11 @@ export function timbreModel(
     n,
     orientation: 'distance',
     row: (i) => normalise(raw(i), stats?.mu[i] ?? 0, stats?.sd[i] ?? 1, i),
+    pairs: (i, js) => {
+      const r = rawAt(i, js);
+      if (!stats) return r;
+      return r.map((v, p) => (js[p] === i ? 0 : mpDistance(v, stats.mu[i], stats.sd[i], stats.mu[js[p]], stats.sd[js[p]])));
+    },
     query: (rawModels) => {
       const q = prepareGaussians([rawModels[0]], d);
       const out = new Float64Array(n);

@@ -13,26 +13,28 @@ import { YasrError } from '../../../src/errors.js';
 // what normalizeParams returned for each method's defaults before the registry (written out:
 // a changed default changes every stored result set's hash)
 const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
-  cosine: { method: 'cosine', vector: 'mfcc_summary', standardize: 'zscore', windows: 'mfcc_windows' },
-  timbre: { method: 'timbre', feature: 'mfcc_gauss', mp: true },
-  dtw: { method: 'dtw', feature: 'mfcc', pool: 8, band: 0.1 },
-  fastdtw: { method: 'fastdtw', feature: 'mfcc', pool: 1, radius: 1 },
+  cosine: { method: 'cosine', vector: 'timbre_summary', standardize: 'zscore', windows: 'timbre_windows' },
+  timbre: { method: 'timbre', feature: 'timbre_gauss', mp: true },
+  dtw: { method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 },
+  fastdtw: { method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 },
   features: { method: 'features', standardize: 'zscore' },
-  hybrid: { method: 'hybrid', vector: 'mfcc_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
+  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
+  blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
 };
 
 const READS: Record<MethodName, string[]> = {
-  cosine: ['mfcc_summary', 'mfcc_windows'],
-  timbre: ['mfcc_gauss'],
-  dtw: ['mfcc'],
-  fastdtw: ['mfcc'],
+  cosine: ['timbre_summary', 'timbre_windows'],
+  timbre: ['timbre_gauss'],
+  dtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
+  fastdtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
   features: ['descriptors'],
-  hybrid: ['mfcc_summary', 'descriptors', 'mfcc_gauss'],
+  hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss'],
+  blocks: ['block_patterns'],
 };
 
 describe('similarity method registry', () => {
   it('lists the methods in the order the CLI and reports always listed them', () => {
-    expect([...METHOD_NAMES]).toEqual(['cosine', 'timbre', 'dtw', 'fastdtw', 'features', 'hybrid']);
+    expect([...METHOD_NAMES]).toEqual(['cosine', 'timbre', 'dtw', 'fastdtw', 'features', 'hybrid', 'blocks']);
     expect(METHODS).toBe(METHOD_NAMES);
     expect(allMethods().map((m) => m.name)).toEqual([...METHOD_NAMES]);
   });
@@ -46,10 +48,13 @@ describe('similarity method registry', () => {
     }
   });
 
-  it('keeps the parameter rules: cosine windows follow the vector, hybrid weights are scaled, dtw band 0 is none', () => {
+  it('keeps the parameter rules: cosine windows follow the vector, hybrid and blocks weights are scaled, dtw band 0 is none', () => {
     expect(normalizeParams({ method: 'cosine', vector: 'other' })).toEqual({ method: 'cosine', vector: 'other', standardize: 'zscore', windows: 'none' });
     expect(normalizeParams({ method: 'hybrid', weights: [2, 1, 1] }).weights).toEqual([0.5, 0.25, 0.25]);
     expect(() => normalizeParams({ method: 'hybrid', weights: [0, 0, 0] })).toThrow(/weights/);
+    expect(normalizeParams({ method: 'blocks', blockWeights: [2, 0, 0, 4, 2, 0], blockNorm: 'zscore' })).toEqual({ method: 'blocks', feature: 'block_patterns', weights: [0.25, 0, 0, 0.5, 0.25, 0], norm: 'zscore' });
+    expect(() => normalizeParams({ method: 'blocks', blockWeights: [1, 1, 1] })).toThrow('invalid block weights: [1,1,1] (expected 6 numbers >= 0 (sp, dsp, vdsp, lfp, cp, scp), not all 0)');
+    expect(() => normalizeParams({ method: 'blocks', blockNorm: 'mp' as 'dsn' })).toThrow(`invalid block norm: "mp" (expected 'dsn' or 'zscore')`);
     expect(specFor(normalizeParams({ method: 'dtw', band: 0 }))).toEqual({ method: 'dtw', pool: 8, band: undefined });
     expect(specFor(normalizeParams({ method: 'fastdtw' }))).toEqual({ method: 'fastdtw', pool: 1, radius: 1 });
   });
@@ -60,17 +65,17 @@ describe('similarity method registry', () => {
       expect(methodNamed(name).reads(params)).toEqual(READS[name]);
       expect(requiredFeatures(params)).toEqual(READS[name]);
     }
-    expect(requiredFeatures(normalizeParams({ method: 'cosine', windows: 'none' }))).toEqual(['mfcc_summary']);
+    expect(requiredFeatures(normalizeParams({ method: 'cosine', windows: 'none' }))).toEqual(['timbre_summary']);
   });
 
   it('gives each method its orientation, kind and stored-list use', () => {
-    expect(METHOD_NAMES.map((n) => orientation(n))).toEqual(['similarity', 'distance', 'distance', 'distance', 'distance', 'distance']);
+    expect(METHOD_NAMES.map((n) => orientation(n))).toEqual(['similarity', 'distance', 'distance', 'distance', 'distance', 'distance', 'distance']);
     expect([...SEQUENCE_METHODS]).toEqual(['dtw', 'fastdtw']);
-    expect(METHOD_NAMES.filter((n) => methodNamed(n).listsForStoredTrack)).toEqual(['timbre', 'dtw', 'fastdtw', 'hybrid']);
+    expect(METHOD_NAMES.filter((n) => methodNamed(n).listsForStoredTrack)).toEqual(['timbre', 'dtw', 'fastdtw', 'hybrid', 'blocks']);
   });
 
   it('gives each method its held-out grid, the default first', () => {
-    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 2, 1, 1, 2, 15]);
+    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 2, 1, 1, 2, 15, 4]);
     for (const name of METHOD_NAMES) {
       const first = normalizeParams(choicesFor(name)[0].params);
       expect(first).toEqual(DEFAULT_PARAMS[name]);
@@ -87,7 +92,7 @@ describe('similarity method registry', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(YasrError);
-    expect((err as YasrError).message).toBe('invalid --method: "nope" (expected cosine, timbre, dtw, fastdtw, features, hybrid)');
+    expect((err as YasrError).message).toBe('invalid --method: "nope" (expected cosine, timbre, dtw, fastdtw, features, hybrid, blocks)');
     expect(() => normalizeParams({ method: 'nope' as MethodName })).toThrow(/invalid --method/);
   });
 
@@ -101,10 +106,10 @@ describe('similarity method registry', () => {
     expect(METHOD_HELP).toBe(`
 Methods (scores: cosine is a similarity in [-1, 1], higher = closer; the others are distances,
 lower = closer):
-  cosine    cosine similarity of per-track summary vectors (MFCC mean+std of the central
-            excerpt), z-scored across the catalogue, each matched against the other track's
-            30 s windows (the best match counts: a preview finds its full track); --windows
-            none --standardize none reproduces plain librosa cosine
+  cosine    cosine similarity of per-track summary vectors (level-referenced MFCC mean+std of
+            the central excerpt), z-scored across the catalogue, each matched against the other
+            track's 30 s windows (the best match counts: a preview finds its full track);
+            --vector mfcc_summary --standardize none: plain librosa cosine
   timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
             normalised by mutual proximity (Musly's idea); distances in [0, 1]
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
@@ -113,6 +118,9 @@ lower = closer):
   fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
   features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
   hybrid    timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted
-            (--weights, default 0.5,0.25,0.25: the best on the evaluation corpus)`);
+            (--weights, default 0.5,0.25,0.25: the best on the evaluation corpus)
+  blocks    block-level patterns (Seyerlehner et al. 2010) of spectrum, onsets, rhythm (log
+            fluctuation), band correlation and contrast over blocks of frames: L1 per pattern,
+            distance space normalisation, weighted (--block-weights, --block-norm); in (0, 1)`);
   });
 });

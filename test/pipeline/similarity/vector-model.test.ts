@@ -11,7 +11,7 @@ import { markStage } from '../../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
-import { cosineModel, featuresModel, hybridModel, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
+import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { phi } from '../../helpers/normal.js';
 
@@ -47,9 +47,9 @@ function catalogue(): Db {
   const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?)');
   for (let i = 0; i < GAUSS.length; i++) {
     const id = Number(ins.run(`sha-${i}`, `/x/${i}.wav`, `artist ${i}`, `title ${i}`).lastInsertRowid);
-    putFeature(db, id, 'mfcc_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'descriptors', { rows: 1, cols: 2, data: Float32Array.from(DESC[i]) }, FEATURES_VERSION, 'h');
-    putFeature(db, id, 'mfcc_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
     markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
   }
   return db;
@@ -106,7 +106,7 @@ const nearest = (row: ArrayLike<number>, self: number) => {
 
 describe('timbreModel', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['mfcc_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_gauss']);
   const want = timbreExpected(GAUSS);
 
   it('without mutual proximity: log(1 + symmetrised KL), by closed form', () => {
@@ -137,18 +137,74 @@ describe('timbreModel', () => {
   });
 });
 
+describe('mutual proximity from a sample (the candidates path)', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const want = timbreExpected(GAUSS);
+
+  it('a seeded sample: distinct ascending indices, the same every time, all of them when not fewer', () => {
+    const s = Array.from(sampleIndices(1000, 50));
+    expect(s.length).toBe(50);
+    expect(new Set(s).size).toBe(50);
+    expect(s).toEqual([...s].sort((a, b) => a - b));
+    expect(s.every((i) => i >= 0 && i < 1000)).toBe(true);
+    expect(Array.from(sampleIndices(1000, 50))).toEqual(s);
+    expect(Array.from(sampleIndices(4, 9))).toEqual([0, 1, 2, 3]);
+  });
+
+  it("each track's statistics over the sampled others only, then mutual proximity by its definition", () => {
+    const sample = Array.from(sampleIndices(4, 2));
+    const m = timbreModel(db, entries, true, undefined, undefined, { mpSample: 2 });
+    const st = [0, 1, 2, 3].map((i) => meanSd(sample.filter((j) => j !== i).map((j) => want.L[i][j])));
+    const stats = m.trackStats!();
+    for (let i = 0; i < 4; i++) {
+      expect(stats.get(entries[i].trackId)!.mu).toBeCloseTo(st[i].mu, 6);
+      expect(stats.get(entries[i].trackId)!.sd).toBeCloseTo(st[i].sd || 1, 6);
+    }
+    const mp = (d: number, a: { mu: number; sd: number }, b: { mu: number; sd: number }) => 1 - (1 - phi((d - a.mu) / (a.sd || 1))) * (1 - phi((d - b.mu) / (b.sd || 1)));
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (i !== j) expect(m.row(i)[j]).toBeCloseTo(mp(want.L[i][j], st[i], st[j]), 6);
+    // a sample as large as the catalogue: the all-pairs statistics, to the bit
+    const all = timbreModel(db, entries, true);
+    const big = timbreModel(db, entries, true, undefined, undefined, { mpSample: 3 });
+    for (let i = 0; i < 4; i++) expect(Array.from(big.row(i))).toEqual(Array.from(all.row(i)));
+  });
+});
+
+describe('pairs(i, js): the row values of the listed tracks only', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const models = {
+    'cosine zscore': cosineModel(db, entries, 'timbre_summary', true),
+    'cosine raw': cosineModel(db, entries, 'timbre_summary', false),
+    features: featuresModel(db, entries, true),
+    'timbre mp': timbreModel(db, entries, true),
+    'timbre sampled mp': timbreModel(db, entries, true, undefined, undefined, { mpSample: 2 }),
+    'timbre raw': timbreModel(db, entries, false),
+    hybrid: hybridModel(db, entries, 'timbre_summary', true, [0.5, 0.25, 0.25]),
+  };
+  it.each(Object.keys(models))('%s: the same bits as row(i)[j], in the order asked, self included', (name) => {
+    const m = models[name as keyof typeof models];
+    for (let i = 0; i < 4; i++) {
+      const row = m.row(i);
+      const js = [3, 0, 2, 1, i];
+      expect(Array.from(m.pairs(i, js))).toEqual(js.map((j) => row[j]));
+      expect(m.pairs(i, []).length).toBe(0);
+    }
+  });
+});
+
 describe('hybridModel', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['mfcc_summary', 'descriptors', 'mfcc_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_summary', 'descriptors', 'timbre_gauss']);
 
   it('the three components order track 0\'s neighbours differently (the fixture works)', () => {
     expect(nearest(timbreModel(db, entries, true).row(0), 0)).toBe(1);
-    expect(nearest(cosineModel(db, entries, 'mfcc_summary', false).row(0).map((v) => -v), 0)).toBe(2);
+    expect(nearest(cosineModel(db, entries, 'timbre_summary', false).row(0).map((v) => -v), 0)).toBe(2);
     expect(nearest(featuresModel(db, entries, false).row(0), 0)).toBe(3);
   });
 
   it('lets each weight decide the nearest neighbour', () => {
-    const nn = (w: [number, number, number]) => nearest(hybridModel(db, entries, 'mfcc_summary', false, w).row(0), 0);
+    const nn = (w: [number, number, number]) => nearest(hybridModel(db, entries, 'timbre_summary', false, w).row(0), 0);
     expect(nn([1, 0, 0])).toBe(1);
     expect(nn([0, 1, 0])).toBe(2);
     expect(nn([0, 0, 1])).toBe(3);
@@ -156,7 +212,7 @@ describe('hybridModel', () => {
 
   it('equals w0 timbre + w1 (1 - cosine) / 2 + w2 features distance, computed independently', () => {
     for (const w of [[0.5, 0.25, 0.25], [0.2, 0.7, 0.1], [0.1, 0.3, 0.6]] as [number, number, number][]) {
-      const m = hybridModel(db, entries, 'mfcc_summary', false, w);
+      const m = hybridModel(db, entries, 'timbre_summary', false, w);
       for (let i = 0; i < 4; i++) {
         const row = m.row(i);
         for (let j = 0; j < 4; j++) if (j !== i) expect(row[j]).toBeCloseTo(hybridExpected(w, i, j), 6);
@@ -164,7 +220,7 @@ describe('hybridModel', () => {
     }
     // one entry by hand for the cosine and features parts: track 0 vs 2,
     // cos = 1 / sqrt(1.25), features = |(4, 0)| / sqrt(2)
-    const m = hybridModel(db, entries, 'mfcc_summary', false, [0, 0.5, 0.5]);
+    const m = hybridModel(db, entries, 'timbre_summary', false, [0, 0.5, 0.5]);
     expect(m.row(0)[2]).toBeCloseTo((0.5 * (1 - 1 / Math.sqrt(1.25))) / 2 + (0.5 * 4) / Math.sqrt(2), 6);
   });
 
@@ -173,7 +229,7 @@ describe('hybridModel', () => {
     const qs = [0.5, 1, -0.5];
     const qd = [2, 1];
     const w: [number, number, number] = [0.5, 0.3, 0.2];
-    const got = hybridModel(db, entries, 'mfcc_summary', false, w).query([Float32Array.from(qs), Float32Array.from(qd), packDiag(q)]);
+    const got = hybridModel(db, entries, 'timbre_summary', false, w).query([Float32Array.from(qs), Float32Array.from(qd), packDiag(q)]);
     const t = timbreExpected(GAUSS).query(q);
     for (let j = 0; j < 4; j++) {
       expect(got[j]).toBeCloseTo(w[0] * t[j] + (w[1] * (1 - cos(qs, SUMMARY[j]))) / 2 + w[2] * euclidScaled(qd, DESC[j]), 6);

@@ -1,6 +1,8 @@
 import { dtw as dtwDistance } from '../../../similarity/dtw.js';
-import { DEFAULTS } from '../defaults.js';
+import { DEFAULTS, SHORTLIST_VECTOR } from '../defaults.js';
+import { sequencePairsParam, withAnnVector } from '../candidate-params.js';
 import type { SequenceMethod } from '../method.js';
+import { LEVEL_REFERENCED_SEQUENCE, storedFeaturesOf } from '../catalogue.js';
 
 /** Exact dynamic time warping on MFCC frame sequences. */
 export const dtw: SequenceMethod<'dtw'> = {
@@ -13,9 +15,10 @@ export const dtw: SequenceMethod<'dtw'> = {
     'band is used (--pool 1 --band 0: exact unconstrained DTW)',
   ],
   listsForStoredTrack: true,
-  normalize: (p) => ({ method: p.method, feature: 'mfcc', pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band }),
-  reads: (params) => [params.feature as string],
+  normalize: (p) => ({ method: p.method, feature: LEVEL_REFERENCED_SEQUENCE, pool: p.pool ?? DEFAULTS.pool, band: p.band ?? DEFAULTS.band, ...sequencePairsParam(p) }),
+  reads: (params) => withAnnVector(params, [...storedFeaturesOf(params.feature as string), ...(params.shortlist ? [SHORTLIST_VECTOR] : [])]),
   sequence: (params) => params.feature as string,
+  candidateVectors: () => [DEFAULTS.vector],
   spec(params) {
     const band = params.band as number;
     return { method: 'dtw', pool: params.pool as number, band: band > 0 ? band : undefined };

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults.js';
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
 import { featuresModel, featuresOfSpace } from '../vector-model.js';
 
@@ -9,8 +10,10 @@ export const features: VectorMethod<'features'> = {
   orientation: 'distance',
   help: ['Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)'],
   listsForStoredTrack: false,
-  normalize: (p) => ({ method: p.method, standardize: p.standardize ?? DEFAULTS.standardize }),
-  reads: () => ['descriptors'],
+  normalize: (p) => ({ method: p.method, standardize: p.standardize ?? DEFAULTS.standardize, ...candidatesParam(p.candidates) }),
+  reads: (params) => withAnnVector(params, ['descriptors'], ['descriptors']),
+  // descriptor space: the cosine of z-scored descriptors ranks much as their distance does
+  candidateVectors: () => ['descriptors'],
   model: (db, params, entries, cache) => featuresModel(db, entries, params.standardize !== 'none', cache),
   oneSpace: (params) => ({ feature: 'descriptors', standardize: params.standardize !== 'none', unit: false, model: featuresOfSpace }),
   queryInputs: (_params, f) => [f.vectors.descriptors],

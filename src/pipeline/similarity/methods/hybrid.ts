@@ -1,4 +1,5 @@
 import { DEFAULTS, normalizeWeights } from '../defaults.js';
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
 import { hybridModel, mixHybrid } from '../vector-model.js';
 
@@ -28,11 +29,14 @@ export const hybrid: VectorMethod<'hybrid'> = {
     vector: p.vector ?? DEFAULTS.vector,
     standardize: p.standardize ?? DEFAULTS.standardize,
     weights: normalizeWeights(p.weights ?? DEFAULTS.weights),
+    ...candidatesParam(p.candidates),
   }),
-  reads: (params) => [params.vector as string, 'descriptors', 'mfcc_gauss'],
-  model: (db, params, entries, cache, stats) =>
-    hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as [number, number, number], cache, stats),
-  queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.mfcc_gauss],
+  reads: (params) => withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss'], hybrid.candidateVectors(params)),
+  // both of its spaces: timbre (its timbre and cosine parts) and descriptors
+  candidateVectors: (params) => [params.vector as string, 'descriptors'],
+  model: (db, params, entries, cache, stats, options) =>
+    hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as [number, number, number], cache, stats, options),
+  queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.timbre_gauss],
   choices() {
     const d = DEFAULTS.weights;
     const rest = weightGrid().filter((w) => f2(w) !== f2(d));

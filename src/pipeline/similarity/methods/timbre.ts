@@ -1,3 +1,5 @@
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
+import { DEFAULTS } from '../defaults.js';
 import type { VectorMethod } from '../method.js';
 import { timbreModel } from '../vector-model.js';
 
@@ -12,10 +14,12 @@ export const timbre: VectorMethod<'timbre'> = {
   ],
   // mutual proximity needs all n^2 divergences: a stored track reads the stored lists
   listsForStoredTrack: true,
-  normalize: (p) => ({ method: p.method, feature: 'mfcc_gauss', mp: p.mp ?? true }),
-  reads: (params) => [params.feature as string],
-  model: (db, params, entries, cache, stats) => timbreModel(db, entries, params.mp !== false, cache, stats),
-  queryInputs: (_params, f) => [f.vectors.mfcc_gauss],
+  normalize: (p) => ({ method: p.method, feature: 'timbre_gauss', mp: p.mp ?? true, ...candidatesParam(p.candidates) }),
+  reads: (params) => withAnnVector(params, [params.feature as string]),
+  // the Gaussian's mean is the summary's first half
+  candidateVectors: () => [DEFAULTS.vector],
+  model: (db, params, entries, cache, stats, options) => timbreModel(db, entries, params.mp !== false, cache, stats, options),
+  queryInputs: (_params, f) => [f.vectors.timbre_gauss],
   choices: () => [
     { name: 'mutual proximity', params: { method: 'timbre', mp: true } },
     { name: 'raw divergence', params: { method: 'timbre', mp: false } },

@@ -1,0 +1,184 @@
+/**
+ * The blocks method's model: block-level similarity (Seyerlehner, Widmer & Pohle 2010). Every
+ * track stores its block-level patterns as one vector (`block_patterns`, src/dsp/block-level.ts).
+ * For each pattern p (SP, DSP, VDSP, LFP, CP, SCP) the distance of two tracks is the Manhattan
+ * (L1) distance of their pattern vectors; each pattern's distances are normalised, then summed
+ * with weights:
+ *
+ * - 'dsn' (the published distance space normalisation, src/similarity/dsn.ts): d_p(i, j) is
+ *   z-scored by the mean and standard deviation of track i's distances to every other track,
+ *   and by track j's, and the two z-scores averaged;
+ * - 'zscore' (the simpler alternative): d_p(i, j) z-scored by the mean and standard deviation of
+ *   all of pattern p's distances between distinct tracks.
+ *
+ * The weighted mean z = sum_p w_p z_p / sum_p w_p is reported as the distance 1 / (1 + e^-z), a
+ * monotone map (rankings are those of z) into (0, 1), like timbre's distances, and never negative
+ * (`yasr path` squares distances). A track against itself scores 0.
+ *
+ * Building the model costs every pair's distances once (n^2 / 2 pairs, about 3,000 values each),
+ * for the per-track statistics; they are kept (float32, per weighted pattern) up to
+ * PAIR_CACHE_BYTES, else rows are computed again when asked for. `yasr similarity` stores the
+ * statistics (per pattern, TrackStat.parts), so an outside query (recommend --file) costs only
+ * its n distances.
+ */
+import type { Db } from '../../store/db.js';
+import { YasrError } from '../../errors.js';
+import { featureMap } from '../../store/features.js';
+import type { TrackStat } from '../../store/similarity.js';
+import { blockPatternLayout } from '../../dsp/block-layout.js';
+import { l1, meanSd, safeSd } from '../../similarity/dsn.js';
+import type { CatalogueMember } from './catalogue.js';
+import type { FeatureCache, VectorModel } from './vector-model.js';
+
+export type BlocksNorm = 'dsn' | 'zscore';
+
+/** Pair distances kept in memory up to this size (else rows are recomputed). */
+const PAIR_CACHE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The blocks model over `entries`. `weights`: one per pattern (BLOCK_PATTERN_NAMES order), >= 0,
+ * not all 0 (patterns of weight 0 are not compared). `stored`: per-track statistics of an earlier
+ * run over the same tracks (TrackStat.parts = [mu, sd] of every pattern), which spare the n^2 pass.
+ */
+export function blocksModel(
+  db: Db,
+  entries: readonly CatalogueMember[],
+  weights: readonly number[],
+  norm: BlocksNorm,
+  cache?: FeatureCache,
+  stored?: Map<number, TrackStat>,
+): VectorModel {
+  const layout = blockPatternLayout();
+  const D = layout.reduce((s, p) => s + p.length, 0);
+  const nP = layout.length;
+  const n = entries.length;
+  const all = featureMap(db, 'block_patterns', cache);
+  const X = new Float32Array(n * D);
+  entries.forEach((e, i) => {
+    const v = all.get(e.trackId)!.data;
+    if (v.length !== D) throw new YasrError('STORE', `track #${e.trackId}: block_patterns has ${v.length} values, this yasr expects ${D}; run yasr features again`);
+    X.set(v, i * D);
+  });
+  const wSum = weights.reduce((a, w) => a + w, 0);
+  const active = layout.map((_, p) => p).filter((p) => weights[p] > 0);
+  // slot[p]: where pattern p's pair distances are kept (-1: not compared)
+  const slot = layout.map((_, p) => active.indexOf(p));
+  const dist = (p: number, a: Float32Array, ao: number, j: number) => l1(a, ao + layout[p].offset, X, j * D + layout[p].offset, layout[p].length);
+
+  // per-track statistics of every pattern's distances: mu[p * n + i], sd[p * n + i]
+  const mu = new Float64Array(nP * n);
+  const sd = new Float64Array(nP * n);
+  const fromStore = !!stored && n > 0 && entries.every((e) => stored.get(e.trackId)?.parts?.length === 2 * nP);
+  const pairs = (n * (n - 1)) / 2;
+  const pairCache = !fromStore && pairs * active.length * 4 <= PAIR_CACHE_BYTES ? active.map(() => new Float32Array(pairs)) : null;
+  // index of pair (i, j), i < j, in the upper triangle, row by row
+  const pairIndex = (i: number, j: number) => i * n - (i * (i + 1)) / 2 + (j - i - 1);
+  if (fromStore) {
+    entries.forEach((e, i) => {
+      const parts = stored!.get(e.trackId)!.parts!;
+      for (let p = 0; p < nP; p++) {
+        mu[p * n + i] = parts[2 * p];
+        sd[p * n + i] = parts[2 * p + 1];
+      }
+    });
+  } else {
+    const s = new Float64Array(nP * n);
+    const s2 = new Float64Array(nP * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const q = pairCache ? pairIndex(i, j) : 0;
+        for (let p = 0; p < nP; p++) {
+          const d = dist(p, X, i * D, j);
+          s[p * n + i] += d;
+          s[p * n + j] += d;
+          s2[p * n + i] += d * d;
+          s2[p * n + j] += d * d;
+          if (pairCache && slot[p] >= 0) pairCache[slot[p]][q] = d;
+        }
+      }
+    }
+    for (let k = 0; k < nP * n; k++) {
+      const r = meanSd(n - 1, s[k], s2[k]);
+      mu[k] = r.mu;
+      sd[k] = r.sd;
+    }
+  }
+  // 'zscore': each pattern's mean and spread over all distinct pairs, from the per-track ones
+  const gMu = new Float64Array(nP);
+  const gSd = new Float64Array(nP);
+  for (let p = 0; p < nP; p++) {
+    let m = 0;
+    let m2 = 0;
+    for (let i = 0; i < n; i++) {
+      m += mu[p * n + i];
+      m2 += sd[p * n + i] ** 2 + mu[p * n + i] ** 2;
+    }
+    gMu[p] = n ? m / n : 0;
+    gSd[p] = n ? Math.sqrt(Math.max(0, m2 / n - gMu[p] ** 2)) : 0;
+  }
+
+  /** z_p of distance d between a track with statistics (muA, sdA) and catalogue track j. */
+  const z = (p: number, d: number, muA: number, sdA: number, j: number) =>
+    norm === 'dsn' ? ((d - muA) / safeSd(sdA) + (d - mu[p * n + j]) / safeSd(sd[p * n + j])) / 2 : (d - gMu[p]) / safeSd(gSd[p]);
+
+  const row = (i: number): Float64Array => {
+    const out = new Float64Array(n);
+    for (const p of active) {
+      const c = pairCache?.[slot[p]];
+      const w = weights[p] / wSum;
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        const d = c ? c[i < j ? pairIndex(i, j) : pairIndex(j, i)] : dist(p, X, i * D, j);
+        out[j] += w * z(p, d, mu[p * n + i], sd[p * n + i], j);
+      }
+    }
+    for (let j = 0; j < n; j++) out[j] = j === i ? 0 : squash(out[j]);
+    return out;
+  };
+
+  return {
+    n,
+    orientation: 'distance',
+    row,
+    // a track's row is needed whole (its distance space normalisation reads the row's statistics)
+    pairs: (i, js) => {
+      const r = row(i);
+      return Float64Array.from(js, (j) => r[j]);
+    },
+    // raw[0]: the outside track's block_patterns
+    query: (raw) => {
+      const q = raw[0];
+      if (q.length !== D) throw new YasrError('BAD_INPUT', `block_patterns of the query has ${q.length} values, this yasr expects ${D}`);
+      const out = new Float64Array(n);
+      for (const p of active) {
+        const d = new Float64Array(n);
+        let s = 0;
+        let s2 = 0;
+        for (let j = 0; j < n; j++) {
+          d[j] = dist(p, q, 0, j);
+          s += d[j];
+          s2 += d[j] * d[j];
+        }
+        // the outside track's own statistics come from its distances to the catalogue
+        const own = meanSd(n, s, s2);
+        const w = weights[p] / wSum;
+        for (let j = 0; j < n; j++) out[j] += w * z(p, d[j], own.mu, own.sd, j);
+      }
+      return out.map(squash);
+    },
+    trackStats: () =>
+      new Map(
+        entries.map((e, i) => {
+          const parts: number[] = [];
+          for (let p = 0; p < nP; p++) parts.push(mu[p * n + i], sd[p * n + i]);
+          // mu, sd: the spectral pattern's (parts: every pattern's, in BLOCK_PATTERN_NAMES order)
+          return [e.trackId, { mu: parts[0], sd: parts[1], parts }];
+        }),
+      ),
+  };
+}
+
+/** The reported distance of a combined z-score: the logistic function, monotone, in (0, 1). */
+export function squash(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}

@@ -1,0 +1,49 @@
+/**
+ * A pipeline file's similarity entries accept `shortlist` (dtw/fastdtw) and `candidates` (any
+ * method): an integer >= 1 or "all"; anything else is one error naming the file, the entry and
+ * the value.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPipeline } from '../../../src/pipeline/nightly/definition.js';
+import { normalizeParams } from '../../../src/pipeline/similarity/methods.js';
+import { tempDir } from '../../helpers/cli.js';
+
+const dir = tempDir();
+
+function file(name: string, similarity: unknown[]): string {
+  const f = path.join(dir, `${name}.json`);
+  writeFileSync(f, JSON.stringify({ sources: [], similarity }));
+  return f;
+}
+
+describe('pipeline definition: similarity shortlist', () => {
+  it('takes an integer >= 1 or "all" into the result set parameters', () => {
+    const def = loadPipeline(file('ok', [{ method: 'dtw', shortlist: 50, pool: 4 }, { method: 'fastdtw', shortlist: 'all' }]));
+    expect(normalizeParams(def.similarity[0])).toEqual({ method: 'dtw', feature: 'timbre_mfcc', pool: 4, band: 0.1, shortlist: 50 });
+    expect(normalizeParams(def.similarity[1])).toEqual({ method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 });
+  });
+
+  it('refuses 0, -3, "abc" and 2.5, naming the entry', () => {
+    for (const v of [0, -3, 'abc', 2.5]) {
+      const f = file('bad', [{ method: 'cosine' }, { method: 'dtw', shortlist: v }]);
+      expect(() => loadPipeline(f)).toThrow(`${f}: similarity[1].shortlist: ${JSON.stringify(v)}: an integer >= 1, or "all" for every pair`);
+    }
+  });
+});
+
+describe('pipeline definition: similarity candidates', () => {
+  it('takes an integer >= 1 or "all" into the result set parameters of any method', () => {
+    const def = loadPipeline(file('cand', [{ method: 'hybrid', candidates: 200 }, { method: 'cosine', candidates: 'all' }]));
+    expect(normalizeParams(def.similarity[0]).candidates).toBe(200);
+    expect(normalizeParams(def.similarity[1])).not.toHaveProperty('candidates');
+  });
+
+  it('refuses 0, -3, "abc" and 2.5, naming the entry', () => {
+    for (const v of [0, -3, 'abc', 2.5]) {
+      const f = file('badc', [{ method: 'timbre', candidates: v }]);
+      expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].candidates: ${JSON.stringify(v)}: an integer >= 1, or "all" for every pair`);
+    }
+  });
+});
