@@ -14,6 +14,9 @@
  * Aspects with closeness >= 0.5 are "close", the others "differ"; each list nearest first.
  */
 import type { Descriptors } from '../dsp/descriptors/index.js';
+import { thousands } from '../util/format.js';
+
+export { thousands };
 
 export type AspectName = 'tempo' | 'key' | 'timbre' | 'loudness';
 
@@ -47,17 +50,6 @@ export function shareText(rank: number, of: number): string {
   return `${s}%`;
 }
 
-/**
- * An integer with commas between thousands, as `n.toLocaleString('en')` writes it ("4,999"),
- * without it: the first toLocaleString of a process sets up ICU's number formatting, which
- * costs more (15-30 ms) than a whole stored-track recommendation. Anything but a safe integer
- * goes to toLocaleString.
- */
-export function thousands(n: number): string {
-  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en');
-  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+$)/g, ',');
-  return n < 0 ? `-${digits}` : digits;
-}
 
 /**
  * The aspects of a candidate `c` compared with the query `q`, nearest first. `timbreShare`: the
