@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openDb, resolveDbPath, type Db } from '../store/db.js';
-import { findFfmpeg, type FfmpegTools } from '../audio/ffmpeg.js';
 import { badParameter } from '../errors.js';
 import { parseSince } from '../sources/since.js';
 
@@ -24,23 +23,6 @@ export function dbPath(cmd: Command): string {
 
 export function openFromCli(cmd: Command): Db {
   return openDb(dbPath(cmd));
-}
-
-let warnedFfmpeg = false;
-
-/** A fallback to the bundled ffmpeg is warned about, once per process. */
-export function warnAboutFfmpeg(tools: FfmpegTools | null): void {
-  if (tools?.warning && !warnedFfmpeg) {
-    warnedFfmpeg = true;
-    process.stderr.write(`yasr: warning: ${tools.warning}\n`);
-  }
-}
-
-/** The ffmpeg the command uses (see warnAboutFfmpeg). */
-export function ffmpegFromCli(cmd: Command): FfmpegTools {
-  const tools = findFfmpeg(globals(cmd).ffmpeg);
-  warnAboutFfmpeg(tools);
-  return tools;
 }
 
 /** Downloaded audio lives next to the database. */

@@ -1,13 +1,14 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { YasrError, isStoreError, storeError } from '../errors.js';
-import { closest } from '../util/closest.js';
 
-import { findRoot } from '../util/worker-url.js';
+// what only --version and usage errors need is imported when they happen
+const closestName = async () => (await import('../util/closest.js')).closest;
 
-function version(): string {
+async function version(): Promise<string> {
+  const { findRoot } = await import('../util/worker-url.js');
   const root = findRoot(path.dirname(fileURLToPath(import.meta.url)));
   return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }
@@ -127,15 +128,15 @@ export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 
 /** `yasr --version`: yasr, Node.js and the ffmpeg that decoding would use. */
 async function printVersion(argv: string[]): Promise<void> {
-  const [{ ffmpegInUse }, { warnAboutFfmpeg }] = await Promise.all([import('../audio/ffmpeg.js'), import('./context.js')]);
+  const [{ ffmpegInUse }, { warnAboutFfmpeg }] = await Promise.all([import('../audio/ffmpeg.js'), import('./ffmpeg-option.js')]);
   const i = argv.indexOf('--ffmpeg');
   const used = ffmpegInUse(i >= 0 ? argv[i + 1] : undefined);
   warnAboutFfmpeg(used.tools);
-  process.stdout.write(`yasr ${version()}\nnode ${process.version}\n${used.line}\n`);
+  process.stdout.write(`yasr ${await version()}\nnode ${process.version}\n${used.line}\n`);
 }
 
 /** One line for a commander usage error, naming the closest valid command or option. */
-function usageLine(err: CommanderError, program: Command, named: string | undefined): string {
+function usageLine(err: CommanderError, program: Command, named: string | undefined, closest: (name: string, names: string[]) => string | undefined): string {
   const msg = err.message.replace(/^error:\s*/, '').split('\n')[0];
   const cmd = program.commands.find((c) => c.name() === named) ?? program;
   const where = cmd === program ? 'yasr --help' : `yasr ${cmd.name()} --help`;
@@ -154,7 +155,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   quietOnClosedPipe(process.stderr);
   const named = commandNamed(argv);
   if (named !== undefined && !COMMANDS.some((c) => c.name === named)) {
-    const near = closest(named, COMMANDS.map((c) => c.name));
+    const near = (await closestName())(named, COMMANDS.map((c) => c.name));
     process.stderr.write(`yasr: unknown command '${named}' (the closest is '${near}'); see yasr --help\n`);
     process.exitCode = USAGE_EXIT;
     return;
@@ -183,7 +184,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
         process.exitCode = USAGE_EXIT;
         return;
       }
-      process.stderr.write(`yasr: ${usageLine(err, program, named)}\n`);
+      process.stderr.write(`yasr: ${usageLine(err, program, named, await closestName())}\n`);
       process.exitCode = USAGE_EXIT;
       return;
     }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { thousands } from '../util/format.js';
 import { intOption, numberOption } from './context.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../pipeline/similarity/methods.js';
 import { allMethods, methodNamed } from '../pipeline/similarity/registry.js';
 import { badParameter } from '../errors.js';
-import { ALL_PAIRS_MAX, DEFAULT_CANDIDATES } from '../pipeline/similarity/candidates.js';
+import { ALL_PAIRS_MAX, DEFAULT_CANDIDATES } from '../pipeline/similarity/candidate-params.js';
 
 /** The method options shared by the commands that name a result set (light: no similarity run). */
 export type MethodCliOptions = SimilarityParams;
@@ -58,7 +59,7 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
     .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
     .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default ${DEFAULTS.shortlist})`, parseShortlist)
-    .option('--candidates <n|all>', `every method: exact scores only on each track's n nearest by the ANN index of ${DEFAULTS.vector} (and the tracks whose n nearest it is in); all = every pair (default: all up to ${ALL_PAIRS_MAX.toLocaleString('en')} analysed tracks or YASR_ALL_PAIRS_MAX, ${DEFAULT_CANDIDATES} above)`, parseCandidates)
+    .option('--candidates <n|all>', `every method: exact scores only on each track's n nearest by the ANN index of ${DEFAULTS.vector} (and the tracks whose n nearest it is in); all = every pair (default: all up to ${thousands(ALL_PAIRS_MAX)} analysed tracks or YASR_ALL_PAIRS_MAX, ${DEFAULT_CANDIDATES} above)`, parseCandidates)
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
     .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
     .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity')

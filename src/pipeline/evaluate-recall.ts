@@ -16,7 +16,8 @@ import { badParameter } from '../errors.js';
 import { findSets, getNeighbours } from '../store/similarity.js';
 import { checkMethodNames, hashOf, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { normalizeCandidates } from './similarity/candidates.js';
-import { resolveRun, runSimilarity, type SimilaritySummary } from './similarity/run-similarity.js';
+import { runSimilarity, type SimilaritySummary } from './similarity/run-similarity.js';
+import { resolveRun } from './similarity/catalogue.js';
 import type { ProgressSink } from './progress-events.js';
 
 export interface RecallOptions {

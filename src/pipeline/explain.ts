@@ -14,6 +14,9 @@
  * Aspects with closeness >= 0.5 are "close", the others "differ"; each list nearest first.
  */
 import type { Descriptors } from '../dsp/descriptors/index.js';
+import { thousands } from '../util/format.js';
+
+export { thousands };
 
 export type AspectName = 'tempo' | 'key' | 'timbre' | 'loudness';
 
@@ -46,6 +49,7 @@ export function shareText(rank: number, of: number): string {
   const s = pct >= 9.95 ? pct.toFixed(0) : pct >= 0.995 ? pct.toFixed(1).replace(/\.0$/, '') : pct.toPrecision(1);
   return `${s}%`;
 }
+
 
 /**
  * The aspects of a candidate `c` compared with the query `q`, nearest first. `timbreShare`: the
@@ -89,7 +93,7 @@ export function reasonText(
   c: Descriptors | undefined,
   timbreShare?: number,
 ): string {
-  const head = r.rank !== undefined && r.of ? `#${r.rank.toLocaleString('en')} of ${r.of.toLocaleString('en')} by ${r.method} (top ${shareText(r.rank, r.of)})` : '';
+  const head = r.rank !== undefined && r.of ? `#${thousands(r.rank)} of ${thousands(r.of)} by ${r.method} (top ${shareText(r.rank, r.of)})` : '';
   return [head, aspectsText(aspects(q, c, timbreShare))].filter(Boolean).join('; ');
 }
 
@@ -98,7 +102,14 @@ export function reasonText(
  * many candidates can be placed among one query's row.
  */
 export function shareOf(values: ArrayLike<number>, skip?: number): (v: number) => number {
-  const sorted = Float64Array.from(values).filter((_, i) => i !== skip).sort();
+  const all = Float64Array.from(values);
+  let sorted = all;
+  if (skip !== undefined && Number.isInteger(skip) && skip >= 0 && skip < all.length) {
+    sorted = new Float64Array(all.length - 1);
+    sorted.set(all.subarray(0, skip));
+    sorted.set(all.subarray(skip + 1), skip);
+  }
+  sorted.sort();
   return (v) => shareBelow(sorted, v);
 }
 

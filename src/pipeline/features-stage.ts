@@ -8,8 +8,9 @@ import type { TrackAnalysis } from './analyze-track.js';
 import { WorkerPool } from './worker-pool.js';
 import { workerFile } from '../util/worker-url.js';
 import type { ProgressSink } from './progress-events.js';
+import { FEATURES_STAGE } from './stages.js';
 
-export const FEATURES_STAGE = 'features';
+export { FEATURES_STAGE };
 
 export interface FeatureTask {
   ffmpeg: string;

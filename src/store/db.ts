@@ -1,11 +1,33 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { YasrError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
+
+// required, not imported: better-sqlite3 is CommonJS, and the ES module loader's extra parse and
+// wrapping of it cost every command's start-up a few milliseconds (the same module either way)
+const require = createRequire(import.meta.url);
+const Database = require('better-sqlite3') as typeof BetterSqlite3;
+
+let addonPath: string | undefined | null = null;
+
+/**
+ * better-sqlite3's compiled addon where its build (or prebuilt download) puts it. Given to the
+ * constructor, it spares the `bindings` package's search for it, which finds the package by
+ * throwing and catching errors (stack traces and all): several milliseconds of every start.
+ * Undefined (the search then runs) when it is elsewhere.
+ */
+export function nativeBinding(): string | undefined {
+  if (addonPath === null) {
+    const p = path.join(path.dirname(require.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+    addonPath = existsSync(p) ? p : undefined;
+  }
+  return addonPath;
+}
 
 export const DEFAULT_DB = 'data/yasr.db';
 
@@ -70,7 +92,8 @@ export function openDb(location: string, opts: { readonly?: boolean } = {}): Db 
   let db: Db;
   try {
     if (!opts.readonly && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    const addon = nativeBinding();
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, ...(addon ? { nativeBinding: addon } : {}) });
   } catch (err) {
     throw new YasrError('STORE', `cannot open database ${file}: ${(err as Error).message}`);
   }

@@ -231,4 +231,40 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (index_id, track_id)
   ) WITHOUT ROWID;
   `,
+  // 10: packs, copies of catalogue-wide data in one blob each (a feature of every analysed track,
+  // src/pipeline/similarity/packs.ts) so that recommend reads one row instead of thousands. A pack
+  // holds for the generation it was made at; any change to features or checkpoints moves the
+  // generation on (and drops the packs), so a pack is never read stale (src/store/packs.ts).
+  // tracks_filters: what recommend's filters read of every track, without its whole row.
+  `
+  CREATE INDEX tracks_filters ON tracks (artist, popularity, release_date);
+  CREATE TABLE pack_state (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    generation  INTEGER NOT NULL
+  );
+  INSERT INTO pack_state (id, generation) VALUES (1, 0);
+  CREATE TABLE packs (
+    key         TEXT PRIMARY KEY,
+    generation  INTEGER NOT NULL,
+    data        BLOB NOT NULL
+  );
+  CREATE TRIGGER features_insert_packs AFTER INSERT ON features BEGIN
+    UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
+  END;
+  CREATE TRIGGER features_update_packs AFTER UPDATE ON features BEGIN
+    UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
+  END;
+  CREATE TRIGGER features_delete_packs AFTER DELETE ON features BEGIN
+    UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
+  END;
+  CREATE TRIGGER checkpoints_insert_packs AFTER INSERT ON checkpoints BEGIN
+    UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
+  END;
+  CREATE TRIGGER checkpoints_update_packs AFTER UPDATE ON checkpoints BEGIN
+    UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
+  END;
+  CREATE TRIGGER checkpoints_delete_packs AFTER DELETE ON checkpoints BEGIN
+    UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
+  END;
+  `,
 ];

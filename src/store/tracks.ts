@@ -98,6 +98,32 @@ export function tracksByIds(db: Db, ids: Iterable<number>): Map<number, Track> {
   );
 }
 
+/** The distinct values of a track column (artist or release date), so that a filter decides each value once. */
+export function distinctTrackValues(db: Db, column: 'artist' | 'release_date'): (string | null)[] {
+  return db.prepare(`SELECT DISTINCT ${column} FROM tracks`).pluck().all() as (string | null)[];
+}
+
+/**
+ * Ids (ascending) of the tracks that pass a filter decided per value (see distinctTrackValues): popularity
+ * unknown or at most `maxPopularity`, an artist not among `artistsOut` (unknown passes), a
+ * release date among `datesIn` (when given; unknown fails), and not the audio `sha256` (SQL IS:
+ * NULL IS NULL). Values are compared as stored (BINARY: as === compares strings).
+ */
+export function trackIdsPassing(db: Db, f: { maxPopularity: number; artistsOut: string[]; datesIn: (string | null)[] | null; notSha256: string | null }): number[] {
+  // (sha256 is unique: a known hash is at most one track, found by its index; the rest of the
+  // filter reads the tracks_filters index alone)
+  return db
+    .prepare(
+      `SELECT id FROM tracks WHERE (popularity IS NULL OR popularity <= ?)
+         AND (artist IS NULL OR artist NOT IN (SELECT value FROM json_each(?)))
+         ${f.datesIn ? 'AND release_date IN (SELECT value FROM json_each(?))' : ''}
+         AND ${f.notSha256 === null ? 'sha256 IS NOT NULL' : 'id IS NOT (SELECT id FROM tracks WHERE sha256 = ?)'}
+       ORDER BY id`,
+    )
+    .pluck()
+    .all(f.maxPopularity, JSON.stringify(f.artistsOut), ...(f.datesIn ? [JSON.stringify(f.datesIn.filter((d) => d !== null))] : []), ...(f.notSha256 === null ? [] : [f.notSha256])) as number[];
+}
+
 export function trackBySha(db: Db, sha: string): Track | undefined {
   const r = db.prepare('SELECT * FROM tracks WHERE sha256 = ?').get(sha) as TrackRow | undefined;
   return r && fromRow(r);

@@ -1,10 +1,16 @@
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// node:crypto is loaded on the first hash, not with this module: start-up of a command that never
+// hashes (a stored-track recommend) does not pay for it
+const require = createRequire(import.meta.url);
+const sha256 = (): Hash => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256');
 
 /** sha256 of a file's bytes, streamed (hex). */
 export function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
+    const h = sha256();
     createReadStream(file)
       .on('data', (c) => h.update(c))
       .on('error', reject)
@@ -14,7 +20,7 @@ export function sha256File(file: string): Promise<string> {
 
 /** A short stable hash of parameters (key order independent). */
 export function paramsHash(params: unknown): string {
-  return createHash('sha256').update(stableJson(params)).digest('hex').slice(0, 16);
+  return sha256().update(stableJson(params)).digest('hex').slice(0, 16);
 }
 
 export function stableJson(v: unknown): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aspects, aspectsText, keyAspect, reasonText, shareBelow, shareText } from '../../src/pipeline/explain.js';
+import { aspects, aspectsText, keyAspect, reasonText, shareBelow, shareOf, shareText } from '../../src/pipeline/explain.js';
 import { desc } from '../helpers/vector-catalogue.js';
 
 describe('explain: the aspects compared', () => {
@@ -35,6 +35,15 @@ describe('explain: the aspects compared', () => {
     expect(shareBelow([0.1, 0.2, 0.3, 0.4], 0.35)).toBe(0.75);
     expect(shareBelow([0.1, 0.2, 0.3, 0.4], 0.1)).toBe(0);
     expect(shareBelow([], 1)).toBe(0);
+    // shareOf: the query's own value (index skip) is not one of the others
+    const row = [0.9, 0.1, 1, 0.4, 0.3];
+    expect(shareOf(row, 2)(0.35)).toBe(2 / 4);
+    expect(shareOf(row, 0)(0.35)).toBe(2 / 4);
+    expect(shareOf(row, 4)(0.35)).toBe(1 / 4);
+    expect(shareOf(row, 2)(1)).toBe(1);
+    expect(shareOf(row)(1)).toBe(4 / 5);
+    expect(shareOf(row, 7)(1)).toBe(4 / 5);
+    expect(shareOf(Float64Array.from(row), 1)(0.3)).toBe(0);
   });
 
   it('close aspects nearest first, then what differs most first', () => {

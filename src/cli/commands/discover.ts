@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { intOption, openFromCli, printJson, sinceOption } from '../context.js';
 import { addMethodOptions, methodParams, type MethodCliOptions } from '../method-options.js';
 import { discover } from '../../pipeline/discover.js';

@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { Command } from 'commander';
-import { ffmpegFromCli, globals, intOption, openFromCli, printJson } from '../context.js';
+import { Command } from '../commander.js';
+import { globals, intOption, openFromCli, printJson } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { terminalProgress } from '../progress.js';
 import { VARIANT_KINDS, checkVariantOptions, evaluateVariants } from '../../pipeline/evaluate-variants.js';
 import { METHODS, type MethodName } from '../../pipeline/similarity/methods.js';

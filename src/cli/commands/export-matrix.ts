@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { openFromCli, printJson } from '../context.js';
 import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from '../method-options.js';
 import { denseMatrix } from '../../pipeline/similarity/dense.js';

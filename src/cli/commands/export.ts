@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { openFromCli, printJson } from '../context.js';
 import { resolveTrack } from '../../store/tracks.js';
 import { getFeature, listFeatureNames } from '../../store/features.js';

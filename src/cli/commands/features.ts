@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { Command } from 'commander';
-import { ffmpegFromCli, globals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { Command } from '../commander.js';
+import { globals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { runFeatures } from '../../pipeline/features-stage.js';
 import {
   DEFAULT_FEATURE_OPTIONS,

@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { audioStoreDir, cacheDir, ffmpegFromCli, globals, intOption, openFromCli, printJson, sinceOption } from '../context.js';
+import { Command } from '../commander.js';
+import { audioStoreDir, cacheDir, globals, intOption, openFromCli, printJson, sinceOption } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { catalogueHelp } from '../../sources/registry.js';
 import { ingest } from '../../pipeline/ingest.js';
 import { terminalProgress } from '../progress.js';

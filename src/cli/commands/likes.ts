@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { audioStoreDir, ffmpegFromCli, openFromCli, printJson } from '../context.js';
+import { Command } from '../commander.js';
+import { audioStoreDir, openFromCli, printJson } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { like, likes, unlike, type LikeResult } from '../../pipeline/taste.js';
 
 function report(rs: LikeResult[], json?: boolean): void {

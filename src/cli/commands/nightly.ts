@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
-import { audioStoreDir, cacheDir, dbPath, ffmpegFromCli, globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { Command } from '../commander.js';
+import { audioStoreDir, cacheDir, dbPath, globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { loadPipeline } from '../../pipeline/nightly/definition.js';
 import { reportText, runNightly } from '../../pipeline/nightly/run-nightly.js';
 import { terminalProgress } from '../progress.js';

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { intOption, openFromCli, printJson } from '../context.js';
 import { addMethodOptions, methodParams, type MethodCliOptions } from '../method-options.js';
 import { m3u, pathBetween, type PathResult } from '../../pipeline/playlist.js';

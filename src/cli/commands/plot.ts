@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
-import { ffmpegFromCli, intOption, openFromCli, printJson } from '../context.js';
+import { Command } from '../commander.js';
+import { intOption, openFromCli, printJson } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { addMethodOptions, methodParams, type MethodCliOptions } from '../method-options.js';
 import { resolveTrack } from '../../store/tracks.js';
 import { parseExcerpt, parseTrim } from '../../pipeline/feature-options.js';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { intOption, openFromCli, printJson } from '../context.js';
 import { exportRatings, listRatings, rate, resolveRatingQuery, type Rating } from '../../pipeline/ratings.js';
 import { resolveTrack } from '../../store/tracks.js';

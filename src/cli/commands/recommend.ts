@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { audioStoreDir, ffmpegFromCli, intOption, openFromCli, printJson } from '../context.js';
+import { Command } from '../commander.js';
+import { audioStoreDir, intOption, openFromCli, printJson } from '../context.js';
 import { addMethodOptions, methodParams, METHOD_HELP, type MethodCliOptions } from '../method-options.js';
 import { recommend, type RecommendResult, type Recommendation } from '../../pipeline/recommend.js';
 import { resolveTrack } from '../../store/tracks.js';
@@ -84,9 +84,12 @@ Examples:
       if (ref && o.file) throw badParameter('--file', o.file, 'either a track or --file, not both');
       const db = openFromCli(cmd);
       try {
-        const query = o.file
-          ? await (await import('../../pipeline/query-file.js')).analyseQueryFile(db, ffmpegFromCli(cmd), o.file, { add: !!o.add, storeDir: audioStoreDir(cmd) })
-          : { trackId: resolveTrack(db, ref!).id };
+        // decoding and analysis (ffmpeg, DSP) are loaded for --file only
+        const fromFile = async (file: string) => {
+          const [{ analyseQueryFile }, { ffmpegFromCli }] = await Promise.all([import('../../pipeline/query-file.js'), import('../ffmpeg-option.js')]);
+          return analyseQueryFile(db, ffmpegFromCli(cmd), file, { add: !!o.add, storeDir: audioStoreDir(cmd) });
+        };
+        const query = o.file ? await fromFile(o.file) : { trackId: resolveTrack(db, ref!).id };
         const r = recommend(db, query, methodParams(o), {
           k: o.k,
           least: o.least,

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { intOption, openFromCli, printJson } from '../context.js';
 import { listRuns } from '../../store/runs.js';
 

@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { spawn } from 'node:child_process';
-import { audioStoreDir, dbPath, ffmpegFromCli, globals, intOption } from '../context.js';
+import { audioStoreDir, dbPath, globals, intOption } from '../context.js';
+import { ffmpegFromCli } from '../ffmpeg-option.js';
 
 export function serveCommand(): Command {
   return new Command('serve')

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { openFromCli, printJson } from '../context.js';
 import { resolveTrack, trackDetails } from '../../store/tracks.js';
 import { likedIds } from '../../store/likes.js';

@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { Command } from 'commander';
+import { thousands } from '../../util/format.js';
+import { Command } from '../commander.js';
 import { globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { runSimilarity } from '../../pipeline/similarity/run-similarity.js';
 import { terminalProgress } from '../progress.js';
@@ -37,7 +38,7 @@ index of the z-scored ${DEFAULTS.vector} vectors (usearch HNSW, else a TypeScrip
 score is computed only on those pairs (and on the pairs of the tracks whose C nearest it is in):
 about n * C pairs instead of n * (n - 1) / 2. Lists hold the nearest only, unless C >= n - 1
 (then they are the all-pairs lists exactly). For dtw/fastdtw it is the shortlist's other source
-(give one of --shortlist and --candidates). Default: all pairs up to ${ALL_PAIRS_MAX.toLocaleString('en')} analysed tracks
+(give one of --shortlist and --candidates). Default: all pairs up to ${thousands(ALL_PAIRS_MAX)} analysed tracks
 (YASR_ALL_PAIRS_MAX), ${DEFAULT_CANDIDATES} candidates above; --candidates all keeps all pairs at any size.
 yasr evaluate --candidates C measures the recall against all pairs.
 

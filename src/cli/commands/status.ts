@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { openFromCli, printJson, dbPath, globals, warnAboutFfmpeg } from '../context.js';
+import { Command } from '../commander.js';
+import { openFromCli, printJson, dbPath, globals } from '../context.js';
+import { warnAboutFfmpeg } from '../ffmpeg-option.js';
 import { ffmpegInUse } from '../../audio/ffmpeg.js';
 import { errorLine } from '../../errors.js';
 import { pipelineStatus } from '../../pipeline/status.js';

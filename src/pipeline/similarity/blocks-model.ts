@@ -25,9 +25,9 @@ import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { featureMap } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
-import { blockPatternLayout } from '../../dsp/block-level.js';
+import { blockPatternLayout } from '../../dsp/block-layout.js';
 import { l1, meanSd, safeSd } from '../../similarity/dsn.js';
-import type { CatalogueEntry } from './catalogue.js';
+import type { CatalogueMember } from './catalogue.js';
 import type { FeatureCache, VectorModel } from './vector-model.js';
 
 export type BlocksNorm = 'dsn' | 'zscore';
@@ -42,7 +42,7 @@ const PAIR_CACHE_BYTES = 256 * 1024 * 1024;
  */
 export function blocksModel(
   db: Db,
-  entries: CatalogueEntry[],
+  entries: readonly CatalogueMember[],
   weights: readonly number[],
   norm: BlocksNorm,
   cache?: FeatureCache,

@@ -1,6 +1,10 @@
 import type { Db } from '../../store/db.js';
 import { getFeature } from '../../store/features.js';
-import { FEATURES_STAGE } from '../features-stage.js';
+import { FEATURES_STAGE } from '../stages.js';
+import { methodNamed } from './registry.js';
+// (not ./methods.js: it reads the registry's list when it loads, and the registry's methods load this module)
+import type { SimilarityParams } from './methods.js';
+import { withDefaultCandidates } from './candidate-params.js';
 
 export interface CatalogueEntry {
   trackId: number;
@@ -8,11 +12,11 @@ export interface CatalogueEntry {
   inputSha: string;
 }
 
-/**
- * Tracks whose features are done and that hold every one of `features`; the others are
- * returned as skipped (by id).
- */
-export function analysedTracks(db: Db, features: string[]): { entries: CatalogueEntry[]; skipped: number[] } {
+/** What ranking a catalogue needs of each track: which it is (models read no more). */
+export type CatalogueMember = Pick<CatalogueEntry, 'trackId'>;
+
+/** Tracks whose features are done and that hold every one of `features`, by id. */
+export function analysedEntries(db: Db, features: string[]): CatalogueEntry[] {
   const names = [...new Set(features)];
   const done = db
     .prepare(
@@ -24,10 +28,49 @@ export function analysedTracks(db: Db, features: string[]): { entries: Catalogue
     )
     .raw()
     .all(FEATURES_STAGE, ...names, names.length) as [number, string, string | null][];
-  const entries: CatalogueEntry[] = done.map(([id, ph, sha]) => ({ trackId: id, inputSha: `${ph}:${sha}` }));
-  const have = new Set(done.map((r) => r[0]));
+  return done.map(([id, ph, sha]) => ({ trackId: id, inputSha: `${ph}:${sha}` }));
+}
+
+/**
+ * Tracks whose features are done and that hold every one of `features`; the others are
+ * returned as skipped (by id).
+ */
+export function analysedTracks(db: Db, features: string[]): { entries: CatalogueEntry[]; skipped: number[] } {
+  const entries = analysedEntries(db, features);
+  const have = new Set(entries.map((e) => e.trackId));
   const skipped = (db.prepare('SELECT id FROM tracks ORDER BY id').raw().all() as [number][]).map((r) => r[0]).filter((id) => !have.has(id));
   return { entries, skipped };
+}
+
+/** The stored features a method reads. */
+export function requiredFeatures(params: Record<string, unknown>): string[] {
+  return methodNamed(params.method).reads(params);
+}
+
+/** Tracks that have every feature the method needs (catalogueFor without the skipped ones). */
+export function catalogueEntries(db: Db, params: Record<string, unknown>): CatalogueEntry[] {
+  return analysedEntries(db, requiredFeatures(params));
+}
+
+/** Tracks that have every feature the method needs (the rest are listed as skipped). */
+export function catalogueFor(db: Db, params: Record<string, unknown>): { entries: CatalogueEntry[]; skipped: number[] } {
+  return analysedTracks(db, requiredFeatures(params));
+}
+
+/**
+ * The parameters (normalised) and catalogue of a run over the analysed catalogue as it is: above
+ * allPairsMax() tracks, a method given neither candidates nor a shortlist uses the default
+ * candidates (./candidates.ts). Everything that looks up a stored result set by its parameters
+ * (recommend, playlists, export-matrix) resolves them here, so it finds the set a run made.
+ */
+export function resolveRun(db: Db, p: SimilarityParams): { params: Record<string, unknown>; entries: CatalogueEntry[]; skipped: number[] } {
+  const base = methodNamed(p.method).normalize(p);
+  const cat = catalogueFor(db, base);
+  const q = withDefaultCandidates(p, cat.entries.length);
+  if (q === p) return { params: base, ...cat };
+  const params = methodNamed(q.method).normalize(q);
+  const same = requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0');
+  return { params, ...(same ? cat : catalogueFor(db, params)) };
 }
 
 /**

@@ -3,8 +3,8 @@ import { YasrError } from '../../errors.js';
 import { countPlan, findSets, iterateBlocks, members as loadMembers } from '../../store/similarity.js';
 import { hashOf, normalizeParams, type SimilarityParams } from './methods.js';
 import { methodNamed } from './registry.js';
-import { catalogueFor } from './run-similarity.js';
-import { allPairsMax } from './candidates.js';
+import { catalogueFor } from './catalogue.js';
+import { allPairsMax } from './candidate-params.js';
 
 export interface DenseMatrix {
   n: number;

@@ -7,10 +7,10 @@ import type { Db } from '../../store/db.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
 import type { Candidate } from '../../evaluate/held-out.js';
 import type { NeighbourEntry, TrackStat } from '../../store/similarity.js';
-import type { CatalogueEntry } from './catalogue.js';
+import type { CatalogueEntry, CatalogueMember } from './catalogue.js';
 import type { DenseMatrix } from './dense.js';
 import type { SimilarityParams } from './methods.js';
-import type { FeatureCache, ModelOptions, VectorModel } from './vector-model.js';
+import type { FeatureCache, ModelOptions, Space, VectorModel } from './vector-model.js';
 
 /** A method's parameters after defaults and validation: what defines a result set (hashed). */
 export type NormalizedParams = Record<string, unknown>;
@@ -53,11 +53,26 @@ interface MethodBase<N extends string> {
   readonly listsForStoredTrack: boolean;
 }
 
+/** A model made from one space: see VectorMethod.oneSpace. */
+export interface SpaceModel {
+  feature: string;
+  standardize: boolean;
+  unit: boolean;
+  model(s: Space, n: number): VectorModel;
+}
+
 /** A method that scores a whole catalogue at once from stored per-track vectors. */
 export interface VectorMethod<N extends string = string> extends MethodBase<N> {
   readonly kind: 'vector';
   /** The catalogue's model: every row, and any outside query (options: how candidates build it). */
-  model(db: Db, params: NormalizedParams, entries: CatalogueEntry[], cache?: FeatureCache, stats?: TrackStats, options?: ModelOptions): VectorModel;
+  model(db: Db, params: NormalizedParams, entries: readonly CatalogueMember[], cache?: FeatureCache, stats?: TrackStats, options?: ModelOptions): VectorModel;
+  /**
+   * Optional, for a model that is a function of one space (one stored vector per track, made by
+   * spaceOf in ./vector-model.ts): the feature, how it is transformed, and the model on it.
+   * `model(db, params, ...)` must be `oneSpace(params).model(space, n)` of that space; recommend
+   * keeps the space in a pack (./packs.ts) instead of making it for every query.
+   */
+  oneSpace?(params: NormalizedParams): SpaceModel | undefined;
   /** The raw vectors an outside file must supply to `model(...).query` (undefined: missing). */
   queryInputs(params: NormalizedParams, f: QueryVectors): (Float32Array | undefined)[];
   /**

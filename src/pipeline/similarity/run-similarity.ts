@@ -1,7 +1,9 @@
 import type { Db } from '../../store/db.js';
 import { getOrCreateSet, putNeighbours, putState, putTrackStats, setState, countPlan, type NeighbourEntry, type TrackStat } from '../../store/similarity.js';
 import type { MethodSpec } from '../../similarity/all-pairs.js';
-import { analysedTracks, type CatalogueEntry } from './catalogue.js';
+import { resolveRun, type CatalogueEntry } from './catalogue.js';
+
+export { resolveRun };
 import { normalizeParams, hashOf, type SimilarityParams, type MethodName } from './methods.js';
 import { allMethods, methodNamed, sequenceMethod, vectorMethod } from './registry.js';
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
@@ -36,32 +38,6 @@ export interface SimilaritySummary {
 
 /** The sequence methods (dtw, fastdtw today): stored in resumable blocks, top-k lists only. */
 export const SEQUENCE_METHODS: ReadonlySet<MethodName> = new Set(allMethods().filter((m) => m.kind === 'sequence').map((m) => m.name as MethodName));
-
-/** The stored features a method reads. */
-export function requiredFeatures(params: Record<string, unknown>): string[] {
-  return methodNamed(params.method).reads(params);
-}
-
-/** Tracks that have every feature the method needs (the rest are listed as skipped). */
-export function catalogueFor(db: Db, params: Record<string, unknown>): { entries: CatalogueEntry[]; skipped: number[] } {
-  return analysedTracks(db, requiredFeatures(params));
-}
-
-/**
- * The parameters (normalised) and catalogue of a run over the analysed catalogue as it is: above
- * allPairsMax() tracks, a method given neither candidates nor a shortlist uses the default
- * candidates (./candidates.ts). Everything that looks up a stored result set by its parameters
- * (recommend, playlists, export-matrix) resolves them here, so it finds the set a run made.
- */
-export function resolveRun(db: Db, p: SimilarityParams): { params: Record<string, unknown>; entries: CatalogueEntry[]; skipped: number[] } {
-  const base = normalizeParams(p);
-  const cat = catalogueFor(db, base);
-  const q = withDefaultCandidates(p, cat.entries.length);
-  if (q === p) return { params: base, ...cat };
-  const params = normalizeParams(q);
-  const same = requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0');
-  return { params, ...(same ? cat : catalogueFor(db, params)) };
-}
 
 /**
  * Each entry's k best among its candidate pairs by the model's exact scores (row(i)[j] values,

@@ -1,12 +1,12 @@
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
-import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatchScores } from '../../similarity/cosine.js';
-import type { CatalogueEntry } from './catalogue.js';
+import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatchScores, type Standardizer } from '../../similarity/cosine.js';
+import { distancesF64, dotsF64 } from '../../similarity/f64-kernels.js';
+import type { CatalogueMember } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsOn, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
-import { DESCRIPTOR_VECTOR_NAMES } from '../../dsp/descriptors/vector.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -31,7 +31,7 @@ export interface VectorModel {
   trackStats?(): Map<number, TrackStat>;
 }
 
-function loadMatrix(db: Db, entries: CatalogueEntry[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
+function loadMatrix(db: Db, entries: readonly CatalogueMember[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
   if (entries.length === 0) return { data: new Float64Array(0), dim: 0 };
   const all = featureMap(db, feature, cache);
   const dim = all.get(entries[0].trackId)!.data.length;
@@ -55,20 +55,33 @@ function unitRows(x: Float64Array, dim: number): Float64Array {
   return unitRowsOf(x, dim);
 }
 
-interface Space {
+/**
+ * A catalogue's vectors as a method compares them: z-scored over the catalogue (st, when
+ * standardising more than one track), then scaled to unit length (unit); `transform` does the
+ * same to an outside vector.
+ */
+export interface Space {
   data: Float64Array;
   dim: number;
+  st: Standardizer | null;
+  unit: boolean;
   transform(raw: Float32Array): Float64Array;
 }
 
-function space(db: Db, entries: CatalogueEntry[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache): Space {
-  const { data, dim } = loadMatrix(db, entries, feature, cache);
-  const st = standardize && entries.length > 1 ? fitStandardizer(data, dim) : null;
+/** The space of n raw vectors (n * dim values, as loadMatrix reads them). */
+export function spaceOf(data: Float64Array, dim: number, n: number, standardize: boolean, unit: boolean): Space {
+  const st = standardize && n > 1 ? fitStandardizer(data, dim) : null;
   const z = st ? applyStandardizer(data, dim, st) : data;
-  const final = unit ? unitRows(z, dim) : z;
+  return storedSpace(unit ? unitRows(z, dim) : z, dim, st, unit);
+}
+
+/** A space whose vectors are already transformed (kept from spaceOf: ./packs.ts). */
+export function storedSpace(data: Float64Array, dim: number, st: Standardizer | null, unit: boolean): Space {
   return {
-    data: final,
+    data,
     dim,
+    st,
+    unit,
     transform(raw) {
       const one = st ? applyStandardizer(Float64Array.from(raw), dim, st) : Float64Array.from(raw);
       return unit ? unitRows(one, dim) : one;
@@ -76,28 +89,23 @@ function space(db: Db, entries: CatalogueEntry[], feature: string, standardize: 
   };
 }
 
-function dots(s: Space, q: Float64Array): Float64Array {
-  const n = s.data.length / s.dim;
-  const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let acc = 0;
-    const o = j * s.dim;
-    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
-    out[j] = acc;
-  }
-  return out;
+function space(db: Db, entries: readonly CatalogueMember[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache): Space {
+  const { data, dim } = loadMatrix(db, entries, feature, cache);
+  return spaceOf(data, dim, entries.length, standardize, unit);
 }
 
-function euclid(s: Space, q: Float64Array): Float64Array {
-  const n = s.data.length / s.dim;
-  const out = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    let acc = 0;
-    const o = j * s.dim;
-    for (let k = 0; k < s.dim; k++) acc += (q[k] - s.data[o + k]) ** 2;
-    out[j] = Math.sqrt(acc);
-  }
-  return out;
+/** q . each row of the space (in WebAssembly: src/similarity/f64-kernels.ts, the same arithmetic). */
+function dots(s: Space, q: Float64Array): Float64Array {
+  const { data, dim } = s;
+  if (dim > 0 && data.length > 0) return dotsF64(q, data, dim);
+  return new Float64Array(data.length / dim);
+}
+
+/** The Euclidean distance of q to each row of the space, times `scale` (as dots). */
+function euclid(s: Space, q: Float64Array, scale: number): Float64Array {
+  const { data, dim } = s;
+  if (dim > 0 && data.length > 0) return distancesF64(q, data, dim, scale);
+  return new Float64Array(data.length / dim);
 }
 
 function rowOf(s: Space, i: number): Float64Array {
@@ -108,38 +116,25 @@ function rowOf(s: Space, i: number): Float64Array {
  * The rows the cosine model scores with: each entry's `vector`, z-scored across the entries when
  * `standardize` (and there are at least two), at unit length (n * dim values, float64).
  */
-export function cosineRows(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache): { rows: Float64Array; dim: number } {
+export function cosineRows(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, cache?: FeatureCache): { rows: Float64Array; dim: number } {
   const s = space(db, entries, vector, standardize, true, cache);
   return { rows: s.data, dim: s.dim };
 }
 
-export function cosineModel(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
+export function cosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, standardize: boolean, cache?: FeatureCache, windows?: string): VectorModel {
   if (windows && windows !== 'none') return windowedCosineModel(db, entries, vector, windows, standardize, cache);
-  const s = space(db, entries, vector, standardize, true, cache);
+  return cosineOfSpace(space(db, entries, vector, standardize, true, cache), entries.length);
+}
+
+/** Cosine similarity in a unit-length space (cosineModel without windows). */
+export function cosineOfSpace(s: Space, n: number): VectorModel {
   return {
-    n: entries.length,
+    n,
     orientation: 'similarity',
     row: (i) => dots(s, rowOf(s, i)),
     pairs: (i, js) => dotsAt(s, rowOf(s, i), js),
     query: (raw) => dots(s, s.transform(raw[0])),
   };
-}
-
-/**
- * cosineModel(...).row(i)[j] for the listed j only (same arithmetic, so the same values): the
- * standardisation is still fitted on every entry, but only |js| dot products are taken.
- */
-export function cosinePairs(db: Db, entries: CatalogueEntry[], vector: string, standardize: boolean, i: number, js: number[], cache?: FeatureCache): Map<number, number> {
-  const s = space(db, entries, vector, standardize, true, cache);
-  const q = rowOf(s, i);
-  const out = new Map<number, number>();
-  for (const j of js) {
-    let acc = 0;
-    const o = j * s.dim;
-    for (let k = 0; k < s.dim; k++) acc += q[k] * s.data[o + k];
-    out.set(j, acc);
-  }
-  return out;
 }
 
 /** The windowed cosine model's data: unit summary rows C, unit window rows W, track i's windows from start[i] to start[i+1]. */
@@ -154,7 +149,7 @@ export interface WindowedRows {
 }
 
 /** Summaries and windows of the entries, z-scored together (when `standardize`), at unit length. */
-export function windowedRows(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): WindowedRows {
+export function windowedRows(db: Db, entries: readonly CatalogueMember[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): WindowedRows {
   const n = entries.length;
   const c = loadMatrix(db, entries, vector, cache);
   const dim = c.dim;
@@ -183,7 +178,7 @@ export function windowedRows(db: Db, entries: CatalogueEntry[], vector: string, 
  * (one window: itself) thus meets the part of its full track it was cut from. Z-scores are
  * fitted on all summary and window vectors together. O((W_i + W_j) * dim) per pair.
  */
-function windowedCosineModel(db: Db, entries: CatalogueEntry[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
+function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector: string, windows: string, standardize: boolean, cache?: FeatureCache): VectorModel {
   const { n, dim, C, W, start, prep } = windowedRows(db, entries, vector, windows, standardize, cache);
   const owner = new Int32Array(start[n]);
   for (let i = 0; i < n; i++) owner.fill(i, start[i], start[i + 1]);
@@ -275,7 +270,8 @@ function euclidAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Arra
  * music; they stay in the record (recommend's reasons, discover's aspects, `yasr show`).
  */
 export const LEVEL_DESCRIPTORS: readonly string[] = ['loudness', 'energy'];
-const LEVEL_COLUMNS = LEVEL_DESCRIPTORS.map((n) => (DESCRIPTOR_VECTOR_NAMES as readonly string[]).indexOf(n));
+/** Their places in DESCRIPTOR_VECTOR_NAMES (src/dsp/descriptors/vector.ts; not imported: recommend loads no DSP code; a test checks). */
+export const LEVEL_COLUMNS: readonly number[] = [5, 6];
 
 /** A space with some columns set to 0 (rows and outside vectors alike). */
 function without(s: Space, columns: readonly number[]): Space {
@@ -284,22 +280,28 @@ function without(s: Space, columns: readonly number[]): Space {
     for (let o = 0; o < x.length; o += s.dim) for (const c of cols) x[o + c] = 0;
     return x;
   };
-  return { data: clear(Float64Array.from(s.data)), dim: s.dim, transform: (raw) => clear(s.transform(raw)) };
+  return { ...s, data: clear(Float64Array.from(s.data)), transform: (raw) => clear(s.transform(raw)) };
 }
 
 /** Euclidean distance between standardised descriptor vectors (level descriptors left out), divided by sqrt(the number compared). */
-export function featuresModel(db: Db, entries: CatalogueEntry[], standardize: boolean, cache?: FeatureCache): VectorModel {
-  const full = space(db, entries, 'descriptors', standardize, false, cache);
+export function featuresModel(db: Db, entries: readonly CatalogueMember[], standardize: boolean, cache?: FeatureCache): VectorModel {
+  return featuresOfSpace(space(db, entries, 'descriptors', standardize, false, cache), entries.length);
+}
+
+/** featuresModel's distances in a space of descriptor vectors (the level descriptors set to 0 here). */
+export function featuresOfSpace(full: Space, n: number): VectorModel {
   const s = without(full, LEVEL_COLUMNS);
-  // Euclidean distance divided by sqrt(the number of descriptors compared)
   const scale = 1 / Math.sqrt(Math.max(1, s.dim - LEVEL_COLUMNS.filter((c) => c >= 0 && c < s.dim).length));
-  const scaled = (d: Float64Array) => d.map((v) => v * scale);
   return {
-    n: entries.length,
+    n,
     orientation: 'distance',
-    row: (i) => scaled(euclid(s, rowOf(s, i))),
-    pairs: (i, js) => scaled(euclidAt(s, rowOf(s, i), js)),
-    query: (raw) => scaled(euclid(s, s.transform(raw[1] ?? raw[0]))),
+    row: (i) => euclid(s, rowOf(s, i), scale),
+    pairs: (i, js) => {
+      const d = euclidAt(s, rowOf(s, i), js);
+      for (let p = 0; p < d.length; p++) d[p] *= scale;
+      return d;
+    },
+    query: (raw) => euclid(s, s.transform(raw[1] ?? raw[0]), scale),
   };
 }
 
@@ -316,7 +318,7 @@ export function mixHybrid<A extends Float32Array | Float64Array>(w: readonly [nu
  */
 export function hybridModel(
   db: Db,
-  entries: CatalogueEntry[],
+  entries: readonly CatalogueMember[],
   vector: string,
   standardize: boolean,
   w: [number, number, number],
@@ -344,7 +346,7 @@ export function hybridModel(
  */
 export function timbreModel(
   db: Db,
-  entries: CatalogueEntry[],
+  entries: readonly CatalogueMember[],
   mp: boolean,
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,

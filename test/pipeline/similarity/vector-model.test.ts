@@ -11,7 +11,8 @@ import { markStage } from '../../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
-import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
+import { DESCRIPTOR_VECTOR_NAMES } from '../../../src/dsp/descriptors/vector.js';
+import { LEVEL_COLUMNS, LEVEL_DESCRIPTORS, cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { phi } from '../../helpers/normal.js';
 
@@ -261,6 +262,7 @@ describe('featuresModel leaves the level descriptors out', () => {
       markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
     });
     const { entries } = analysedTracks(db, ['descriptors']);
+    expect(LEVEL_COLUMNS.map((c) => DESCRIPTOR_VECTOR_NAMES[c])).toEqual([...LEVEL_DESCRIPTORS]);
     const row = featuresModel(db, entries, false).row(0);
     expect(row[1]).toBe(0);
     expect(row[2]).toBeCloseTo(1 / Math.sqrt(12), 6);

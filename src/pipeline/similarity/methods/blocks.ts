@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../defaults.js';
 import { badParameter } from '../../../errors.js';
-import { BLOCK_PATTERN_NAMES } from '../../../dsp/block-level.js';
+import { BLOCK_PATTERN_NAMES } from '../../../dsp/block-layout.js';
 import type { VectorMethod } from '../method.js';
 import { blocksModel, type BlocksNorm } from '../blocks-model.js';
 

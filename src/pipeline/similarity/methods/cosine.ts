@@ -1,9 +1,9 @@
 import type { NeighbourEntry } from '../../../store/similarity.js';
 import { unitRowsTopK, windowMatchTopK, type TopKResult } from '../../../similarity/exact-topk.js';
 import { DEFAULTS } from '../defaults.js';
-import { candidatesParam, withAnnVector } from '../candidates.js';
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
-import { cosineModel, cosineRows, windowedRows } from '../vector-model.js';
+import { cosineModel, cosineOfSpace, cosineRows, windowedRows } from '../vector-model.js';
 
 const usesWindows = (params: Record<string, unknown>): boolean => Boolean(params.windows && params.windows !== 'none');
 
@@ -28,6 +28,8 @@ export const cosine: VectorMethod<'cosine'> = {
   // its own summary vector (the windows' best match is often, not always, near it)
   candidateVectors: (params) => [params.vector as string],
   model: (db, params, entries, cache) => cosineModel(db, entries, params.vector as string, params.standardize !== 'none', cache, params.windows as string | undefined),
+  // without windows: cosines in the unit-length space of the summaries (cosineModel's own)
+  oneSpace: (params) => (usesWindows(params) ? undefined : { feature: params.vector as string, standardize: params.standardize !== 'none', unit: true, model: cosineOfSpace }),
   queryInputs(params, f) {
     const windows = usesWindows(params) ? f.windows?.[params.windows as string] : undefined;
     return windows ? [f.vectors[params.vector as string], windows] : [f.vectors[params.vector as string]];

@@ -1,6 +1,6 @@
 import { dtw as dtwDistance } from '../../../similarity/dtw.js';
 import { DEFAULTS, SHORTLIST_VECTOR } from '../defaults.js';
-import { sequencePairsParam, withAnnVector } from '../candidates.js';
+import { sequencePairsParam, withAnnVector } from '../candidate-params.js';
 import type { SequenceMethod } from '../method.js';
 import { LEVEL_REFERENCED_SEQUENCE, storedFeaturesOf } from '../catalogue.js';
 

@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../defaults.js';
-import { candidatesParam, withAnnVector } from '../candidates.js';
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
-import { featuresModel } from '../vector-model.js';
+import { featuresModel, featuresOfSpace } from '../vector-model.js';
 
 /** Euclidean distance of standardised musical descriptors. */
 export const features: VectorMethod<'features'> = {
@@ -15,6 +15,7 @@ export const features: VectorMethod<'features'> = {
   // descriptor space: the cosine of z-scored descriptors ranks much as their distance does
   candidateVectors: () => ['descriptors'],
   model: (db, params, entries, cache) => featuresModel(db, entries, params.standardize !== 'none', cache),
+  oneSpace: (params) => ({ feature: 'descriptors', standardize: params.standardize !== 'none', unit: false, model: featuresOfSpace }),
   queryInputs: (_params, f) => [f.vectors.descriptors],
   choices: () => [
     { name: 'zscore', params: { method: 'features', standardize: 'zscore' } },

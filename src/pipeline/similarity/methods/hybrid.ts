@@ -1,5 +1,5 @@
 import { DEFAULTS, normalizeWeights } from '../defaults.js';
-import { candidatesParam, withAnnVector } from '../candidates.js';
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
 import { hybridModel, mixHybrid } from '../vector-model.js';
 

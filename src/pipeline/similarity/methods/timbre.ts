@@ -1,4 +1,4 @@
-import { candidatesParam, withAnnVector } from '../candidates.js';
+import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import { DEFAULTS } from '../defaults.js';
 import type { VectorMethod } from '../method.js';
 import { timbreModel } from '../vector-model.js';
