@@ -2,8 +2,8 @@
  * One float64 vector against every row of a matrix, in WebAssembly: dot products, and Euclidean
  * distances. A process that ranks a catalogue once (a stored-track `yasr recommend`) spends more
  * on JavaScript that has not been compiled yet than on the arithmetic; WebAssembly runs compiled
- * from the first row. The module is assembled here from its opcodes (as src/dsp/wasm-kernels.ts
- * does) and is scalar float64: the same IEEE operations in the same order as the loops
+ * from the first row. The module is assembled here with src/util/wasm-assembler.ts's encodings (as
+ * src/dsp/wasm-kernels.ts is) and is scalar float64: the same IEEE operations in the same order as the loops
  *
  *     acc = 0; for k < dim: acc = acc + q[k] * x[o + k]                 (dots)
  *     acc = 0; for k < dim: acc = acc + (q[k] - x[o + k]) ** 2; sqrt(acc) * scale   (distances)
@@ -12,36 +12,17 @@
  * V8's d ** 2 is d * d). A matrix is copied into the module's memory on its first use and kept
  * there while the matrix lives.
  */
+import {
+  BLOCK, BR, BR_IF, END, F64, F64_ADD, F64_CONST, F64_LOAD, F64_MUL, F64_SQRT, F64_STORE, F64_SUB,
+  I32, I32_ADD, I32_CONST, I32_GE_U, I32_SHL, LGET, LOOP, LSET, VOID, WA, enc,
+} from '../util/wasm-assembler.js';
 
-const u32 = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
-const vec = (items: number[][]): number[] => [...u32(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...u32(body.length), ...body];
-const name = (s: string): number[] => [...u32(s.length), ...Buffer.from(s, 'latin1')];
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const op = {
-  block: 0x02, loop: 0x03, end: 0x0b, br: 0x0c, brIf: 0x0d,
-  get: 0x20, set: 0x21, i32: 0x41, f64: 0x44,
-  geU: 0x4f, add: 0x6a, shl: 0x74,
-  load: 0x2b, store: 0x39, fadd: 0xa0, fsub: 0xa1, fmul: 0xa2, sqrt: 0x9f,
-};
-const VOID = 0x40;
 
 // params: q, x, n, dim, out (byte addresses and counts), scale (distances); locals: j, k, acc,
 // and d (distances)
 const [Q, X, N, DIM, OUT, SCALE, J, K, ACC, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /** p + (index << 3): the address of a float64 */
-const at = (p: number, index: number) => [op.get, p, op.get, index, op.i32, 3, op.shl, op.add];
+const at = (p: number, index: number) => [LGET, p, LGET, index, I32_CONST, 3, I32_SHL, I32_ADD];
 
 /**
  * One kernel: for each of n rows, acc = 0, then for each k acc = acc + term(q[k], x[k]); the
@@ -49,56 +30,49 @@ const at = (p: number, index: number) => [op.get, p, op.get, index, op.i32, 3, o
  */
 function kernel(f64Locals: number, term: number[], finish: number[]): number[] {
   const code = [
-    ...vec([[2, I32], [f64Locals, F64]]),
-    op.block, VOID,
-    op.loop, VOID,
-    op.get, J, op.get, N, op.geU, op.brIf, 1,
-    op.f64, 0, 0, 0, 0, 0, 0, 0, 0, op.set, ACC,
-    op.i32, 0, op.set, K,
-    op.block, VOID,
-    op.loop, VOID,
-    op.get, K, op.get, DIM, op.geU, op.brIf, 1,
-    op.get, ACC,
-    ...at(Q, K), op.load, 3, 0,
-    ...at(X, K), op.load, 3, 0,
+    ...enc.vec([[2, I32], [f64Locals, F64]]),
+    BLOCK, VOID,
+    LOOP, VOID,
+    LGET, J, LGET, N, I32_GE_U, BR_IF, 1,
+    F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, LSET, ACC,
+    I32_CONST, 0, LSET, K,
+    BLOCK, VOID,
+    LOOP, VOID,
+    LGET, K, LGET, DIM, I32_GE_U, BR_IF, 1,
+    LGET, ACC,
+    ...at(Q, K), F64_LOAD, 3, 0,
+    ...at(X, K), F64_LOAD, 3, 0,
     ...term,
-    op.fadd, op.set, ACC,
-    op.get, K, op.i32, 1, op.add, op.set, K,
-    op.br, 0,
-    op.end,
-    op.end,
-    ...at(OUT, J), op.get, ACC, ...finish, op.store, 3, 0,
-    op.get, X, op.get, DIM, op.i32, 3, op.shl, op.add, op.set, X,
-    op.get, J, op.i32, 1, op.add, op.set, J,
-    op.br, 0,
-    op.end,
-    op.end,
-    op.end,
+    F64_ADD, LSET, ACC,
+    LGET, K, I32_CONST, 1, I32_ADD, LSET, K,
+    BR, 0,
+    END,
+    END,
+    ...at(OUT, J), LGET, ACC, ...finish, F64_STORE, 3, 0,
+    LGET, X, LGET, DIM, I32_CONST, 3, I32_SHL, I32_ADD, LSET, X,
+    LGET, J, I32_CONST, 1, I32_ADD, LSET, J,
+    BR, 0,
+    END,
+    END,
+    END,
   ];
-  return [...u32(code.length), ...code];
+  return [...enc.u32(code.length), ...code];
 }
 
 function assemble(): Uint8Array {
-  const params = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [F64]]), 0x00];
+  const params = [0x60, ...enc.vec([[I32], [I32], [I32], [I32], [I32], [F64]]), 0x00];
   // dots: q[k] * x[k]; distances: d = q[k] - x[k], then d * d, and the row's sqrt times scale
-  const dots = kernel(1, [op.fmul], []);
-  const dists = kernel(2, [op.fsub, op.set, D, op.get, D, op.get, D, op.fmul], [op.sqrt, op.get, SCALE, op.fmul]);
+  const dots = kernel(1, [F64_MUL], []);
+  const dists = kernel(2, [F64_SUB, LSET, D, LGET, D, LGET, D, F64_MUL], [F64_SQRT, LGET, SCALE, F64_MUL]);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([params])),
-    ...section(3, vec([[0], [0]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...name('memory'), 0x02, 0], [...name('dots'), 0x00, 0], [...name('dists'), 0x00, 1]])),
-    ...section(10, vec([dots, dists])),
+    ...enc.section(1, enc.vec([params])),
+    ...enc.section(3, enc.vec([[0], [0]])),
+    ...enc.section(5, enc.vec([[0x00, 1]])),
+    ...enc.section(7, enc.vec([[...enc.str('memory'), 0x02, 0], [...enc.str('dots'), 0x00, 0], [...enc.str('dists'), 0x00, 1]])),
+    ...enc.section(10, enc.vec([dots, dists])),
   ]);
 }
-
-// The compiler's lib settings (ES2023, node types) do not declare WebAssembly: type what is used.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Kernels {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };

@@ -1,7 +1,8 @@
 /**
  * A tiny WebAssembly assembler: binary encodings (LEB128, sections), the opcodes yasr's
  * hand-written kernels use, and the few WebAssembly API types the compiler's lib settings do not
- * declare. The kernels (src/dsp/wasm-kernels.ts, src/similarity/backends/wasm-simd.ts) are
+ * declare. The kernels (src/dsp/wasm-kernels.ts, src/similarity/backends/wasm-simd.ts,
+ * src/similarity/f64-kernels.ts) are
  * assembled from these at load time: no toolchain, no binary blob in the repository.
  */
 
@@ -43,6 +44,7 @@ export const enc = {
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
+export const F64 = 0x7c;
 
 // opcodes
 export const BLOCK = 0x02;
@@ -63,6 +65,13 @@ export const I32_SUB = 0x6b;
 export const I32_MUL = 0x6c;
 export const I32_SHL = 0x74;
 export const F32_ADD = 0x92;
+export const F64_LOAD = 0x2b;
+export const F64_STORE = 0x39;
+export const F64_CONST = 0x44;
+export const F64_SQRT = 0x9f;
+export const F64_ADD = 0xa0;
+export const F64_SUB = 0xa1;
+export const F64_MUL = 0xa2;
 export const SIMD = 0xfd;
 
 export const get = (i: number): number[] => [LGET, i];
