@@ -13,6 +13,7 @@ export interface WavAudio {
 export type PcmCodec = 'pcm_u8' | 'pcm_s16le' | 'pcm_s24le' | 'pcm_s32le' | 'pcm_f32le' | 'pcm_f64le';
 
 const F32_SQRT1_2 = Math.fround(Math.SQRT1_2);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** One channel's sample at byte `o` as ffmpeg's sample-format conversion gives it (a float32 value). */
 function sampleAt(buf: Buffer, o: number, codec: PcmCodec): number {
@@ -32,6 +33,15 @@ function sampleAt(buf: Buffer, o: number, codec: PcmCodec): number {
   }
 }
 
+/** `count` little-endian int16 values of `buf` from byte `start` (a view when aligned, else a copy), on a little-endian machine. */
+function int16View(buf: Buffer, start: number, count: number): Int16Array {
+  const at = buf.byteOffset + start;
+  if (at % 2 === 0) return new Int16Array(buf.buffer, at, count);
+  const copy = new Uint8Array(count * 2);
+  copy.set(buf.subarray(start, start + count * 2));
+  return new Int16Array(copy.buffer);
+}
+
 /**
  * Interleaved PCM (1 or 2 channels) from `buf` to mono float32, bit-identical to
  * `ffmpeg -ac 1 -f f32le` (ffmpeg 5.1, x86-64): integer samples become x / 2^(bits-1)
@@ -41,6 +51,16 @@ function sampleAt(buf: Buffer, o: number, codec: PcmCodec): number {
  */
 export function pcmToMono(buf: Buffer, start: number, frames: number, codec: PcmCodec, channels: 1 | 2, out: Float32Array = new Float32Array(frames)): Float32Array {
   const bytes = codec === 'pcm_u8' ? 1 : codec === 'pcm_s16le' ? 2 : codec === 'pcm_s24le' ? 3 : codec === 'pcm_f64le' ? 8 : 4;
+  if (codec === 'pcm_s16le' && LITTLE_ENDIAN) {
+    // the common case through a typed view (Buffer.readInt16LE's checks cost ~10 ms per 30 s clip)
+    const s = int16View(buf, start, frames * channels);
+    if (channels === 1) for (let i = 0; i < frames; i++) out[i] = s[i] / 32768;
+    else {
+      const f = Math.fround;
+      for (let i = 0, j = 0; i < frames; i++, j += 2) out[i] = f(F32_SQRT1_2 * (s[j] / 32768)) + f(F32_SQRT1_2 * (s[j + 1] / 32768));
+    }
+    return out;
+  }
   if (channels === 1) {
     if (codec === 'pcm_s16le') for (let i = 0, o = start; i < frames; i++, o += 2) out[i] = buf.readInt16LE(o) / 32768;
     else for (let i = 0, o = start; i < frames; i++, o += bytes) out[i] = sampleAt(buf, o, codec);
