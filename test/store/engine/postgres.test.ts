@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { YasrError } from '../../../src/errors.js';
-import { dataVersion, openDb, schemaVersion, type Db } from '../../../src/store/db.js';
+import { copyDatabase, dataVersion, localBase, maskUrl, openDb, schemaVersion, type Db } from '../../../src/store/db.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';
 import type { PgDb } from '../../../src/store/engine/postgres.js';
 import { ROOT } from '../../helpers/cli.js';
@@ -100,9 +100,23 @@ describe.skipIf(PG_SKIP !== null)('PostgreSQL bridge: failures are one line and 
     expect(oneLine(() => db.prepare('SELECT ?').get('a\u0000b'))).toBe('PostgreSQL text cannot hold a NUL character (\\u0000): "a\\u0000b"');
   });
 
-  it('bad --db URLs are refused before connecting', () => {
-    expect(() => openDb('postgres://u:pw@host/')).toThrow(/no database name/);
+  it('copying the database to a file (evaluate --variants) is SQLite only: one line', () => {
+    const db = open();
+    expect(oneLine(() => copyDatabase(db, '/tmp/never.db'))).toMatch(/^cannot copy the PostgreSQL database postgres:\/\/\w+:\*\*\*@.* to a file: copies \(evaluate --variants\) need a SQLite database$/);
+  });
+});
+
+describe('postgres:// URLs', () => {
+  it('bad ones are refused before connecting, the password masked', () => {
+    expect(() => openDb('postgres://u:pw@host/')).toThrow(/^invalid --db "postgres:\/\/u:\*\*\*@host\/": no database name/);
     expect(() => openDb('postgres://u:pw@h/db?connect_timeout=soon')).toThrow(/connect_timeout must be a number of seconds above 0, not "soon"/);
+    expect(() => openDb('postgres://u:pw@h/db?query_timeout=-1')).toThrow(/query_timeout must be a number of seconds, not "-1"/);
+  });
+
+  it('the password is masked in the userinfo and as a parameter; local files go under ./data', () => {
+    expect(maskUrl('postgresql://me:p%40ss@db.example:6543/yasr?sslmode=require&password=x2')).toBe('postgresql://me:***@db.example:6543/yasr?sslmode=require&password=***');
+    expect(localBase('postgres://me:pw@db.example:6543/my%20db')).toBe(path.resolve('data', 'pg-db.example-6543-my_db'));
+    expect(localBase('postgres://me:pw@db.example/yasr')).toBe(path.resolve('data', 'pg-db.example-5432-yasr'));
   });
 });
 
