@@ -139,14 +139,30 @@ export class PgDb implements Db {
   private depth = 0;
   private lastSnapshot = '';
   private version = 0;
-  readonly channel: PgChannel;
+  private line: PgChannel;
+  private closedByUser = false;
+  private readonly connect: () => PgChannel;
 
   constructor(connectionString: string, display: string, o: PgOpenOptions) {
     this.readonly = o.readonly ?? false;
     this.display = display;
-    this.channel = new PgChannel({ connectionString, display, connectTimeoutMs: o.connectTimeoutMs, queryTimeoutMs: o.queryTimeoutMs, lockTimeoutMs: 30_000 });
-    this.channel.connect();
-    if (this.readonly) this.channel.exec('SET default_transaction_read_only = on');
+    this.connect = () => {
+      const c = new PgChannel({ connectionString, display, connectTimeoutMs: o.connectTimeoutMs, queryTimeoutMs: o.queryTimeoutMs, lockTimeoutMs: 30_000 });
+      c.connect();
+      if (this.readonly) c.exec('SET default_transaction_read_only = on');
+      return c;
+    };
+    this.line = this.connect();
+  }
+
+  /**
+   * The connection. One that was lost (the server restarted, the thread died) is made again
+   * between transactions, so that a long-running process (yasr serve) goes on; inside a
+   * transaction the loss is that transaction's error.
+   */
+  get channel(): PgChannel {
+    if (this.line.closed && this.depth === 0 && !this.closedByUser) this.line = this.connect();
+    return this.line;
   }
 
   get inTransaction(): boolean {
@@ -188,7 +204,7 @@ export class PgDb implements Db {
           }
         } catch (err) {
           this.depth--;
-          if (!this.channel.closed) {
+          if (!this.line.closed) {
             try {
               this.channel.exec(nested ? `ROLLBACK TO SAVEPOINT ${sp}; RELEASE SAVEPOINT ${sp}` : 'ROLLBACK');
             } catch {
@@ -207,7 +223,8 @@ export class PgDb implements Db {
   }
 
   close(): void {
-    this.channel.close();
+    this.closedByUser = true;
+    this.line.close();
   }
 
   /**

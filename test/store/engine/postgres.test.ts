@@ -88,11 +88,22 @@ describe.skipIf(PG_SKIP !== null)('PostgreSQL bridge: failures are one line and 
     expect(db.prepare('SELECT 1 + 1').pluck().get()).toBe(2);
   });
 
-  it('the connection thread dying: the next statement says so, in one line', () => {
+  it('the connection thread dying: one line; the next statement outside a transaction connects again', () => {
     const db = open() as PgDb;
-    expect(() => db.channel.crashForTesting()).toThrow(YasrError);
-    const msg = oneLine(() => db.prepare('SELECT 1').get());
-    expect(msg).toMatch(/^no connection to PostgreSQL at postgres:\/\/\w+:\*\*\*@.*: /);
+    expect(oneLine(() => db.channel.crashForTesting())).toMatch(/^lost the connection to PostgreSQL at postgres:\/\/\w+:\*\*\*@.*: the connection thread failed: /);
+    expect(db.prepare('SELECT 1 + 1').pluck().get()).toBe(2);
+    // inside a transaction the loss is the transaction's error, in one line
+    const msg = oneLine(() =>
+      db.transaction(() => {
+        db.prepare('INSERT INTO tracks (sha256) VALUES (?)').run('lost');
+        expect(() => db.channel.crashForTesting()).toThrow(YasrError);
+        db.prepare('SELECT 1').get();
+      })(),
+    );
+    expect(msg).toMatch(/^no connection to PostgreSQL at postgres:\/\/\w+:\*\*\*@.*: the connection was lost: /);
+    expect(db.prepare('SELECT COUNT(*) FROM tracks').pluck().get()).toBe(0); // rolled back with the connection
+    db.close();
+    expect(oneLine(() => db.prepare('SELECT 1').get())).toMatch(/: closed$/);
   });
 
   it('text with a NUL character: one line saying so', () => {
