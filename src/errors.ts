@@ -58,9 +58,10 @@ export function errorLine(err: unknown): string {
   return msg.split('\n').map((s) => s.trim()).filter(Boolean).join(' | ').slice(0, 2000);
 }
 
-/** An error raised by SQLite itself (full disk, read-only file, corruption, busy). */
+/** An error raised by the database itself: SQLite (full disk, read-only file, corruption, busy) or PostgreSQL (code PG_<SQLSTATE>). */
 export function isStoreError(err: unknown): boolean {
-  return typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_');
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_') || code.startsWith('PG_'));
 }
 
 /** A SQLite error as a one-line STORE YasrError (a YasrError passes through). */

@@ -33,7 +33,7 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
   const hash = featureParamsHash(DEFAULT_FEATURE_OPTIONS);
   const artists = Math.max(1, Math.round(n / 8));
   const bases = Array.from({ length: artists }, () => Float64Array.from({ length: 20 }, (_, k) => (k === 0 ? -200 + rand() * 100 : (rand() - 0.5) * 60 / (1 + k / 4))));
-  const insert = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, album, release_date, popularity, duration, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, album, release_date, popularity, duration, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id').pluck();
   const src = db.prepare(`INSERT INTO sources (source, kind, track_id, size) VALUES (?, 'file', ?, ?)`);
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -41,7 +41,7 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       const sha = createHash('sha256').update(`synthetic-${opts.seed ?? 7}-${i}`).digest('hex');
       const file = `/synthetic/${sha}.ogg`;
       const month = 1 + Math.floor(rand() * 12);
-      const id = Number(insert.run(sha, file, `Artist ${a}`, `Track ${i}`, `Album ${a}-${i % 3}`, `2025-${String(month).padStart(2, '0')}-15`, Math.floor(rand() * 101), 180, 3_000_000).lastInsertRowid);
+      const id = insert.get(sha, file, `Artist ${a}`, `Track ${i}`, `Album ${a}-${i % 3}`, `2025-${String(month).padStart(2, '0')}-15`, Math.floor(rand() * 101), 180, 3_000_000) as number;
       src.run(file, id, 3_000_000);
       const mfcc = fakeMfcc(rand, bases[a]);
       putFeature(db, id, 'mfcc', { rows: 20, cols: 1292, data: mfcc }, FEATURES_VERSION, hash);

@@ -102,11 +102,11 @@ async function runPipeline(seqs: Float32Array[], dim: number, params: Similarity
   const dir = mkdtempSync(path.join(os.tmpdir(), 'yasr-dtw-topk-'));
   const db = openDb(path.join(dir, 'bench.db'));
   try {
-    const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?)');
+    const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?) RETURNING id').pluck();
     const ids: number[] = [];
     db.transaction(() => {
       seqs.forEach((s, i) => {
-        const id = Number(ins.run(`bench-${i}`, `/bench/${i}.wav`, `Artist ${i}`, `Track ${i}`).lastInsertRowid);
+        const id = ins.get(`bench-${i}`, `/bench/${i}.wav`, `Artist ${i}`, `Track ${i}`) as number;
         ids.push(id);
         const frames = s.length / dim;
         const m = new Float32Array(s.length);

@@ -1,6 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openDb, resolveDbPath, type Db } from '../store/db.js';
+import { localBase, openDb, resolveDbPath, type Db } from '../store/db.js';
 import { badParameter } from '../errors.js';
 import { parseSince } from '../sources/since.js';
 
@@ -25,14 +26,14 @@ export function openFromCli(cmd: Command): Db {
   return openDb(dbPath(cmd));
 }
 
-/** Downloaded audio lives next to the database. */
+/** Downloaded audio lives next to the database (a PostgreSQL store's: under ./data, see localBase). */
 export function audioStoreDir(cmd: Command): string {
-  return path.join(path.dirname(path.resolve(dbPath(cmd))), 'audio');
+  return path.join(path.dirname(localBase(dbPath(cmd))), 'audio');
 }
 
 /** Cached catalogue replies live next to the database. */
 export function cacheDir(cmd: Command): string {
-  return path.join(path.dirname(path.resolve(dbPath(cmd))), 'cache', 'http');
+  return path.join(path.dirname(localBase(dbPath(cmd))), 'cache', 'http');
 }
 
 /** --since 7d | 2w | 1m | YYYY-MM-DD -> the first day included (YYYY-MM-DD). */
@@ -63,7 +64,8 @@ export function printJson(v: unknown): void {
 /** Run `fn` holding the database's run lock (<db>.lock): one heavy run at a time. */
 export async function withRunLock<T>(cmd: Command, what: string, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
   const { acquireLock } = await import('../pipeline/nightly/lock.js');
-  const file = `${path.resolve(dbPath(cmd))}.lock`;
+  const file = `${localBase(dbPath(cmd))}.lock`;
+  mkdirSync(path.dirname(file), { recursive: true }); // (a PostgreSQL store's ./data may not exist yet)
   const lock = await acquireLock(file, what, waitSeconds * 1000);
   if (lock.tookOver) process.stderr.write(`yasr: took over a stale lock left by pid ${lock.tookOver.pid} (${lock.tookOver.command})\n`);
   try {

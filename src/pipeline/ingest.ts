@@ -8,6 +8,7 @@ import {
   getSource,
   linkSource,
   recordSourceFailure,
+  setTrackMeta,
   trackBySha,
   updatePopularity,
   upsertTrack,
@@ -372,8 +373,7 @@ function definedOnly(m: TrackMeta): TrackMeta {
   return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined && v !== null && v !== '')) as TrackMeta;
 }
 
+/** The given metadata fields (the non-empty ones) overwrite the track's (SQL in the store). */
 function upsertMetaOnly(db: Db, trackId: number, m: TrackMeta): void {
-  const d = definedOnly(m);
-  const cols: Record<string, string> = { artist: 'artist', title: 'title', album: 'album', releaseDate: 'release_date', popularity: 'popularity' };
-  for (const [k, v] of Object.entries(d)) db.prepare(`UPDATE tracks SET ${cols[k]} = ? WHERE id = ?`).run(v, trackId);
+  setTrackMeta(db, trackId, m);
 }

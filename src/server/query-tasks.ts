@@ -5,7 +5,7 @@
  * database connection and keeps each method's scoring context (loaded features, fitted model)
  * until the catalogue changes, so a recommendation costs one row of scores, not a model.
  */
-import type { Db } from '../store/db.js';
+import { dataVersion, type Db } from '../store/db.js';
 import type { RecommendFilters, RecommendResult, QueryFeatures, ScoringContext } from '../pipeline/recommend.js';
 import type { SimilarityParams } from '../pipeline/similarity/methods.js';
 import type { DiscoverOptions, DiscoverReport } from '../pipeline/discover.js';
@@ -36,7 +36,7 @@ async function contextFor(db: Db, params: SimilarityParams): Promise<ScoringCont
   const { scoringContext } = await import('../pipeline/recommend.js');
   const { normalizeParams, hashOf } = await import('../pipeline/similarity/methods.js');
   const key = hashOf(normalizeParams(params));
-  const dv = db.pragma('data_version', { simple: true }) as number;
+  const dv = dataVersion(db);
   const hit = contexts.get(key);
   if (hit && hit.dataVersion === dv) return hit.ctx;
   const signature = catalogueSignature(db);

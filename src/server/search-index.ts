@@ -4,7 +4,7 @@
  * data_version, one cheap pragma per search). 5,000 tracks answer in well under a millisecond
  * per word.
  */
-import type { Db } from '../store/db.js';
+import { dataVersion, type Db } from '../store/db.js';
 import { allTracks, type Track } from '../store/tracks.js';
 import { countTracks } from '../store/summary.js';
 
@@ -36,7 +36,7 @@ export class SearchIndex {
   constructor(private readonly db: Db) {}
 
   private refresh(): void {
-    const v = this.db.pragma('data_version', { simple: true }) as number;
+    const v = dataVersion(this.db);
     const n = countTracks(this.db);
     if (v === this.version && n === this.trackCount) return;
     this.version = v;

@@ -66,11 +66,10 @@ export function putBuiltAnnIndex(
 ): number {
   return db.transaction(() => {
     db.prepare('DELETE FROM ann_indexes WHERE vector = ?').run(row.vector);
-    const id = Number(
-      db
-        .prepare('INSERT INTO ann_indexes (vector, definition, params, backend, dim, fit_mean, fit_std, fitted, churn, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)')
-        .run(row.vector, row.definition, JSON.stringify(row.params), row.backend, row.dim, blob(row.fitMean), blob(row.fitStd), members.length, row.generation).lastInsertRowid,
-    );
+    const id = db
+      .prepare('INSERT INTO ann_indexes (vector, definition, params, backend, dim, fit_mean, fit_std, fitted, churn, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id')
+      .pluck()
+      .get(row.vector, row.definition, JSON.stringify(row.params), row.backend, row.dim, blob(row.fitMean), blob(row.fitStd), members.length, row.generation) as number;
     const st = db.prepare('INSERT INTO ann_members (index_id, track_id, input_sha) VALUES (?, ?, ?)');
     for (const m of members) st.run(id, m.trackId, m.inputSha);
     return id;

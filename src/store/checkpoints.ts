@@ -41,7 +41,7 @@ export function markStage(
      ON CONFLICT (track_id, stage) DO UPDATE SET params_hash = excluded.params_hash,
        input_sha = excluded.input_sha, status = excluded.status, error = excluded.error,
        attempts = CASE WHEN checkpoints.params_hash = excluded.params_hash
-                        AND checkpoints.input_sha IS excluded.input_sha
+                        AND checkpoints.input_sha IS NOT DISTINCT FROM excluded.input_sha
                        THEN checkpoints.attempts + 1 ELSE 1 END,
        ms = excluded.ms, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
   ).run(a.trackId, a.stage, a.paramsHash, a.inputSha, a.status, a.error ?? null, a.ms ?? null);
@@ -56,7 +56,7 @@ export interface StageCounts {
 export function stageCounts(db: Db): StageCounts[] {
   return db
     .prepare(
-      `SELECT stage, SUM(status = 'done') AS done, SUM(status = 'failed') AS failed
+      `SELECT stage, SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done, SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
        FROM checkpoints GROUP BY stage ORDER BY stage`,
     )
     .all() as StageCounts[];
@@ -67,7 +67,7 @@ export function stageFailures(db: Db, stage?: string): { trackId: number; stage:
     .prepare(
       `SELECT c.track_id AS trackId, c.stage, c.error, t.local_path AS path FROM checkpoints c
        JOIN tracks t ON t.id = c.track_id
-       WHERE c.status = 'failed' AND (? IS NULL OR c.stage = ?) ORDER BY c.track_id`,
+       WHERE c.status = 'failed' AND (CAST(? AS TEXT) IS NULL OR c.stage = ?) ORDER BY c.track_id`,
     )
     .all(stage ?? null, stage ?? null) as { trackId: number; stage: string; error: string; path: string | null }[];
   return rows;

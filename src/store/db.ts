@@ -1,40 +1,23 @@
-import type BetterSqlite3 from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { YasrError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import type { Db, EngineName } from './engine/engine.js';
+import { PgDb } from './engine/postgres.js';
+import { copySqlite, nativeBinding, openSqlite, sqliteDataVersion, sqliteSchemaVersion } from './engine/sqlite.js';
 
-export type Db = BetterSqlite3.Database;
+export type { Db, EngineName } from './engine/engine.js';
+export { nativeBinding };
 
-// required, not imported: better-sqlite3 is CommonJS, and the ES module loader's extra parse and
-// wrapping of it cost every command's start-up a few milliseconds (the same module either way)
-const require = createRequire(import.meta.url);
-const Database = require('better-sqlite3') as typeof BetterSqlite3;
-
-let addonPath: string | undefined | null = null;
-
-/**
- * better-sqlite3's compiled addon where its build (or prebuilt download) puts it. Given to the
- * constructor, it spares the `bindings` package's search for it, which finds the package by
- * throwing and catching errors (stack traces and all): several milliseconds of every start.
- * Undefined (the search then runs) when it is elsewhere.
- */
-export function nativeBinding(): string | undefined {
-  if (addonPath === null) {
-    const p = path.join(path.dirname(require.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
-    addonPath = existsSync(p) ? p : undefined;
-  }
-  return addonPath;
+/** Which engine a store runs on, for the few queries whose SQL differs per engine. */
+export function engineOf(db: Db): EngineName {
+  return (db as { engine?: EngineName }).engine === 'postgres' ? 'postgres' : 'sqlite';
 }
 
 export const DEFAULT_DB = 'data/yasr.db';
 
 /** Database engines named by URL scheme that yasr does not support (yet), for the message. */
 const OTHER_ENGINES: Record<string, string> = {
-  postgres: 'PostgreSQL',
-  postgresql: 'PostgreSQL',
   mysql: 'MySQL',
   mariadb: 'MariaDB',
   mongodb: 'MongoDB',
@@ -42,14 +25,20 @@ const OTHER_ENGINES: Record<string, string> = {
 };
 
 /** A URL's password replaced by '***', for messages. */
-function maskUrl(spec: string): string {
-  return spec.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^/@]*@/i, '$1***@');
+export function maskUrl(spec: string): string {
+  return spec.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^/@]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/** A PostgreSQL connection URL (postgres:// or postgresql://). */
+export function isPostgresUrl(spec: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(spec);
 }
 
 /**
- * Where the SQLite database is, from `--db`/`$YASR_DB`: a file path, `:memory:`, or a URL:
- * `file:///abs/yasr.db`, `sqlite:///abs/yasr.db`, `sqlite:relative/yasr.db`. Any other URL scheme
- * (`postgres://...`) is an error, never a file name. (One letter and a colon is a Windows drive.)
+ * Where the database is, from `--db`/`$YASR_DB`: a SQLite file path, `:memory:`, or a URL:
+ * `file:///abs/yasr.db`, `sqlite:///abs/yasr.db`, `sqlite:relative/yasr.db` (SQLite), or
+ * `postgres://user:password@host:port/database` (PostgreSQL: returned as it is, once checked).
+ * Any other URL scheme is an error, never a file name. (One letter and a colon is a Windows drive.)
  */
 export function dbLocation(spec: string): string {
   if (spec === ':memory:') return spec;
@@ -69,13 +58,76 @@ export function dbLocation(spec: string): string {
     if (!p) throw new YasrError('BAD_PARAMETER', `invalid --db ${JSON.stringify(spec)}: no file path after ${scheme}:`, { name: 'db', value: spec });
     return p;
   }
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    pgTarget(spec);
+    return spec;
+  }
   const engine = OTHER_ENGINES[scheme];
   throw new YasrError(
     'BAD_PARAMETER',
     `unsupported --db ${JSON.stringify(maskUrl(spec))}: ${engine ? `${engine} is not supported yet` : `the URL scheme ${scheme}: is not a database yasr knows`}; ` +
-      'give a SQLite file path (or a file:// or sqlite:// URL)',
+      'give a SQLite file path (or a file:// or sqlite:// URL) or a postgres:// URL',
     { name: 'db', value: maskUrl(spec) },
   );
+}
+
+/** What yasr reads of a postgres:// URL: the server and database, and its own timeouts. */
+interface PgTarget {
+  /** The URL for pg, without yasr's own parameters. */
+  connectionString: string;
+  host: string;
+  port: string;
+  database: string;
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+}
+
+/**
+ * A postgres:// URL checked, with yasr's parameters taken out: `connect_timeout` (seconds, as
+ * libpq's; default 10) and `query_timeout` (seconds a statement may run, and the longest wait
+ * for an answer; default 300; 0: no limit).
+ */
+function pgTarget(spec: string): PgTarget {
+  const bad = (why: string) =>
+    new YasrError('BAD_PARAMETER', `invalid --db ${JSON.stringify(maskUrl(spec))}: ${why} (expected postgres://user:password@host:port/database)`, { name: 'db', value: maskUrl(spec) });
+  let u: URL;
+  try {
+    u = new URL(spec);
+  } catch {
+    throw bad('not a URL');
+  }
+  const seconds = (name: string, dflt: number, min: number): number => {
+    const v = u.searchParams.get(name);
+    if (v === null) return dflt;
+    const n = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v) || !(n >= min)) throw bad(`${name} must be a number of seconds${min > 0 ? ' above 0' : ''}, not ${JSON.stringify(v)}`);
+    return n;
+  };
+  const connectTimeoutMs = seconds('connect_timeout', 10, 0.001) * 1000;
+  const queryTimeoutMs = seconds('query_timeout', 300, 0) * 1000;
+  u.searchParams.delete('connect_timeout');
+  u.searchParams.delete('query_timeout');
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!u.hostname && !u.searchParams.get('host')) throw bad('no host');
+  if (!database) throw bad('no database name');
+  return { connectionString: u.toString(), host: u.hostname || (u.searchParams.get('host') ?? ''), port: u.port || '5432', database, connectTimeoutMs, queryTimeoutMs };
+}
+
+/**
+ * Where yasr keeps files beside the database (downloaded audio, the HTTP cache, the run lock,
+ * reports), as a path whose folder holds them and to which `.lock` is added: the database file
+ * itself for SQLite; for PostgreSQL, data/pg-<host>-<port>-<database> under the current folder.
+ */
+export function localBase(location: string): string {
+  if (!isPostgresUrl(location)) return path.resolve(location);
+  const t = pgTarget(location);
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return path.resolve(path.dirname(DEFAULT_DB), `pg-${safe(t.host)}-${safe(t.port)}-${safe(t.database)}`);
+}
+
+/** The database as messages and listings show it (a URL's password masked). */
+export function describeDb(location: string): string {
+  return maskUrl(location);
 }
 
 /** The database path: explicit option, then $YASR_DB, then data/yasr.db (URLs as in dbLocation). */
@@ -84,68 +136,52 @@ export function resolveDbPath(option?: string): string {
 }
 
 /**
- * Open (creating if needed) the yasr database: WAL journal, foreign keys on, a busy timeout so
- * that a concurrent reader/writer waits instead of failing, and all migrations applied.
+ * Open (creating if needed) the yasr database, all migrations applied: SQLite (a file or
+ * :memory:; WAL, foreign keys, a busy timeout) or PostgreSQL (a postgres:// URL).
  */
 export function openDb(location: string, opts: { readonly?: boolean } = {}): Db {
-  const file = dbLocation(location);
-  let db: Db;
+  const where = dbLocation(location);
+  if (!isPostgresUrl(where)) return openSqlite(where, opts);
+  const t = pgTarget(where);
+  const db = new PgDb(t.connectionString, maskUrl(where), { readonly: opts.readonly, connectTimeoutMs: t.connectTimeoutMs, queryTimeoutMs: t.queryTimeoutMs });
   try {
-    if (!opts.readonly && file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const addon = nativeBinding();
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, ...(addon ? { nativeBinding: addon } : {}) });
-  } catch (err) {
-    throw new YasrError('STORE', `cannot open database ${file}: ${(err as Error).message}`);
-  }
-  try {
-    db.pragma('busy_timeout = 30000');
-    // Two processes opening a new database at once can meet SQLITE_BUSY where SQLite does not
-    // call the busy handler (switching to WAL, upgrading a read lock): try again a few times.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (!opts.readonly) {
-          db.pragma('journal_mode = WAL');
-          db.pragma('synchronous = NORMAL');
-        }
-        db.pragma('foreign_keys = ON');
-        if (!opts.readonly) migrate(db);
-        break;
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (attempt >= 50 || !(code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) throw err;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(Math.random() * 80));
-      }
-    }
+    if (!opts.readonly) db.migrate();
+    else if (db.schemaVersion() > MIGRATIONS.length) db.migrate(); // says it is newer
   } catch (err) {
     db.close();
     if (err instanceof YasrError) throw err;
-    throw new YasrError('STORE', `cannot prepare database ${file}: ${(err as Error).message}`);
+    throw new YasrError('STORE', `cannot prepare database ${maskUrl(where)}: ${(err as Error).message}`);
   }
   return db;
 }
 
 export function schemaVersion(db: Db): number {
-  return db.pragma('user_version', { simple: true }) as number;
+  return db instanceof PgDb ? db.schemaVersion() : sqliteSchemaVersion(db);
 }
 
-function migrate(db: Db): void {
-  const current = schemaVersion(db);
-  if (current > MIGRATIONS.length) {
-    throw new YasrError(
-      'STORE',
-      `database schema version ${current} is newer than this yasr understands (${MIGRATIONS.length}); upgrade yasr`,
-    );
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      if (schemaVersion(db) > v) return; // another process applied it while we waited for the lock
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
-  }
+/**
+ * A number that moves when the database may have changed since the last call, for caches:
+ * SQLite's data_version (another connection committed); on PostgreSQL, see PgDb.dataVersion
+ * (moves whenever any writing transaction of the cluster began or ended: never misses a change).
+ */
+export function dataVersion(db: Db): number {
+  return db instanceof PgDb ? db.dataVersion() : sqliteDataVersion(db);
 }
 
-/** A consistent copy of the whole database in a new file (which must not exist yet). */
+/** A consistent copy of the whole database in a new file (which must not exist yet); SQLite only. */
 export function copyDatabase(db: Db, file: string): void {
-  db.prepare('VACUUM INTO ?').run(file);
+  if (db instanceof PgDb) {
+    throw new YasrError('STORE', `cannot copy the PostgreSQL database ${db.display} to a file: copies (evaluate --variants) need a SQLite database`);
+  }
+  copySqlite(db, file);
+}
+
+/**
+ * SQL for the values of a JSON array given as one parameter (`?`), for `x IN (...)` and joins:
+ * SQLite's json_each; on PostgreSQL json_array_elements_text, cast to the values' type. The
+ * result has one column, `value`.
+ */
+export function jsonValues(db: Db, type: 'integer' | 'text'): string {
+  if (engineOf(db) === 'sqlite') return 'SELECT value FROM json_each(?)';
+  return type === 'integer' ? 'SELECT value::bigint AS value FROM json_array_elements_text(?::json)' : 'SELECT value FROM json_array_elements_text(?::json)';
 }

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { jsonValues, type Db } from './db.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { YasrError } from '../errors.js';
 
@@ -99,7 +99,7 @@ export function featureMeta<T>(db: Db, trackId: number, name: string): T | undef
 export function featureRowsFor(db: Db, name: string, trackIds: number[]): Map<number, FeatureRowData> {
   const out = new Map<number, FeatureRowData>();
   const rows = db
-    .prepare('SELECT f.track_id, f.rows, f.cols, f.data FROM json_each(?) j JOIN features f ON f.track_id = j.value AND f.name = ?')
+    .prepare(`SELECT f.track_id, f.rows, f.cols, f.data FROM (${jsonValues(db, 'integer')}) j JOIN features f ON f.track_id = j.value AND f.name = ?`)
     .raw()
     .all(JSON.stringify(trackIds), name) as [number, number, number, Buffer][];
   for (const [id, r, c, data] of rows) out.set(id, { rows: r, cols: c, data: fromBlob(data, r * c, `feature ${name} of track ${id}`) });

@@ -1,4 +1,5 @@
-import type { Db } from './db.js';
+import { engineOf, type Db } from './db.js';
+import { sqliteOf } from './engine/sqlite.js';
 
 /**
  * Packs: blobs of catalogue-wide data derived from the features and checkpoints tables (what
@@ -40,25 +41,43 @@ export function readPack(db: Db, key: string): Buffer | undefined {
  */
 export function writePack(db: Db, key: string, generation: number, data: Buffer): boolean {
   if (db.readonly) return false;
-  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-  db.pragma('busy_timeout = 0');
-  try {
-    const r = db
+  const insert = () =>
+    db
       .prepare(
-        `INSERT INTO packs (key, generation, data) SELECT ?, ?, ? WHERE (SELECT generation FROM pack_state WHERE id = 1) = ?
+        `INSERT INTO packs (key, generation, data) SELECT CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BLOB) WHERE (SELECT generation FROM pack_state WHERE id = 1) = ?
          ON CONFLICT (key) DO UPDATE SET generation = excluded.generation, data = excluded.data`,
       )
-      .run(key, generation, data, generation);
-    return r.changes > 0;
+      .run(key, generation, data, generation).changes > 0;
+  if (engineOf(db) === 'postgres') {
+    // no lock wait either: a lock_timeout of 1 ms, in a transaction (a savepoint inside another
+    // one) so that a refusal leaves any outer transaction usable
+    try {
+      return db.transaction(() => {
+        db.prepare(`SELECT set_config('lock_timeout', '1ms', true)`).get();
+        return insert();
+      })();
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      // lock_not_available, read_only_sql_transaction, serialization_failure, deadlock_detected
+      if (['PG_55P03', 'PG_25006', 'PG_40001', 'PG_40P01'].includes(code) || noPackTables(err)) return false;
+      throw err;
+    }
+  }
+  const sqlite = sqliteOf(db);
+  const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  sqlite.pragma('busy_timeout = 0');
+  try {
+    return insert();
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code.startsWith('SQLITE_READONLY') || noPackTables(err)) return false;
     throw err;
   } finally {
-    db.pragma(`busy_timeout = ${timeout}`);
+    sqlite.pragma(`busy_timeout = ${timeout}`);
   }
 }
 
+/** The pack tables are missing (a database opened read-only before migration 10). */
 function noPackTables(err: unknown): boolean {
-  return /no such table: (packs|pack_state)/.test((err as Error)?.message ?? '');
+  return /no such table: (packs|pack_state)|relation "(packs|pack_state)" does not exist/.test((err as Error)?.message ?? '');
 }

@@ -38,13 +38,13 @@ export interface ActiveRating {
 }
 
 export function insertRating(db: Db, r: NewRating): number {
-  const info = db
+  return db
     .prepare(
       `INSERT INTO ratings (query_track_id, query_sha256, query_label, track_id, method, rank, value, session, rated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ','now')))`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))) RETURNING id`,
     )
-    .run(r.queryTrackId, r.querySha256, r.queryLabel, r.trackId, r.method, r.rank, r.value, r.session, r.ratedAt ?? null);
-  return Number(info.lastInsertRowid);
+    .pluck()
+    .get(r.queryTrackId, r.querySha256, r.queryLabel, r.trackId, r.method, r.rank, r.value, r.session, r.ratedAt ?? null) as number;
 }
 
 interface JoinedRow {
@@ -116,11 +116,11 @@ export function activeRatings(db: Db, limit = -1): ActiveRating[] {
       `SELECT id, query_track_id, query_sha256, track_id, value FROM (
          SELECT r.*, ROW_NUMBER() OVER (
            PARTITION BY COALESCE(r.query_sha256, 't' || r.query_track_id), r.track_id ORDER BY r.id DESC) AS nth
-         FROM ratings r)
-       WHERE nth = 1 ORDER BY id DESC LIMIT ?`,
+         FROM ratings r) AS latest
+       WHERE nth = 1 ORDER BY id DESC${limit >= 0 ? ' LIMIT ?' : ''}`,
     )
     .raw()
-    .all(limit) as [number, number | null, string | null, number, -1 | 0 | 1][];
+    .all(...(limit >= 0 ? [limit] : [])) as [number, number | null, string | null, number, -1 | 0 | 1][];
   return rows.map(([id, queryTrackId, querySha256, trackId, value]) => ({ id, queryTrackId, querySha256, trackId, value }));
 }
 

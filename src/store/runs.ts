@@ -12,7 +12,7 @@ export interface RunRow {
 export function startRun(db: Db, command: string): number {
   // a run still 'running' belongs to a process that was killed: it is interrupted
   db.prepare(`UPDATE runs SET status = 'interrupted' WHERE status = 'running'`).run();
-  return Number(db.prepare(`INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')`).run(command, new Date().toISOString()).lastInsertRowid);
+  return db.prepare(`INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running') RETURNING id`).pluck().get(command, new Date().toISOString()) as number;
 }
 
 export function finishRun(db: Db, id: number, status: 'ok' | 'failed', report: unknown): void {

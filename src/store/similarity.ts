@@ -31,7 +31,7 @@ export function getOrCreateSet(db: Db, method: string, paramsHash: string, param
 
 export function findSets(db: Db, method?: string): SimSet[] {
   const rows = db
-    .prepare('SELECT id, method, params_hash, params FROM sim_sets WHERE (? IS NULL OR method = ?) ORDER BY id DESC')
+    .prepare('SELECT id, method, params_hash, params FROM sim_sets WHERE (CAST(? AS TEXT) IS NULL OR method = ?) ORDER BY id DESC')
     .all(method ?? null, method ?? null) as { id: number; method: string; params_hash: string; params: string }[];
   return rows.map((r) => ({ id: r.id, method: r.method, paramsHash: r.params_hash, params: JSON.parse(r.params) }));
 }
@@ -77,7 +77,10 @@ export function countPlan(db: Db, setId: number): { planned: number; done: numbe
 }
 
 export function putBlock(db: Db, setId: number, b: PlannedBlock, data: Float32Array, ms: number): void {
-  db.prepare('INSERT OR REPLACE INTO sim_blocks (set_id, i0, i1, j0, j1, data, ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  db.prepare(
+    `INSERT INTO sim_blocks (set_id, i0, i1, j0, j1, data, ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (set_id, i0, j0) DO UPDATE SET i1 = excluded.i1, j1 = excluded.j1, data = excluded.data, ms = excluded.ms`,
+  ).run(
     setId, b.i0, b.i1, b.j0, b.j1, toBlob(data), ms,
   );
 }
@@ -104,7 +107,7 @@ export function* iterateBlocks(db: Db, setId: number): Generator<PlannedBlock & 
  * the member of the smaller track id) in one transaction; NaN is stored as NULL.
  */
 export function putPairs(db: Db, setId: number, pairs: Int32Array, distances: Float32Array): void {
-  const st = db.prepare('INSERT OR REPLACE INTO sim_pairs (set_id, a, b, distance) VALUES (?, ?, ?, ?)');
+  const st = db.prepare('INSERT INTO sim_pairs (set_id, a, b, distance) VALUES (?, ?, ?, ?) ON CONFLICT (set_id, a, b) DO UPDATE SET distance = excluded.distance');
   db.transaction(() => {
     for (let p = 0; p < distances.length; p++) {
       const d = distances[p];
@@ -115,7 +118,7 @@ export function putPairs(db: Db, setId: number, pairs: Int32Array, distances: Fl
 
 /** Every stored pair distance of a shortlisted set: fn(a, b, distance) (NaN for NULL). */
 export function forEachPairDistance(db: Db, setId: number, fn: (a: number, b: number, d: number) => void): void {
-  const rows = db.prepare('SELECT a, b, distance FROM sim_pairs WHERE set_id = ?').raw().iterate(setId) as IterableIterator<[number, number, number | null]>;
+  const rows = db.prepare('SELECT a, b, distance FROM sim_pairs WHERE set_id = ? ORDER BY a, b').raw().iterate(setId) as IterableIterator<[number, number, number | null]>;
   for (const [a, b, d] of rows) fn(a, b, d ?? NaN);
 }
 

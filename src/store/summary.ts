@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { engineOf, type Db } from './db.js';
 
 export interface CatalogueCounts {
   tracks: number;
@@ -81,10 +81,13 @@ export function countTracks(db: Db): number {
  * cache of models built on the catalogue is still good while this stays the same.
  */
 export function catalogueSignature(db: Db): string {
+  // the features' latest rowid on SQLite; PostgreSQL has no rowid: the pack generation, which
+  // moves at every change of a features row (migration 10), stands for it there
+  const featuresMark = engineOf(db) === 'postgres' ? '(SELECT generation FROM pack_state WHERE id = 1)' : '(SELECT MAX(rowid) FROM features)';
   const r = db
     .prepare(
-      `SELECT (SELECT COUNT(*) FROM features) AS f, (SELECT MAX(rowid) FROM features) AS fr, (SELECT COUNT(*) FROM tracks) AS t,
-              (SELECT MAX(updated_at) FROM tracks) AS tu, (SELECT MAX(rowid) FROM sim_state) AS s, (SELECT MAX(finished_at) FROM sim_state) AS sf`,
+      `SELECT (SELECT COUNT(*) FROM features) AS f, ${featuresMark} AS fr, (SELECT COUNT(*) FROM tracks) AS t,
+              (SELECT MAX(updated_at) FROM tracks) AS tu, (SELECT MAX(set_id) FROM sim_state) AS s, (SELECT MAX(finished_at) FROM sim_state) AS sf`,
     )
     .get();
   return JSON.stringify(r);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Db } from './db.js';
+import { engineOf, jsonValues, type Db } from './db.js';
 import { YasrError } from '../errors.js';
 import { DURATION_TOLERANCE_S, matchKey } from '../sources/match-key.js';
 
@@ -87,7 +87,7 @@ export function allTracks(db: Db): Track[] {
 /** Only these tracks (by id), as allTracks gives them; ids not stored are left out. */
 export function tracksByIds(db: Db, ids: Iterable<number>): Map<number, Track> {
   const rows = db
-    .prepare('SELECT id, sha256, local_path, artist, title, album, release_date, popularity, duration, size, added_at FROM tracks WHERE id IN (SELECT value FROM json_each(?))')
+    .prepare(`SELECT id, sha256, local_path, artist, title, album, release_date, popularity, duration, size, added_at FROM tracks WHERE id IN (${jsonValues(db, 'integer')})`)
     .raw()
     .all(JSON.stringify([...ids])) as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, number | null, number | null, string][];
   return new Map(
@@ -106,8 +106,8 @@ export function distinctTrackValues(db: Db, column: 'artist' | 'release_date'): 
 /**
  * Ids (ascending) of the tracks that pass a filter decided per value (see distinctTrackValues): popularity
  * unknown or at most `maxPopularity`, an artist not among `artistsOut` (unknown passes), a
- * release date among `datesIn` (when given; unknown fails), and not the audio `sha256` (SQL IS:
- * NULL IS NULL). Values are compared as stored (BINARY: as === compares strings).
+ * release date among `datesIn` (when given; unknown fails), and not the audio `sha256` (SQL IS
+ * DISTINCT FROM: NULL is not distinct from NULL). Values are compared as stored (BINARY: as === compares strings).
  */
 export function trackIdsPassing(db: Db, f: { maxPopularity: number; artistsOut: string[]; datesIn: (string | null)[] | null; notSha256: string | null }): number[] {
   // (sha256 is unique: a known hash is at most one track, found by its index; the rest of the
@@ -115,9 +115,9 @@ export function trackIdsPassing(db: Db, f: { maxPopularity: number; artistsOut: 
   return db
     .prepare(
       `SELECT id FROM tracks WHERE (popularity IS NULL OR popularity <= ?)
-         AND (artist IS NULL OR artist NOT IN (SELECT value FROM json_each(?)))
-         ${f.datesIn ? 'AND release_date IN (SELECT value FROM json_each(?))' : ''}
-         AND ${f.notSha256 === null ? 'sha256 IS NOT NULL' : 'id IS NOT (SELECT id FROM tracks WHERE sha256 = ?)'}
+         AND (artist IS NULL OR artist NOT IN (${jsonValues(db, 'text')}))
+         ${f.datesIn ? `AND release_date IN (${jsonValues(db, 'text')})` : ''}
+         AND ${f.notSha256 === null ? 'sha256 IS NOT NULL' : 'id IS DISTINCT FROM (SELECT id FROM tracks WHERE sha256 = ?)'}
        ORDER BY id`,
     )
     .pluck()
@@ -186,12 +186,10 @@ export function upsertTrack(
            updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
       ).run(a.sha256, a.localPath, a.size, a.duration ?? null, id);
     } else {
-      const info = db
-        .prepare(
-          `INSERT INTO tracks (sha256, local_path, size, duration) VALUES (?, ?, ?, ?)`,
-        )
-        .run(a.sha256, a.localPath, a.size, a.duration ?? null);
-      id = Number(info.lastInsertRowid);
+      id = db
+        .prepare(`INSERT INTO tracks (sha256, local_path, size, duration) VALUES (?, ?, ?, ?) RETURNING id`)
+        .pluck()
+        .get(a.sha256, a.localPath, a.size, a.duration ?? null) as number;
       status = 'new';
     }
     applyMeta(db, id, a.meta, status === 'new' || status === 'changed');
@@ -201,7 +199,7 @@ export function upsertTrack(
       `INSERT INTO sources (source, kind, track_id, size, mtime_ms, status, error, meta)
        VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)
        ON CONFLICT (source) DO UPDATE SET track_id = excluded.track_id, size = excluded.size,
-         mtime_ms = excluded.mtime_ms, status = 'ok', error = NULL, meta = COALESCE(excluded.meta, meta),
+         mtime_ms = excluded.mtime_ms, status = 'ok', error = NULL, meta = COALESCE(excluded.meta, sources.meta),
          updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
     ).run(a.source, a.kind, id, a.size, a.mtimeMs ?? null, a.sourceMeta ?? null);
     // The source's old content now lives nowhere else: that track is gone.
@@ -258,10 +256,18 @@ function applyExtra(db: Db, id: number, e: CatalogueExtra, overwrite: boolean): 
   }
 }
 
+/**
+ * A match key as stored: PostgreSQL text cannot hold the NUL that separates artist and title
+ * there, so a unit separator (U+001F, which normalised names never hold either) stands for it.
+ */
+function storedKey(db: Db, key: string | null): string | null {
+  return key !== null && engineOf(db) === 'postgres' ? key.replace(/\u0000/g, '\u001f') : key;
+}
+
 /** Keep tracks.match_key (normalised artist + title) in step with the metadata. */
 function refreshMatchKey(db: Db, id: number): void {
   const r = db.prepare('SELECT artist, title FROM tracks WHERE id = ?').get(id) as { artist: string | null; title: string | null } | undefined;
-  if (r) db.prepare('UPDATE tracks SET match_key = ? WHERE id = ?').run(matchKey(r.artist, r.title), id);
+  if (r) db.prepare('UPDATE tracks SET match_key = ? WHERE id = ?').run(storedKey(db, matchKey(r.artist, r.title)), id);
 }
 
 /** Tracks stored before match keys existed get theirs (cheap when there are none). */
@@ -270,7 +276,7 @@ export function backfillMatchKeys(db: Db): void {
   if (!rows.length) return;
   const up = db.prepare('UPDATE tracks SET match_key = ? WHERE id = ?');
   db.transaction(() => {
-    for (const r of rows) up.run(matchKey(r.artist, r.title), r.id);
+    for (const r of rows) up.run(storedKey(db, matchKey(r.artist, r.title)), r.id);
   })();
 }
 
@@ -285,7 +291,7 @@ export function findSameRecording(db: Db, q: { isrc: string | null; artist: stri
   }
   const key = matchKey(q.artist, q.title);
   if (!key || q.duration === null) return undefined;
-  const rows = db.prepare('SELECT id, COALESCE(stated_duration, duration) AS d FROM tracks WHERE match_key = ? ORDER BY id').all(key) as { id: number; d: number | null }[];
+  const rows = db.prepare('SELECT id, COALESCE(stated_duration, duration) AS d FROM tracks WHERE match_key = ? ORDER BY id').all(storedKey(db, key)) as { id: number; d: number | null }[];
   return rows.find((r) => r.d !== null && Math.abs(r.d - q.duration!) <= DURATION_TOLERANCE_S)?.id;
 }
 
@@ -297,7 +303,7 @@ export function linkSource(db: Db, a: { source: string; kind: SourceKind; trackI
     db.prepare(
       `INSERT INTO sources (source, kind, track_id, status, error, meta) VALUES (?, ?, ?, 'ok', NULL, ?)
        ON CONFLICT (source) DO UPDATE SET track_id = excluded.track_id, status = 'ok', error = NULL,
-         meta = COALESCE(excluded.meta, meta), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+         meta = COALESCE(excluded.meta, sources.meta), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
     ).run(a.source, a.kind, a.trackId, a.sourceMeta ?? null);
   }).immediate();
 }

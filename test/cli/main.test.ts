@@ -102,11 +102,11 @@ describe('--version', () => {
 });
 
 describe('--db as a path or a URL', () => {
-  it('postgres:// (not supported yet) is an error naming the engine, not a file; the password is masked', () => {
+  it('postgres:// is a PostgreSQL store, not a file: one that cannot be reached is one line, the password masked', () => {
     const dir = tempDir();
-    const r = run(['--db', 'postgres://me:s3cret@db.example/yasr', 'status'], { cwd: dir });
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe('yasr: unsupported --db "postgres://me:***@db.example/yasr": PostgreSQL is not supported yet; give a SQLite file path (or a file:// or sqlite:// URL)');
+    const r = run(['--db', 'postgres://me:s3cret@127.0.0.1:1/yasr', 'status'], { cwd: dir });
+    expect(r.status).toBe(7);
+    expect(r.stderr.trim()).toBe('yasr: cannot connect to PostgreSQL at postgres://me:***@127.0.0.1:1/yasr: connection refused (is the server running and accepting TCP connections?)');
     expect(readdirSync(dir)).toEqual([]);
     const env = run(['status'], { cwd: dir, env: { ...ENV, YASR_DB: 'mysql://h/db' } });
     expect(env.status).toBe(2);

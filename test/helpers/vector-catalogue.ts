@@ -20,13 +20,14 @@ export interface HandTrack {
 
 /**
  * An in-memory catalogue whose cosine geometry is set by hand: one timbre_summary vector per track
- * (track ids are 1, 2, ... in order), marked analysed; descriptors when given. In `file` if given.
+ * (track ids are 1, 2, ... in order), marked analysed; descriptors when given. In `file` if given
+ * (a SQLite file or a postgres:// URL).
  */
 export function vectorCatalogue(rows: HandTrack[], file = ':memory:'): Db {
   const db = openDb(file);
-  const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, release_date, popularity, audio_url, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, release_date, popularity, audio_url, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id').pluck();
   rows.forEach((r, i) => {
-    const id = Number(ins.run(shaOf(i + 1), r.path ?? `/x/${i + 1}.wav`, r.artist, r.title, r.date ?? null, r.pop ?? null, r.audioUrl ?? null, r.duration ?? null).lastInsertRowid);
+    const id = ins.get(shaOf(i + 1), r.path ?? `/x/${i + 1}.wav`, r.artist, r.title, r.date ?? null, r.pop ?? null, r.audioUrl ?? null, r.duration ?? null) as number;
     putFeature(db, id, 'timbre_summary', { rows: 1, cols: r.v.length, data: Float32Array.from(r.v) }, FEATURES_VERSION, 'h');
     if (r.descriptors) putFeature(db, id, 'descriptors', { rows: 1, cols: 1, data: Float32Array.from([0]) }, FEATURES_VERSION, 'h', r.descriptors);
     markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `sha${i + 1}`, status: 'done' });

@@ -1,18 +1,32 @@
-import { describe, expect, it } from 'vitest';
-import { openDb, schemaVersion } from '../../src/store/db.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openDb, schemaVersion, type Db } from '../../src/store/db.js';
 import { activeRatings, countRatings, insertRating, ratingHistory } from '../../src/store/ratings.js';
-import { vectorCatalogue } from '../helpers/vector-catalogue.js';
+import { vectorCatalogue as catalogueIn, type HandTrack } from '../helpers/vector-catalogue.js';
+import { ENGINES, stopPg, warnSkip } from '../helpers/postgres.js';
+
+const opened: Db[] = [];
+afterEach(() => {
+  while (opened.length) opened.pop()!.close();
+});
+afterAll(stopPg);
+warnSkip();
 
 const base = { queryLabel: null, method: 'cosine', rank: 1, session: null } as const;
 
-describe('ratings store', () => {
-  it('migration 6 adds the ratings table', () => {
-    const db = openDb(':memory:');
+describe.each(ENGINES)('ratings store on $engine', ({ skip, fresh }) => {
+  const vectorCatalogue = (rows: HandTrack[]) => {
+    const db = catalogueIn(rows, fresh());
+    opened.push(db);
+    return db;
+  };
+  it.skipIf(skip)('migration 6 adds the ratings table', () => {
+    const db = openDb(fresh());
+    opened.push(db);
     expect(schemaVersion(db)).toBeGreaterThanOrEqual(6);
     expect(countRatings(db)).toBe(0);
   });
 
-  it('keeps every rating; the latest per query and track is in force', () => {
+  it.skipIf(skip)('keeps every rating; the latest per query and track is in force', () => {
     const db = vectorCatalogue([1, 2, 3, 4].map((i) => ({ artist: `A${i}`, title: `T${i}`, v: [i, 1] })));
     const sha = 'f'.repeat(64);
     insertRating(db, { ...base, queryTrackId: 1, querySha256: 'x1', trackId: 2, value: 1, ratedAt: '2026-01-01T00:00:00.000Z' });
@@ -33,11 +47,11 @@ describe('ratings store', () => {
     expect(activeRatings(db, 1)).toHaveLength(1);
   });
 
-  it('refuses bad rows and goes with its tracks', () => {
+  it.skipIf(skip)('refuses bad rows and goes with its tracks', () => {
     const db = vectorCatalogue([1, 2, 3].map((i) => ({ artist: `A${i}`, title: `T${i}`, v: [i, 1] })));
-    expect(() => insertRating(db, { ...base, queryTrackId: 1, querySha256: null, trackId: 2, value: 2 as 1 })).toThrow(/CHECK/);
-    expect(() => insertRating(db, { ...base, queryTrackId: null, querySha256: null, trackId: 2, value: 1 })).toThrow(/CHECK/);
-    expect(() => insertRating(db, { ...base, queryTrackId: 1, querySha256: null, trackId: 99, value: 1 })).toThrow(/FOREIGN KEY/);
+    expect(() => insertRating(db, { ...base, queryTrackId: 1, querySha256: null, trackId: 2, value: 2 as 1 })).toThrow(/CHECK constraint|violates check constraint/);
+    expect(() => insertRating(db, { ...base, queryTrackId: null, querySha256: null, trackId: 2, value: 1 })).toThrow(/CHECK constraint|violates check constraint/);
+    expect(() => insertRating(db, { ...base, queryTrackId: 1, querySha256: null, trackId: 99, value: 1 })).toThrow(/FOREIGN KEY constraint|violates foreign key constraint/);
     insertRating(db, { ...base, queryTrackId: 1, querySha256: null, trackId: 2, value: 1 });
     insertRating(db, { ...base, queryTrackId: 3, querySha256: null, trackId: 1, value: 1 });
     db.prepare('DELETE FROM tracks WHERE id = 1').run();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command } from '../commander.js';
 import { audioStoreDir, cacheDir, dbPath, globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
+import { localBase } from '../../store/db.js';
 import { loadPipeline } from '../../pipeline/nightly/definition.js';
 import { reportText, runNightly } from '../../pipeline/nightly/run-nightly.js';
 import { terminalProgress } from '../progress.js';
@@ -46,7 +47,7 @@ crontab (every night at 03:15):
             progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
             signal: interrupt.signal,
           });
-          const dir = o.reportDir ?? path.join(path.dirname(path.resolve(dbPath(cmd))), 'reports');
+          const dir = o.reportDir ?? path.join(path.dirname(localBase(dbPath(cmd))), 'reports');
           mkdirSync(dir, { recursive: true });
           const stamp = report.startedAt.replace(/[:.]/g, '-');
           writeFileSync(path.join(dir, `nightly-${stamp}.json`), JSON.stringify(report, null, 2));

@@ -2,6 +2,7 @@ import { Command } from '../commander.js';
 import { spawn } from 'node:child_process';
 import { audioStoreDir, dbPath, globals, intOption } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
+import { describeDb } from '../../store/db.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -39,7 +40,7 @@ Examples:
         maxUploadBytes: o.maxUploadMb * 1024 * 1024,
         log: quiet ? undefined : (l) => process.stderr.write(`${l}\n`),
       });
-      process.stdout.write(`yasr serving ${dbPath(cmd)} at ${s.openUrl}\n`);
+      process.stdout.write(`yasr serving ${describeDb(dbPath(cmd))} at ${s.openUrl}\n`);
       if (s.token && !o.token) process.stdout.write(`token (generated): ${s.token}\n`);
       if (o.open) {
         const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';

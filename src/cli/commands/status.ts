@@ -4,6 +4,7 @@ import { warnAboutFfmpeg } from '../ffmpeg-option.js';
 import { ffmpegInUse } from '../../audio/ffmpeg.js';
 import { errorLine } from '../../errors.js';
 import { pipelineStatus } from '../../pipeline/status.js';
+import { describeDb } from '../../store/db.js';
 
 export function statusCommand(): Command {
   return new Command('status')
@@ -18,7 +19,7 @@ export function statusCommand(): Command {
         const { tools } = used;
         warnAboutFfmpeg(tools);
         const ffmpeg = tools ? { path: tools.ffmpeg, version: tools.version, origin: tools.origin, ffprobe: tools.ffprobe, warning: tools.warning ?? null } : { error: errorLine(used.error) };
-        const out = { db: dbPath(cmd), ffmpeg, ...st };
+        const out = { db: describeDb(dbPath(cmd)), ffmpeg, ...st };
         const { tracks, stages, pendingFeaturesWithDefaults: pending, failures, ingestFailures } = st;
         if (o.json) return printJson(out);
         const w = process.stdout;
