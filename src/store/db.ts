@@ -29,6 +29,15 @@ export function nativeBinding(): string | undefined {
   return addonPath;
 }
 
+/**
+ * The engine behind a database handle. TEMPORARY stub of the pg-store branch's function of the
+ * same signature (every handle is SQLite here); that branch's version replaces it at the merge.
+ */
+export function engineOf(db: Db): 'sqlite' | 'postgres' {
+  void db;
+  return 'sqlite';
+}
+
 export const DEFAULT_DB = 'data/yasr.db';
 
 /** Database engines named by URL scheme that yasr does not support (yet), for the message. */
