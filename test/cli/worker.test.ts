@@ -183,6 +183,10 @@ function endToEnd(engine: string, queuedDb: () => string): void {
     expect(lq).toHaveLength(12);
     expect(lq).toEqual(lists(single));
 
+    expect(yasrJson(db, ['status']).queue).toEqual({ pending: 0, running: 0, done: 33, failed: 0 });
+    expect(yasr(db, ['status']).stdout).toMatch(/^task queue: 0 pending, 0 running, 33 done, 0 failed$/m);
+    expect(yasr(single, ['status']).stdout).not.toMatch(/task queue/);
+
     // nothing left: an idle worker exits at once
     const idle = startWorker(db, ['--exit-when-idle', '--json']);
     expect(await idle.exited).toBe(0);
