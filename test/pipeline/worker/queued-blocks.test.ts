@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { buildSyntheticCatalogue } from '../../../benchmarks/pipeline/synthetic-catalogue.js';
 import { runSimilarity } from '../../../src/pipeline/similarity/run-similarity.js';
 import { deriveNeighbours, syncMembers } from '../../../src/pipeline/similarity/sequence-stage.js';
-import { resolveRun } from '../../../src/pipeline/similarity/catalogue.js';
 import { hashOf } from '../../../src/pipeline/similarity/methods.js';
 import { blockTasks } from '../../../src/pipeline/worker/block-task.js';
 import { runWorker } from '../../../src/pipeline/worker/run-worker.js';
 import { openDb, type Db } from '../../../src/store/db.js';
-import { getOrCreateSet, pendingBlocks } from '../../../src/store/similarity.js';
+import { getOrCreateSet, iterateBlocks, pendingBlocks } from '../../../src/store/similarity.js';
+import { sequenceMethod } from '../../../src/pipeline/similarity/registry.js';
+import { resolveRun, sequenceOf } from '../../../src/pipeline/similarity/catalogue.js';
+import { poolFrames } from '../../../src/similarity/pool.js';
 import { enqueueTasks, taskCounts } from '../../../src/store/tasks.js';
 import { tempDir } from '../../helpers/cli.js';
 
@@ -41,6 +43,27 @@ describe('sequence blocks through the task queue', () => {
       expect(blocks(queued)).toEqual(blocks(plain));
       expect(lists(queued)).toEqual(lists(plain));
       expect(taskCounts(queued).byKind['sim-block']).toEqual({ pending: 0, running: 0, done: 6, failed: 0 });
+      // every stored distance is the method's distance of the two pooled sequences, worked out here pair by pair
+      const m = sequenceMethod(method.method);
+      const params = m.normalize(method);
+      const spec = m.spec(params);
+      const members = queued.prepare('SELECT idx, track_id FROM sim_members ORDER BY idx').all() as { idx: number; track_id: number }[];
+      const seq = members.map((x) => {
+        const s = sequenceOf(queued, x.track_id, m.sequence(params));
+        return { dim: s.dim, seq: poolFrames(s.seq, s.dim, spec.pool ?? 1) };
+      });
+      let checked = 0;
+      for (const b of iterateBlocks(queued, 1)) {
+        let p = 0;
+        for (let i = b.i0; i < b.i1; i++) {
+          for (let j = b.diagonal ? i + 1 : b.j0; j < b.j1; j++, p++) {
+            const d = m.distance(spec, seq[i].seq, seq[j].seq, seq[i].dim);
+            expect(Math.abs(b.data[p] - d), `${i}, ${j}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(d)));
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBe(36);
       const again = await runSimilarity(queued, method, { ...a, queue: true });
       expect(again.nothingToDo).toBe(true);
       plain.close();
