@@ -16,6 +16,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { synthTrack, type Timbre } from '../../src/demo/synth.js';
 import { writeWav } from '../../src/interop/wav-write.js';
 import { openDb } from '../../src/store/db.js';
+import { buildSyntheticCatalogue } from '../../benchmarks/pipeline/synthetic-catalogue.js';
+import { resolveRun } from '../../src/pipeline/similarity/catalogue.js';
+import { hashOf } from '../../src/pipeline/similarity/methods.js';
+import { syncMembers } from '../../src/pipeline/similarity/sequence-stage.js';
+import { blockTasks } from '../../src/pipeline/worker/block-task.js';
+import { getOrCreateSet, pendingBlocks } from '../../src/store/similarity.js';
+import { enqueueTasks } from '../../src/store/tasks.js';
 import { ensureBuilt, ROOT, tempDir, yasr, yasrAsync, yasrJson } from '../helpers/cli.js';
 
 const BIN = path.join(ROOT, 'dist', 'bin', 'yasr.js');
@@ -193,6 +200,27 @@ function endToEnd(engine: string, queuedDb: () => string): void {
     expect(JSON.parse(idle.out())).toMatchObject({ done: 0, interrupted: false });
   }, 600_000);
 }
+
+describe('yasr worker: SIGTERM mid-task', () => {
+  it('gives the task back (pending, the claim not counted), stores nothing and exits 0 with its summary', async () => {
+    const db = path.join(dir, 'sigterm.db');
+    const d = openDb(db);
+    buildSyntheticCatalogue(d, 24, { seed: 4 });
+    // one block of 276 exact unconstrained DTW alignments of 1292 frames: seconds of work
+    const { params, entries } = resolveRun(d, { method: 'dtw', pool: 1, band: 0 });
+    const set = getOrCreateSet(d, 'dtw', hashOf(params), params);
+    syncMembers(d, set.id, entries, 24);
+    enqueueTasks(d, 'j', blockTasks(set.id, pendingBlocks(d, set.id)), Date.now());
+    d.close();
+    const w = startWorker(db, ['--lease', '5', '--json']);
+    await until('the worker to hold the block', 60_000, () => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'`)[0].n > 0);
+    w.child.kill('SIGTERM');
+    expect(await w.exited, w.err()).toBe(0);
+    expect(JSON.parse(w.out())).toMatchObject({ done: 0, failed: 0, released: 1, interrupted: true });
+    expect(query(db, 'SELECT status, attempts, lease_owner FROM tasks')).toEqual([{ status: 'pending', attempts: 0, lease_owner: null }]);
+    expect(query(db, 'SELECT COUNT(*) AS n FROM sim_blocks')).toEqual([{ n: 0 }]);
+  }, 120_000);
+});
 
 describe('yasr worker: the task queue end to end', () => {
   endToEnd('sqlite', () => path.join(dir, 'queued.db'));
