@@ -222,6 +222,28 @@ describe('yasr worker: SIGTERM mid-task', () => {
   }, 120_000);
 });
 
+describe('yasr worker: heartbeats', () => {
+  it('keep a lease far shorter than the task: a second worker waiting meanwhile never takes it over', async () => {
+    const db = path.join(dir, 'heartbeat.db');
+    const d = openDb(db);
+    buildSyntheticCatalogue(d, 12, { seed: 6 });
+    // one block of 66 exact unconstrained DTW alignments of 1292 frames: several leases long
+    const { params, entries } = resolveRun(d, { method: 'dtw', pool: 1, band: 0 });
+    const set = getOrCreateSet(d, 'dtw', hashOf(params), params);
+    syncMembers(d, set.id, entries, 12);
+    enqueueTasks(d, 'j', blockTasks(set.id, pendingBlocks(d, set.id)), Date.now());
+    d.close();
+    const first = startWorker(db, ['--lease', '1', '--exit-when-idle', '--json']);
+    await until('the first worker to hold the block', 60_000, () => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'`)[0].n > 0);
+    const second = startWorker(db, ['--lease', '1', '--exit-when-idle', '--json']);
+    expect(await first.exited, first.err()).toBe(0);
+    expect(await second.exited, second.err()).toBe(0);
+    expect(JSON.parse(first.out())).toMatchObject({ done: 1, lost: 0 });
+    expect(JSON.parse(second.out())).toMatchObject({ done: 0, lost: 0 });
+    expect(query(db, 'SELECT status, attempts FROM tasks')).toEqual([{ status: 'done', attempts: 1 }]);
+  }, 180_000);
+});
+
 describe('yasr worker: the task queue end to end', () => {
   endToEnd('sqlite', () => path.join(dir, 'queued.db'));
   if (process.env.YASR_TEST_PG) endToEnd('postgres', () => process.env.YASR_TEST_PG!);
