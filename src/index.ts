@@ -27,6 +27,10 @@ export { METHOD_NAMES, methodNamed } from './pipeline/similarity/registry.js';
 export type { SimilarityMethod, VectorMethod, SequenceMethod } from './pipeline/similarity/method.js';
 export { analyseQueryFile, queryFeaturesFrom } from './pipeline/query-file.js';
 
+// the task queue: runs that share their work with `yasr worker` processes
+export { runWorker, type WorkerOptions, type WorkerSummary, type WorkerTaskEvent } from './pipeline/worker/run-worker.js';
+export { workerOwner, DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS } from './pipeline/worker/job.js';
+
 // results
 export { recommend, scoringContext, scoresFor, type RecommendFilters, type RecommendResult, type Recommendation, type QueryFeatures } from './pipeline/recommend.js';
 export { discover, type DiscoverOptions, type DiscoverReport, type DiscoverPick } from './pipeline/discover.js';

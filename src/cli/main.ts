@@ -45,6 +45,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'plot-matrix', usage: '[options]', description: "draw a method's similarity matrix as a heat map (PNG or SVG), rows grouped by album or by clustering", load: async () => (await import('./commands/plot.js')).plotMatrixCommand() },
   { name: 'rate', usage: '[options] <query> <track> <value>', description: 'thumbs up or down on a recommended track (re-ranks later recommendations)', load: async () => (await import('./commands/ratings.js')).rateCommand() },
   { name: 'ratings', usage: '[options]', description: 'export the thumbs up/down given to recommendations (every rating, oldest first)', load: async () => (await import('./commands/ratings.js')).ratingsCommand() },
+  { name: 'worker', usage: '[options]', description: "take tasks (features, similarity blocks) from the database's queue and run them until stopped", load: async () => (await import('./commands/worker.js')).workerCommand() },
   { name: 'path', usage: '[options] <from> <to>', description: 'a path from one track to another through the catalogue, each step close to the last', load: async () => (await import('./commands/path.js')).pathCommand() },
 ];
 

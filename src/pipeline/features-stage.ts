@@ -9,6 +9,7 @@ import { WorkerPool } from './worker-pool.js';
 import { workerFile } from '../util/worker-url.js';
 import type { ProgressSink } from './progress-events.js';
 import { FEATURES_STAGE } from './stages.js';
+import { queueWanted } from './worker/job.js';
 
 export { FEATURES_STAGE };
 
@@ -45,14 +46,28 @@ export function pendingFeatureTracks(db: Db, o: FeatureOptions, retryFailed: boo
   return { pending, skipped };
 }
 
+export interface FeaturesRun {
+  ffmpeg: string;
+  options: FeatureOptions;
+  workers: number;
+  retryFailed?: boolean;
+  limit?: number;
+  progress?: ProgressSink;
+  /**
+   * Share the work through the task queue (`yasr worker` processes take part): always on
+   * PostgreSQL, on SQLite when true (./worker/queued-features.ts).
+   */
+  queue?: boolean;
+  /** Queued runs: stop taking part (the tasks not finished stay queued). */
+  signal?: AbortSignal;
+}
+
 /**
  * Analyse every pending track. Each track commits on its own (features and checkpoint in one
  * transaction); a failure is recorded with its one-line reason and the batch goes on.
  */
-export async function runFeatures(
-  db: Db,
-  a: { ffmpeg: string; options: FeatureOptions; workers: number; retryFailed?: boolean; limit?: number; progress?: ProgressSink },
-): Promise<FeaturesSummary> {
+export async function runFeatures(db: Db, a: FeaturesRun): Promise<FeaturesSummary> {
+  if (queueWanted(db, a.queue)) return (await import('./worker/queued-features.js')).runFeaturesQueued(db, a);
   const t0 = performance.now();
   const hash = featureParamsHash(a.options);
   const { pending: all, skipped } = pendingFeatureTracks(db, a.options, a.retryFailed ?? false);
@@ -126,8 +141,11 @@ async function analyzeInline(task: FeatureTask): Promise<TrackAnalysis> {
   return analyzeTrack(task.ffmpeg, task.file, task.duration, task.options, describeSignal);
 }
 
-/** Store one track's analysis and mark its features stage done, in one transaction. */
-export function storeAnalysis(db: Db, t: Track, r: TrackAnalysis, hash: string, ms: number): void {
+/**
+ * Store one track's analysis and mark its features stage done, in one transaction, with
+ * `inTransaction` (a queued task's completion) in it too.
+ */
+export function storeAnalysis(db: Db, t: Track, r: TrackAnalysis, hash: string, ms: number, inTransaction?: () => void): void {
   db.transaction(() => {
     for (const [name, m] of Object.entries(r.features)) {
       const meta = name === 'mfcc' ? { ...r.meta, descriptors: undefined } : name === 'descriptors' ? r.meta.descriptors : undefined;
@@ -135,5 +153,6 @@ export function storeAnalysis(db: Db, t: Track, r: TrackAnalysis, hash: string, 
     }
     deleteFeatures(db, t.id, Object.keys(r.features));
     markStage(db, { trackId: t.id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: t.sha256, status: 'done', ms });
+    inTransaction?.();
   })();
 }

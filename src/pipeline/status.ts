@@ -5,6 +5,7 @@ import { failedSources } from '../store/tracks.js';
 import { countTracks, similaritySets } from '../store/summary.js';
 import { pendingFeatureTracks } from './features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
+import { taskCounts } from '../store/tasks.js';
 
 export function pipelineStatus(db: Db) {
   return {
@@ -14,6 +15,8 @@ export function pipelineStatus(db: Db) {
     failures: stageFailures(db),
     ingestFailures: failedSources(db),
     similarity: similaritySets(db),
+    /** The task queue (yasr worker): tasks per status, of every job. */
+    queue: taskCounts(db).total,
   };
 }
 

@@ -37,6 +37,12 @@ export interface RunBlocksOptions {
   onBlock: (block: Block, distances: Float32Array) => void | Promise<void>;
   /** Abort: stops dispatching, terminates the workers, rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Compute in the main thread (true) or on worker threads (false: at least one, even for a
+   * single block, so that the main thread stays free, e.g. to renew leases). Default: in the main
+   * thread for workers <= 1 or a single block.
+   */
+  inline?: boolean;
 }
 
 /** Pool every packed sequence by `size` frames (a new packed set). */
@@ -96,11 +102,12 @@ export async function runBlocks(
       throw badParameter('block', { id: b.id, rows: b.rows, cols: b.cols }, `indices within [0, ${packed.count})`);
     }
   }
+  if (blocks.length === 0) return;
   const work = poolPacked(packed, spec.pool ?? 1);
   const envelopes = spec.method === 'dtw' && spec.pruneK && (spec.lbKeogh ?? true) ? packEnvelopes(work, spec.band) : undefined;
   const workerSpec: MethodSpec = { ...spec, pool: 1 };
 
-  if (nWorkers <= 1 || blocks.length <= 1) {
+  if (options.inline ?? (nWorkers <= 1 || blocks.length <= 1)) {
     const compute = createBlockComputer(work, workerSpec, envelopes);
     for (const b of blocks) {
       if (signal?.aborted) throw abortError(signal);
@@ -113,7 +120,7 @@ export async function runBlocks(
   }
 
   const file = workerFile(import.meta.url, 'all-pairs-worker');
-  const count = Math.min(nWorkers, blocks.length);
+  const count = Math.max(1, Math.min(nWorkers, blocks.length));
   const byId = new Map<number, Block>();
   for (const b of blocks) byId.set(b.id, b);
   if (byId.size !== blocks.length) throw badParameter('blocks', 'duplicate ids', 'unique block ids');

@@ -267,4 +267,30 @@ export const MIGRATIONS: string[] = [
     UPDATE pack_state SET generation = generation + 1; DELETE FROM packs;
   END;
   `,
+  // 11: the task queue (src/store/tasks.ts): work that `yasr worker` processes on one database
+  // share under leases (src/pipeline/worker/). `key` makes enqueueing idempotent
+  // (features:<track>:<params hash>:<sha>, block:<set>:<i0>:<j0>); `job` names the run that
+  // enqueued it; payload is JSON. A task is pending, running (held by lease_owner until
+  // lease_until), done or failed (error: the last reason). Times in epoch milliseconds are REAL
+  // (exact for integers up to 2^53, a double precision on PostgreSQL, where INTEGER is 32-bit).
+  `
+  CREATE TABLE tasks (
+    id           INTEGER PRIMARY KEY,
+    job          TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('features', 'sim-block')),
+    key          TEXT NOT NULL UNIQUE,
+    payload      TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
+    lease_owner  TEXT,
+    lease_until  REAL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    error        TEXT,
+    enqueued_ms  REAL NOT NULL,
+    claimed_ms   REAL,
+    finished_ms  REAL,
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  CREATE INDEX tasks_status ON tasks (status, id);
+  CREATE INDEX tasks_job ON tasks (job, status);
+  `,
 ];

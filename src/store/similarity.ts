@@ -29,6 +29,19 @@ export function getOrCreateSet(db: Db, method: string, paramsHash: string, param
   return { id: r.id, method, paramsHash, params };
 }
 
+/** A result set by id (undefined when it was removed). */
+export function getSet(db: Db, id: number): SimSet | undefined {
+  const r = db.prepare('SELECT id, method, params_hash, params FROM sim_sets WHERE id = ?').get(id) as
+    | { id: number; method: string; params_hash: string; params: string }
+    | undefined;
+  return r && { id: Number(r.id), method: r.method, paramsHash: r.params_hash, params: JSON.parse(r.params) };
+}
+
+/** Whether a planned block's distances are stored. */
+export function blockStored(db: Db, setId: number, i0: number, j0: number): boolean {
+  return db.prepare('SELECT 1 AS x FROM sim_blocks WHERE set_id = ? AND i0 = ? AND j0 = ?').get(setId, i0, j0) !== undefined;
+}
+
 export function findSets(db: Db, method?: string): SimSet[] {
   const rows = db
     .prepare('SELECT id, method, params_hash, params FROM sim_sets WHERE (CAST(? AS TEXT) IS NULL OR method = ?) ORDER BY id DESC')

@@ -49,9 +49,9 @@ describe('output into a closed pipe', () => {
 
 describe('unknown commands and options', () => {
   it.each([
-    [['worker', '--help'], "unknown command 'worker'"],
-    [['worker'], "unknown command 'worker'"],
-    [['help', 'worker'], "unknown command 'worker'"],
+    [['daemon', '--help'], "unknown command 'daemon'"],
+    [['daemon'], "unknown command 'daemon'"],
+    [['help', 'daemon'], "unknown command 'daemon'"],
     [['simlarity'], "unknown command 'simlarity' (the closest is 'similarity')"],
     [['recomend', 'x'], "unknown command 'recomend' (the closest is 'recommend')"],
   ])('yasr %j: one line naming it and the closest command, status 2', (args, text) => {

@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { Command } from '../commander.js';
-import { globals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
+import { globals, interruptOnSignals, intOption, openFromCli, printJson, withRunLock } from '../context.js';
 import { ffmpegFromCli } from '../ffmpeg-option.js';
 import { runFeatures } from '../../pipeline/features-stage.js';
+import { queueWanted } from '../../pipeline/worker/job.js';
 import {
   DEFAULT_FEATURE_OPTIONS,
   FEATURE_GROUPS,
@@ -34,6 +35,7 @@ interface FeaturesCliOptions {
   workers: number;
   retryFailed?: boolean;
   limit?: number;
+  queue?: boolean;
   json?: boolean;
 }
 
@@ -63,6 +65,7 @@ export function featuresCommand(): Command {
     .option('--workers <n>', 'worker threads (0 = analyse in the main thread)', intOption('--workers', 0, 256), os.availableParallelism())
     .option('--retry-failed', 'try tracks that failed before again')
     .option('--limit <n>', 'analyse at most n pending tracks', intOption('--limit', 0))
+    .option('--queue', 'share the work with yasr worker processes through the task queue (always on PostgreSQL)')
     .option('--wait <seconds>', 'if another run holds the lock, wait this long before giving up', intOption('--wait', 0), 0)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -74,6 +77,11 @@ ffmpeg decodes each file whole (at most 30 minutes of it), once; it is trimmed a
 would, then the central excerpt is analysed (--excerpt full: all of it), and the MFCC
 similarity windows cover the whole trimmed track.
 
+--queue: the pending tracks become tasks in the database; this run analyses them (--workers
+threads) together with any 'yasr worker' on the same database, and ends when each is done or
+failed. A worker reads each track's audio at its stored path, which must be readable where it
+runs (yasr worker --help).
+
 Descriptors (--descriptors; definitions in README.md, "Descriptors"):
 ${descriptorHelp()}
 
@@ -81,7 +89,8 @@ Examples:
   yasr features
   yasr features --mfcc --excerpt 30 --workers 2
   yasr features --trim none --excerpt full --keep stft,mel
-  yasr features --retry-failed --json`,
+  yasr features --retry-failed --json
+  yasr features --queue --workers 2          # with 'yasr worker' processes on the same database`,
     )
     .action(async (o: FeaturesCliOptions & { wait: number }, cmd: Command) => {
       const options = featureOptionsFrom(o);
@@ -91,6 +100,8 @@ Examples:
 
 async function runFeaturesCli(cmd: Command, o: FeaturesCliOptions, options: FeatureOptions): Promise<void> {
   const db = openFromCli(cmd);
+  // a queued run gives back the tasks it holds when interrupted (the rest stay queued)
+  const interrupt = queueWanted(db, o.queue) ? interruptOnSignals() : undefined;
   try {
     const s = await runFeatures(db, {
       ffmpeg: ffmpegFromCli(cmd).ffmpeg,
@@ -98,6 +109,8 @@ async function runFeaturesCli(cmd: Command, o: FeaturesCliOptions, options: Feat
       workers: o.workers,
       retryFailed: o.retryFailed,
       limit: o.limit,
+      queue: o.queue,
+      signal: interrupt?.signal,
       progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
     });
     if (o.json) printJson(s);
@@ -106,6 +119,7 @@ async function runFeaturesCli(cmd: Command, o: FeaturesCliOptions, options: Feat
     }
     if (s.failed > 0) process.exitCode = 1;
   } finally {
+    interrupt?.dispose();
     db.close();
   }
 }

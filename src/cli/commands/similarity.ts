@@ -16,6 +16,7 @@ export function similarityCommand(): Command {
     .option('-k, --k <n>', 'neighbours kept per track', intOption('--k', 1, 10000), 50)
     .option('--workers <n>', 'worker threads', intOption('--workers', 0, 256), os.availableParallelism())
     .option('--block-size <n>', 'tracks per block side (dtw/fastdtw)', intOption('--block-size', 1, 4096), 32)
+    .option('--queue', 'dtw/fastdtw on all pairs: share the blocks with yasr worker processes through the task queue (always on PostgreSQL)')
     .option('--wait <seconds>', 'if another run holds the lock, wait this long before giving up', intOption('--wait', 0), 0)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
@@ -42,6 +43,10 @@ about n * C pairs instead of n * (n - 1) / 2. Lists hold the nearest only, unles
 (YASR_ALL_PAIRS_MAX), ${DEFAULT_CANDIDATES} candidates above; --candidates all keeps all pairs at any size.
 yasr evaluate --candidates C measures the recall against all pairs.
 
+--queue (dtw, fastdtw on all pairs): the pending blocks become tasks in the database; this run
+computes them (--workers at once) together with any 'yasr worker' on the same database, then
+derives the lists as usual. The stored blocks and lists are the same as without it.
+
 Examples:
   yasr similarity --method cosine
   yasr similarity --method dtw --workers 2
@@ -50,15 +55,16 @@ Examples:
   yasr similarity --method hybrid --weights 0.6,0.2,0.2 --json
   yasr similarity --method hybrid --candidates 100       # exact scores on each track's 100 ANN candidates
   yasr similarity --method dtw --candidates 50 --pool 4   # DTW on each track's 50 ANN candidates
-  yasr similarity --method cosine --candidates all       # every pair, whatever the catalogue's size`,
+  yasr similarity --method cosine --candidates all       # every pair, whatever the catalogue's size
+  yasr similarity --method dtw --queue                   # with 'yasr worker' processes on the same database`,
     )
-    .action(async (o: MethodCliOptions & { k: number; workers: number; blockSize: number; wait: number; json?: boolean }, cmd: Command) => {
+    .action(async (o: MethodCliOptions & { k: number; workers: number; blockSize: number; wait: number; queue?: boolean; json?: boolean }, cmd: Command) => {
       await withRunLock(cmd, `similarity ${o.method}`, o.wait, () => runSimilarityCli(cmd, o));
     });
   return c;
 }
 
-async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number; workers: number; blockSize: number; json?: boolean }): Promise<void> {
+async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number; workers: number; blockSize: number; queue?: boolean; json?: boolean }): Promise<void> {
   const db = openFromCli(cmd);
   const interrupt = interruptOnSignals();
   try {
@@ -66,6 +72,7 @@ async function runSimilarityCli(cmd: Command, o: MethodCliOptions & { k: number;
       k: o.k,
       workers: o.workers,
       blockSize: o.blockSize,
+      queue: o.queue,
       signal: interrupt.signal,
       progress: terminalProgress({ quiet: globals(cmd).quiet || o.json }),
     });

@@ -35,6 +35,10 @@ export function statusCommand(): Command {
               : '';
           w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks with neighbours${when}${blocks}\n`);
         }
+        const q = st.queue;
+        if (q.pending + q.running + q.done + q.failed > 0) {
+          w.write(`task queue: ${q.pending} pending, ${q.running} running, ${q.done} done, ${q.failed} failed\n`);
+        }
         if (ingestFailures.length) {
           w.write(`ingest failures (${ingestFailures.length}):\n`);
           for (const f of ingestFailures) w.write(`  ${f.source}: ${f.error}\n`);

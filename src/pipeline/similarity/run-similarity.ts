@@ -13,6 +13,8 @@ import { candidatePairs, MP_SAMPLE, withDefaultCandidates } from './candidates.j
 import type { AnnIndexReport } from './ann-index.js';
 import { TopK } from './sequence-stage.js';
 import { paramsHash } from '../../util/hash.js';
+import { YasrError } from '../../errors.js';
+import { queueWanted } from '../worker/job.js';
 import type { ProgressSink } from '../progress-events.js';
 
 export interface SimilaritySummary {
@@ -101,12 +103,28 @@ export function specFor(params: Record<string, unknown>): MethodSpec {
 export async function runSimilarity(
   db: Db,
   p: SimilarityParams,
-  a: { k: number; workers: number; blockSize?: number; progress?: ProgressSink; signal?: AbortSignal },
+  a: {
+    k: number;
+    workers: number;
+    blockSize?: number;
+    progress?: ProgressSink;
+    signal?: AbortSignal;
+    /**
+     * dtw/fastdtw on all pairs: share the blocks through the task queue (`yasr worker` processes
+     * take part); always on PostgreSQL, on SQLite when true. Other runs refuse it.
+     */
+    queue?: boolean;
+  },
 ): Promise<SimilaritySummary> {
   const t0 = performance.now();
   const { params, entries, skipped } = resolveRun(db, p);
   const method = params.method as MethodName;
   const m = methodNamed(method);
+  const blocked = m.kind === 'sequence' && params.shortlist === undefined && params.candidates === undefined;
+  if (a.queue && !blocked) {
+    const what = m.kind === 'sequence' ? `${method} with ${params.shortlist !== undefined ? '--shortlist' : '--candidates'}` : method;
+    throw new YasrError('BAD_PARAMETER', `--queue shares the blocks of dtw and fastdtw on all pairs among workers; ${what} runs without it`, { name: 'queue', value: method });
+  }
   const set = getOrCreateSet(db, method, hashOf(params), params);
   // stored lists never shrink: a smaller k (evaluate -k 5, say) reads the head of longer ones
   const keep = Math.max(a.k, setState(db, set.id)?.k ?? 0);
@@ -150,7 +168,9 @@ export async function runSimilarity(
     const sync = syncMembers(db, set.id, entries, a.blockSize ?? 32);
     summary.added = sync.added;
     summary.removed = sync.removed;
-    const r = await computePendingBlocks(db, set.id, m.spec(params), m.sequence(params), a);
+    const r = queueWanted(db, a.queue)
+      ? await (await import('../worker/queued-blocks.js')).computeBlocksQueued(db, set.id, a)
+      : await computePendingBlocks(db, set.id, m.spec(params), m.sequence(params), a);
     summary.blocksComputed = r.computed;
     summary.pairsComputed = r.pairs;
     summary.blocksTotal = countPlan(db, set.id).planned;

@@ -58,42 +58,82 @@ export async function computePendingBlocks(
 ): Promise<{ computed: number; pairs: number }> {
   const pending = pendingBlocks(db, setId);
   if (pending.length === 0) return { computed: 0, pairs: 0 };
-  const all = loadMembers(db, setId);
-  // Inactive members are never read: a one-frame placeholder keeps indices aligned.
-  // Pooled here, one track at a time, so that only the pooled sequences are ever held together.
-  const poolN = spec.pool ?? 1;
-  let dim = 0;
-  const seqs: Float32Array[] = all.map((m) => {
-    if (!m.active) return new Float32Array(0);
-    const s = sequenceOf(db, m.trackId, feature);
-    dim = s.dim;
-    return poolN > 1 ? poolFrames(s.seq, s.dim, poolN) : s.seq;
-  });
-  const seqsFilled = seqs.map((s) => (s.length ? s : new Float32Array(dim)));
-  const packed = packSequences(seqsFilled, dim);
-  seqs.length = 0;
-  spec = { ...spec, pool: 1 };
-  const blocks: Block[] = pending.map((p, id) => ({ id, rows: [p.i0, p.i1], cols: [p.j0, p.j1], diagonal: p.diagonal }));
-  let pairs = 0;
-  let last = performance.now();
-  a.progress?.start(blocks.length, 'similarity');
+  a.progress?.start(pending.length, 'similarity');
   try {
-    await runBlocks(packed, blocks, spec, {
+    return await computeAndStoreBlocks(db, setId, pending, spec, feature, {
       workers: a.workers,
       signal: a.signal,
-      onBlock: (b, d) => {
-        const p: PlannedBlock = pending[b.id];
-        // ms: time since the previous block was stored (blocks arrive one at a time)
-        const now = performance.now();
-        putBlock(db, setId, p, d, now - last);
-        last = now;
-        pairs += d.length;
-        a.progress?.tick(`block ${p.i0}:${p.j0}`, true);
-      },
+      onStored: (p) => a.progress?.tick(`block ${p.i0}:${p.j0}`, true),
     });
   } finally {
     a.progress?.stop();
   }
+}
+
+/**
+ * Compute planned blocks of a set and store each as it arrives (putBlock), with `inTransaction`
+ * (a queued task's completion) in the same transaction: the one way blocks are computed, by a
+ * single run (computePendingBlocks) and by `yasr worker` (a block task) alike. Only the members
+ * the blocks touch are read; each distance is a pure function of its pair, so the stored values do
+ * not depend on which blocks are computed together, nor where.
+ */
+export async function computeAndStoreBlocks(
+  db: Db,
+  setId: number,
+  planned: readonly PlannedBlock[],
+  spec: MethodSpec,
+  feature: string,
+  a: {
+    workers: number;
+    signal?: AbortSignal;
+    /** See RunBlocksOptions.inline (the worker computes off the main thread, which renews its leases). */
+    inline?: boolean;
+    inTransaction?: (p: PlannedBlock) => void;
+    onStored?: (p: PlannedBlock, pairs: number) => void;
+  },
+): Promise<{ computed: number; pairs: number }> {
+  if (planned.length === 0) return { computed: 0, pairs: 0 };
+  const all = loadMembers(db, setId);
+  const needed = new Uint8Array(all.length);
+  for (const p of planned) {
+    needed.fill(1, p.i0, p.i1);
+    needed.fill(1, p.j0, p.j1);
+  }
+  // Inactive (and unneeded) members are never read: a one-frame placeholder keeps indices aligned.
+  // Pooled here, one track at a time, so that only the pooled sequences are ever held together.
+  const poolN = spec.pool ?? 1;
+  let dim = 0;
+  const seqs: Float32Array[] = all.map((m, i) => {
+    if (!m.active || !needed[i]) return new Float32Array(0);
+    const s = sequenceOf(db, m.trackId, feature);
+    dim = s.dim;
+    return poolN > 1 ? poolFrames(s.seq, s.dim, poolN) : s.seq;
+  });
+  if (dim === 0) dim = 1; // every member in reach left the set: nothing read will be kept
+  const seqsFilled = seqs.map((s) => (s.length ? s : new Float32Array(dim)));
+  const packed = packSequences(seqsFilled, dim);
+  seqs.length = 0;
+  spec = { ...spec, pool: 1 };
+  const blocks: Block[] = planned.map((p, id) => ({ id, rows: [p.i0, p.i1], cols: [p.j0, p.j1], diagonal: p.diagonal }));
+  let pairs = 0;
+  let last = performance.now();
+  await runBlocks(packed, blocks, spec, {
+    workers: a.workers,
+    signal: a.signal,
+    inline: a.inline,
+    onBlock: (b, d) => {
+      const p: PlannedBlock = planned[b.id];
+      // ms: time since the previous block was stored (blocks arrive one at a time)
+      const now = performance.now();
+      db.transaction(() => {
+        putBlock(db, setId, p, d, now - last);
+        a.inTransaction?.(p);
+      })();
+      last = now;
+      pairs += d.length;
+      a.onStored?.(p, d.length);
+    },
+  });
   return { computed: blocks.length, pairs };
 }
 
