@@ -14,15 +14,6 @@ export function engineOf(db: Db): EngineName {
   return (db as { engine?: EngineName }).engine === 'postgres' ? 'postgres' : 'sqlite';
 }
 
-/**
- * The engine behind a database handle. TEMPORARY stub of the pg-store branch's function of the
- * same signature (every handle is SQLite here); that branch's version replaces it at the merge.
- */
-export function engineOf(db: Db): 'sqlite' | 'postgres' {
-  void db;
-  return 'sqlite';
-}
-
 export const DEFAULT_DB = 'data/yasr.db';
 
 /** Database engines named by URL scheme that yasr does not support (yet), for the message. */
