@@ -1,7 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { probeAudio, probeWithFfmpeg } from '../../src/audio/probe.js';
+import { probeCompressed } from '../../src/audio/probe-compressed.js';
+import { YasrError } from '../../src/errors.js';
 import { findFfmpeg, type FfmpegTools } from '../../src/audio/ffmpeg.js';
 import { readPcmWavLayout } from '../../src/interop/wav.js';
 import { writeWav } from '../../src/interop/wav-write.js';
@@ -67,5 +69,129 @@ describe('WAV probe from the header', () => {
     } finally {
       delete process.env.YASR_DECODER;
     }
+  });
+});
+
+/**
+ * Compressed files probed in-process (src/audio/probe-compressed.ts): for files ffmpeg writes in
+ * each container, with tags in several scripts, the same ProbeResult as ffprobe's, duration to
+ * the microsecond included (both read the same header fields and round the same way: see the
+ * checks of the durations against the closed forms below); and hostile files end in one line.
+ */
+const cdir = tempDir('yasr-probe-c-');
+const TAGS: Record<string, string> = {
+  artist: 'Sigur Rós', title: '東京', album: 'Ágætis byrjun', date: '1999-06-12', genre: 'Post-rock', track: '3/12',
+  album_artist: 'Various', comment: 'hello', disc: '1/2', composer: 'Jónsi',
+};
+const meta = Object.entries(TAGS).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
+/** name, ffmpeg arguments, sample rate, channels, codec */
+const compressed: [string, string[], number, number, string][] = [
+  ['vorbis.ogg', ['-c:a', 'libvorbis', '-ar', '44100', '-ac', '2'], 44100, 2, 'vorbis'],
+  ['vorbis-mono.oga', ['-c:a', 'libvorbis', '-ar', '22050', '-ac', '1'], 22050, 1, 'vorbis'],
+  ['opus.opus', ['-c:a', 'libopus', '-ar', '48000', '-ac', '2'], 48000, 2, 'opus'],
+  ['opus-from-22k.ogg', ['-c:a', 'libopus', '-ac', '1'], 48000, 1, 'opus'],
+  ['flac.flac', ['-c:a', 'flac', '-ar', '44100', '-ac', '2'], 44100, 2, 'flac'],
+  ['flac-24.flac', ['-c:a', 'flac', '-ar', '96000', '-ac', '1', '-sample_fmt', 's32'], 96000, 1, 'flac'],
+  ['cbr.mp3', ['-c:a', 'libmp3lame', '-b:a', '128k', '-ar', '44100', '-ac', '2'], 44100, 2, 'mp3'],
+  ['vbr.mp3', ['-c:a', 'libmp3lame', '-q:a', '4', '-ar', '22050', '-ac', '1'], 22050, 1, 'mp3'],
+  ['id3v23.mp3', ['-c:a', 'libmp3lame', '-b:a', '64k', '-ar', '32000', '-ac', '1', '-id3v2_version', '3'], 32000, 1, 'mp3'],
+  ['mpeg25.mp3', ['-c:a', 'libmp3lame', '-b:a', '32k', '-ar', '11025', '-ac', '1'], 11025, 1, 'mp3'],
+  ['noxing.mp3', ['-c:a', 'libmp3lame', '-b:a', '96k', '-ar', '44100', '-ac', '2', '-write_xing', '0'], 44100, 2, 'mp3'],
+  ['aac.m4a', ['-c:a', 'aac', '-b:a', '96k', '-ar', '44100', '-ac', '2'], 44100, 2, 'aac'],
+  ['aac-faststart.m4a', ['-c:a', 'aac', '-ar', '48000', '-ac', '1', '-movflags', '+faststart'], 48000, 1, 'aac'],
+];
+const SECONDS = 3.3;
+
+beforeAll(() => {
+  const src = ['-f', 'lavfi', '-i', `sine=f=440:d=${SECONDS}:sample_rate=22050`];
+  for (const [name, args] of compressed) ffmpeg([...src, ...meta, ...args, path.join(cdir, name)]);
+  ffmpeg([...src, '-c:a', 'libvorbis', path.join(cdir, 'untagged.ogg')]);
+  ffmpeg([...src, '-c:a', 'libmp3lame', '-id3v2_version', '0', path.join(cdir, 'untagged.mp3')]);
+  ffmpeg([...src, '-c:a', 'flac', '-metadata', 'artist=AC/DC', '-metadata', 'ARTIST=second', path.join(cdir, 'slash.flac')]);
+  ffmpeg([...src, '-c:a', 'libmp3lame', '-id3v2_version', '3', '-metadata', 'artist=AC/DC', '-metadata', 'date=2001', path.join(cdir, 'slash-v23.mp3')]);
+});
+
+describe('compressed files probed in-process', () => {
+  it('equal ffprobe: codec, rate, channels, tags and duration', async () => {
+    const names = [...compressed.map(([n]) => n), 'untagged.ogg', 'untagged.mp3', 'slash.flac', 'slash-v23.mp3'];
+    for (const name of names) {
+      const f = path.join(cdir, name);
+      const mine = await probeCompressed(f);
+      expect(mine, name).not.toBeNull();
+      expect(mine, name).toEqual(await probeWithFfmpeg(tools, f));
+    }
+  });
+
+  it('give the values the files were made with', async () => {
+    for (const [name, , rate, channels, codec] of compressed) {
+      const p = (await probeCompressed(path.join(cdir, name)))!;
+      expect(p.sampleRate, name).toBe(rate);
+      expect(p.channels, name).toBe(channels);
+      expect(p.codec, name).toBe(codec);
+      for (const k of ['artist', 'title', 'album', 'genre', 'composer', 'album_artist']) expect(p.tags[k], `${name} ${k}`).toBe(TAGS[k]);
+      // each codec adds its encoder delay and pads the last frame (LAME at 11,025 Hz: 148 ms)
+      expect(p.duration!, name).toBeGreaterThanOrEqual(SECONDS - 0.001);
+      expect(p.duration!, name).toBeLessThan(SECONDS + 0.2);
+    }
+  });
+
+  it('FLAC and Ogg durations are the sample counts over the rate', async () => {
+    // lavfi's sine of 3.3 s at 22,050 Hz is 72,765 samples; FLAC keeps them exactly
+    expect((await probeCompressed(path.join(cdir, 'slash.flac')))!.duration).toBe(72765 / 22050);
+    // resampled to 44.1 kHz: 145,530 samples; Vorbis keeps them exactly (the last granule position)
+    expect((await probeCompressed(path.join(cdir, 'vorbis.ogg')))!.duration).toBe(Math.round((145530 / 44100) * 1e6) / 1e6);
+  });
+
+  it('equal the ffmpeg-banner route when there is no ffprobe', async () => {
+    const noProbe: FfmpegTools = { ...tools, ffprobe: null };
+    for (const [name] of compressed) {
+      const f = path.join(cdir, name);
+      const theirs = await probeWithFfmpeg(noProbe, f);
+      const mine = await probeAudio({ ...noProbe, ffmpeg: '/nonexistent/ffmpeg' }, f);
+      // the banner prints a multi-line value over several lines: none here
+      expect(mine, name).toEqual(theirs);
+    }
+  });
+
+  it('probeAudio starts no process for them (a missing ffprobe is not needed)', async () => {
+    const none: FfmpegTools = { ...tools, ffmpeg: '/nonexistent/ffmpeg', ffprobe: '/nonexistent/ffprobe' };
+    for (const [name] of compressed) expect((await probeAudio(none, path.join(cdir, name))).codec, name).toBeTruthy();
+  });
+
+  it('YASR_DECODER=ffmpeg sends them to ffprobe', async () => {
+    process.env.YASR_DECODER = 'ffmpeg';
+    try {
+      const none: FfmpegTools = { ...tools, ffmpeg: '/nonexistent/ffmpeg', ffprobe: '/nonexistent/ffprobe' };
+      await expect(probeAudio(none, path.join(cdir, 'vorbis.ogg'))).rejects.toThrow();
+    } finally {
+      delete process.env.YASR_DECODER;
+    }
+  });
+
+  it('hostile files: ffprobe decides, and a failure is one line naming the file', async () => {
+    const good = readFileSync(path.join(cdir, 'cbr.mp3'));
+    const cases: [string, Buffer][] = [
+      ['empty.mp3', Buffer.alloc(0)],
+      ['text.mp3', Buffer.from('this is not audio at all, just some text\n'.repeat(20))],
+      ['bogus-id3-size.mp3', Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0x7f, 0x7f, 0x7f, 0x7f]), good.subarray(200)])],
+    ];
+    for (const name of ['vorbis.ogg', 'opus.opus', 'flac.flac', 'cbr.mp3', 'aac.m4a', 'aac-faststart.m4a']) {
+      const b = readFileSync(path.join(cdir, name));
+      cases.push([`cut-${name}`, b.subarray(0, Math.floor(b.length / 2))]);
+      cases.push([`head-${name}`, b.subarray(0, 40)]);
+    }
+    for (const [name, data] of cases) {
+      const f = path.join(cdir, name);
+      writeFileSync(f, data);
+      const mine = await probeAudio(tools, f).catch((e: Error) => e);
+      const theirs = await probeWithFfmpeg(tools, f).catch((e: Error) => e);
+      if (theirs instanceof Error) {
+        expect(mine, name).toBeInstanceOf(YasrError);
+        expect((mine as Error).message, name).toBe(theirs.message);
+        expect((mine as Error).message, name).toContain(f);
+        expect((mine as Error).message, name).not.toContain('\n');
+      } else expect(mine, name).toEqual(theirs);
+    }
+    for (const name of ['empty.mp3', 'text.mp3', 'bogus-id3-size.mp3', 'head-aac.m4a']) expect(await probeCompressed(path.join(cdir, name)), name).toBeNull();
   });
 });
