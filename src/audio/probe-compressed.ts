@@ -8,14 +8,17 @@ import type { ProbeResult } from './probe.js';
  * its first bytes; music-metadata reads the stream parameters and the tags; the duration is
  * worked out as ffmpeg works it out, from what it reads:
  *  - Ogg: the granule position of the last page (found in the file's last 64 KiB, as ffmpeg
- *    looks for it), less the Opus pre-skip; FLAC: STREAMINFO's sample count;
+ *    looks for it; for Opus the pre-skip included, as ffprobe counts it); FLAC: STREAMINFO's
+ *    sample count;
  *  - MP3: the Xing/Info header's frame count x samples per frame; without one, ffmpeg's estimate
  *    from the size of the audio data and the first frame's bit rate (CBR files only);
  *  - MP4: the movie header's duration.
  * Tags are mapped to the names ffmpeg gives them. Anything this reader is not sure to read as
- * ffprobe would (another container or codec, ID3v1/APE tags, unusual ID3 frames, chained or
- * multiplexed Ogg, a warning from the parser, a file that does not parse) gives null, and the
- * caller asks ffprobe. Only the headers are read: nothing reads the whole file.
+ * ffprobe would (another container or codec, an ID3v1 tag alone, APE tags, unusual ID3 frames,
+ * chained or multiplexed Ogg, HE-AAC, a warning from the parser, a file that does not parse)
+ * gives null, and the caller asks ffprobe. Only headers are read, never the whole file: Ogg, the
+ * first pages and the last 64 KiB; FLAC, the metadata blocks; MP3, the ID3v2 tag, the first
+ * three frames and the last bytes (ID3v1/APE); MP4, the box headers and the whole moov box.
  */
 
 type Kind = 'ogg' | 'flac' | 'mp3' | 'mp4';
@@ -279,12 +282,23 @@ async function oggInfo(fh: FileHandle, size: number): Promise<{ codec: 'vorbis' 
 }
 
 /**
- * Rate, channels and total samples from a FLAC file's STREAMINFO (the first metadata block).
- * Null when the sample count is not stated (0: ffmpeg then estimates).
+ * Rate, channels and total samples from a FLAC file's STREAMINFO (the first metadata block), once
+ * the chain of metadata blocks has been walked to its last one and a frame starts after it. Null
+ * when the sample count is not stated (0: ffmpeg then estimates) or a block overruns the file.
  */
-async function flacStreamInfo(fh: FileHandle): Promise<{ sampleRate: number; channels: number; samples: number } | null> {
+async function flacStreamInfo(fh: FileHandle, size: number): Promise<{ sampleRate: number; channels: number; samples: number } | null> {
   const b = await readAt(fh, 0, 42);
   if (b.length < 42 || b.toString('latin1', 0, 4) !== 'fLaC' || (b[4] & 0x7f) !== 0 || b.readUIntBE(5, 3) !== 34) return null;
+  let at = 4;
+  for (let n = 0, last = false; !last; n++) {
+    const h = await readAt(fh, at, 4);
+    if (h.length < 4 || n > 1000) return null;
+    last = (h[0] & 0x80) !== 0;
+    at += 4 + h.readUIntBE(1, 3);
+    if (at > size) return null;
+  }
+  const sync = await readAt(fh, at, 2);
+  if (sync.length < 2 || sync[0] !== 0xff || (sync[1] & 0xfe) !== 0xf8) return null;
   const sampleRate = (b[18] << 12) | (b[19] << 4) | (b[20] >> 4);
   const channels = ((b[20] >> 1) & 7) + 1;
   const samples = (b[21] & 0x0f) * 2 ** 32 + b.readUInt32BE(22);
@@ -506,21 +520,25 @@ const MP4_NAMES: Record<string, string> = {
 
 class Unsure extends Error {}
 
-/** Add key=value as ffmpeg's dictionary would (keys compared without case): first value wins, or join with ';'. */
-function put(tags: Map<string, string>, key: string, value: string, join: boolean): void {
-  const k = key.toLowerCase();
-  const had = tags.get(k);
-  if (had === undefined) tags.set(k, value);
-  else if (join) tags.set(k, `${had};${value}`);
-}
-
+/**
+ * Vorbis comments as ffmpeg reads them (ff_vorbis_comment): a field without name or value is
+ * dropped, repeated fields (names compared without case) are joined with ';', pictures are not
+ * tags; then ffmpeg's names replace the Vorbis ones, a later field overwriting an earlier one that
+ * comes to the same name (ALBUMARTIST, then album_artist). CHAPTERnn fields are chapters to
+ * ffmpeg: unsure.
+ */
 function vorbisTags(native: ITag[]): Map<string, string> {
-  const tags = new Map<string, string>();
+  const raw = new Map<string, string>();
   for (const { id, value } of native) {
-    if (id === 'METADATA_BLOCK_PICTURE') continue; // a picture, not a tag
-    if (typeof value !== 'string') throw new Unsure();
-    put(tags, VORBIS_NAMES[id.toLowerCase()] ?? id, value, true);
+    if (id === 'METADATA_BLOCK_PICTURE') continue;
+    if (typeof value !== 'string' || /^CHAPTER\d/i.test(id)) throw new Unsure();
+    if (!id || !value) continue;
+    const k = id.toLowerCase();
+    const had = raw.get(k);
+    raw.set(k, had === undefined ? value : `${had};${value}`);
   }
+  const tags = new Map<string, string>();
+  for (const [k, v] of raw) tags.set(VORBIS_NAMES[k] ?? k, v);
   return tags;
 }
 
@@ -673,7 +691,7 @@ export async function probeCompressed(file: string, banner = false): Promise<Pro
       r = { us: rescale(Number(o.samples), 1e6, o.sampleRate), codec: o.codec, sampleRate: o.sampleRate, channels: o.channels, streamTags: {}, formatTags: vorbisTags(t) };
     } else if (s.kind === 'flac') {
       const t = only('vorbis');
-      const si = await flacStreamInfo(fh);
+      const si = await flacStreamInfo(fh, size);
       if (!si || !t || f.container !== 'FLAC' || f.sampleRate !== si.sampleRate || f.numberOfChannels !== si.channels) return null;
       r = { us: rescale(si.samples, 1e6, si.sampleRate), codec: 'flac', sampleRate: si.sampleRate, channels: si.channels, streamTags: {}, formatTags: vorbisTags(t) };
     } else if (s.kind === 'mp3') {

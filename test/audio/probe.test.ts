@@ -111,6 +111,26 @@ beforeAll(() => {
   ffmpeg([...src, '-c:a', 'libmp3lame', '-id3v2_version', '3', '-metadata', 'artist=AC/DC', '-metadata', 'date=2001', path.join(cdir, 'slash-v23.mp3')]);
 });
 
+/** `flac` with its metadata blocks' VORBIS_COMMENT replaced by one holding `fields` (its stated length `lie` if given). */
+function withComments(flac: Buffer, fields: string[], lie?: number): Buffer {
+  const blocks: Buffer[] = [];
+  let p = 4;
+  for (let last = false; !last; ) {
+    last = (flac[p] & 0x80) !== 0;
+    const len = flac.readUIntBE(p + 1, 3);
+    if ((flac[p] & 0x7f) !== 4) blocks.push(Buffer.concat([Buffer.from([flac[p] & 0x7f]), flac.subarray(p + 1, p + 4 + len)]));
+    p += 4 + len;
+  }
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
+  const body = Buffer.concat([u32(6), Buffer.from('vendor'), u32(fields.length), ...fields.flatMap((f) => [u32(Buffer.byteLength(f)), Buffer.from(f)])]);
+  const head = Buffer.alloc(4);
+  head[0] = 4;
+  head.writeUIntBE(lie ?? body.length, 1, 3);
+  blocks.splice(1, 0, Buffer.concat([head, body]));
+  blocks[blocks.length - 1][0] |= 0x80;
+  return Buffer.concat([flac.subarray(0, 4), ...blocks, flac.subarray(p)]);
+}
+
 describe('compressed files probed in-process', () => {
   it('equal ffprobe: codec, rate, channels, tags and duration', async () => {
     const names = [...compressed.map(([n]) => n), 'untagged.ogg', 'untagged.mp3', 'slash.flac', 'slash-v23.mp3'];
@@ -133,6 +153,15 @@ describe('compressed files probed in-process', () => {
       expect(p.duration!, name).toBeGreaterThanOrEqual(SECONDS - 0.001);
       expect(p.duration!, name).toBeLessThan(SECONDS + 0.2);
     }
+  });
+
+  it("read Vorbis comments as ffmpeg does: repeats joined with ';', empty fields dropped, the later of two names for one tag wins", async () => {
+    const f = path.join(cdir, 'comments.flac');
+    const fields = ['ARTIST=One', 'artist=Two', 'Title=T', 'TRACKNUMBER=3', 'tracktotal=9', 'ALBUMARTIST=AA', 'album_artist=BB', 'Empty=', 'DESCRIPTION=multi\nline'];
+    writeFileSync(f, withComments(readFileSync(path.join(cdir, 'slash.flac')), fields));
+    const mine = await probeCompressed(f);
+    expect(mine!.tags).toEqual({ artist: 'One;Two', title: 'T', track: '3', tracktotal: '9', album_artist: 'BB', comment: 'multi\nline' });
+    expect(mine).toEqual(await probeWithFfmpeg(tools, f));
   });
 
   it('FLAC and Ogg durations are the sample counts over the rate', async () => {
@@ -174,7 +203,11 @@ describe('compressed files probed in-process', () => {
       ['empty.mp3', Buffer.alloc(0)],
       ['text.mp3', Buffer.from('this is not audio at all, just some text\n'.repeat(20))],
       ['bogus-id3-size.mp3', Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0x7f, 0x7f, 0x7f, 0x7f]), good.subarray(200)])],
+      ['bogus-comment-size.flac', withComments(readFileSync(path.join(cdir, 'flac.flac')), ['ARTIST=x'], 0xffffff)],
     ];
+    const m4a = readFileSync(path.join(cdir, 'aac-faststart.m4a'));
+    const moov = m4a.indexOf('moov') - 4;
+    cases.push(['bogus-moov-size.m4a', Buffer.concat([m4a.subarray(0, moov), Buffer.from([0x7f, 0xff, 0xff, 0xff]), m4a.subarray(moov + 4)])]);
     for (const name of ['vorbis.ogg', 'opus.opus', 'flac.flac', 'cbr.mp3', 'aac.m4a', 'aac-faststart.m4a']) {
       const b = readFileSync(path.join(cdir, name));
       cases.push([`cut-${name}`, b.subarray(0, Math.floor(b.length / 2))]);
@@ -192,6 +225,8 @@ describe('compressed files probed in-process', () => {
         expect((mine as Error).message, name).not.toContain('\n');
       } else expect(mine, name).toEqual(theirs);
     }
-    for (const name of ['empty.mp3', 'text.mp3', 'bogus-id3-size.mp3', 'head-aac.m4a']) expect(await probeCompressed(path.join(cdir, name)), name).toBeNull();
+    for (const name of ['empty.mp3', 'text.mp3', 'bogus-id3-size.mp3', 'bogus-comment-size.flac', 'bogus-moov-size.m4a', 'head-aac.m4a']) {
+      expect(await probeCompressed(path.join(cdir, name)), name).toBeNull();
+    }
   });
 });
