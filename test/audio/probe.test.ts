@@ -109,6 +109,8 @@ beforeAll(() => {
   ffmpeg([...src, '-c:a', 'libmp3lame', '-id3v2_version', '0', path.join(cdir, 'untagged.mp3')]);
   ffmpeg([...src, '-c:a', 'flac', '-metadata', 'artist=AC/DC', '-metadata', 'ARTIST=second', path.join(cdir, 'slash.flac')]);
   ffmpeg([...src, '-c:a', 'libmp3lame', '-id3v2_version', '3', '-metadata', 'artist=AC/DC', '-metadata', 'date=2001', path.join(cdir, 'slash-v23.mp3')]);
+  // an ID3v1 tag after the audio: ffmpeg ignores it when there is an ID3v2 tag
+  ffmpeg([...src, ...meta, '-c:a', 'libmp3lame', '-write_id3v1', '1', path.join(cdir, 'v2-and-v1.mp3')]);
 });
 
 /** `flac` with its metadata blocks' VORBIS_COMMENT replaced by one holding `fields` (its stated length `lie` if given). */
@@ -131,9 +133,33 @@ function withComments(flac: Buffer, fields: string[], lie?: number): Buffer {
   return Buffer.concat([flac.subarray(0, 4), ...blocks, flac.subarray(p)]);
 }
 
+/** The Ogg page CRC (polynomial 0x04c11db7, not reflected, over the page with its CRC field zeroed). */
+function oggCrc(page: Buffer): number {
+  let crc = 0;
+  for (let i = 0; i < page.length; i++) {
+    crc ^= (i >= 22 && i < 26 ? 0 : page[i]) << 24;
+    for (let k = 0; k < 8; k++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+    crc >>>= 0;
+  }
+  return crc;
+}
+
+/** `ogg` (Vorbis) with the first user comment's length stated as `len`, its page CRC made right again. */
+function bogusCommentLength(ogg: Buffer, len: number): Buffer {
+  const b = Buffer.from(ogg);
+  const pageLength = (at: number) => 27 + b[at + 26] + b.subarray(at + 27, at + 27 + b[at + 26]).reduce((a, x) => a + x, 0);
+  const p = pageLength(0);
+  const body = p + 27 + b[p + 26];
+  const vendor = b.readUInt32LE(body + 7);
+  b.writeUInt32LE(len, body + 11 + vendor + 4);
+  const page = b.subarray(p, p + pageLength(p));
+  page.writeUInt32LE(oggCrc(page), 22);
+  return b;
+}
+
 describe('compressed files probed in-process', () => {
   it('equal ffprobe: codec, rate, channels, tags and duration', async () => {
-    const names = [...compressed.map(([n]) => n), 'untagged.ogg', 'untagged.mp3', 'slash.flac', 'slash-v23.mp3'];
+    const names = [...compressed.map(([n]) => n), 'untagged.ogg', 'untagged.mp3', 'slash.flac', 'slash-v23.mp3', 'v2-and-v1.mp3'];
     for (const name of names) {
       const f = path.join(cdir, name);
       const mine = await probeCompressed(f);
@@ -162,6 +188,19 @@ describe('compressed files probed in-process', () => {
     const mine = await probeCompressed(f);
     expect(mine!.tags).toEqual({ artist: 'One;Two', title: 'T', track: '3', tracktotal: '9', album_artist: 'BB', comment: 'multi\nline' });
     expect(mine).toEqual(await probeWithFfmpeg(tools, f));
+  });
+
+  it('leave to ffprobe what they are unsure of: an ID3v1 tag alone, AAC at 24 kHz or less (implicit SBR would double it)', async () => {
+    const v2v1 = readFileSync(path.join(cdir, 'v2-and-v1.mp3'));
+    const id3 = 10 + ((v2v1[6] << 21) | (v2v1[7] << 14) | (v2v1[8] << 7) | v2v1[9]);
+    const v1 = path.join(cdir, 'v1-alone.mp3');
+    writeFileSync(v1, v2v1.subarray(id3));
+    const aac22 = path.join(cdir, 'aac-22k.m4a');
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=d=1', '-c:a', 'aac', '-ar', '22050', aac22]);
+    for (const f of [v1, aac22]) {
+      expect(await probeCompressed(f), f).toBeNull();
+      expect(await probeAudio(tools, f), f).toEqual(await probeWithFfmpeg(tools, f));
+    }
   });
 
   it('FLAC and Ogg durations are the sample counts over the rate', async () => {
@@ -204,6 +243,7 @@ describe('compressed files probed in-process', () => {
       ['text.mp3', Buffer.from('this is not audio at all, just some text\n'.repeat(20))],
       ['bogus-id3-size.mp3', Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0x7f, 0x7f, 0x7f, 0x7f]), good.subarray(200)])],
       ['bogus-comment-size.flac', withComments(readFileSync(path.join(cdir, 'flac.flac')), ['ARTIST=x'], 0xffffff)],
+      ['bogus-comment-size.ogg', bogusCommentLength(readFileSync(path.join(cdir, 'vorbis.ogg')), 0x7fffff00)],
     ];
     const m4a = readFileSync(path.join(cdir, 'aac-faststart.m4a'));
     const moov = m4a.indexOf('moov') - 4;
@@ -225,7 +265,7 @@ describe('compressed files probed in-process', () => {
         expect((mine as Error).message, name).not.toContain('\n');
       } else expect(mine, name).toEqual(theirs);
     }
-    for (const name of ['empty.mp3', 'text.mp3', 'bogus-id3-size.mp3', 'bogus-comment-size.flac', 'bogus-moov-size.m4a', 'head-aac.m4a']) {
+    for (const name of ['empty.mp3', 'text.mp3', 'bogus-id3-size.mp3', 'bogus-comment-size.flac', 'bogus-comment-size.ogg', 'bogus-moov-size.m4a', 'head-aac.m4a']) {
       expect(await probeCompressed(path.join(cdir, name)), name).toBeNull();
     }
   });
