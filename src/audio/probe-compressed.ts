@@ -99,19 +99,21 @@ function crcA001(b: Buffer, from: number, to: number): number {
  * What ffmpeg's mp3 demuxer reads from the first frames (mp3_read_header, mp3_parse_vbr_tags):
  * the duration in microseconds, the Xing/Info frame count x samples per frame; without such a
  * header, the size of the audio data x 8 / the first frame's bit rate (ffmpeg's estimate; taken
- * only where the first frames share one bit rate); and the stream's `encoder` tag, the LAME tag's
+ * only where the first eight frames share one bit rate, as in a CBR file: for VBR, ffmpeg's
+ * estimate depends on the frames it happens to read); and the stream's `encoder` tag, the LAME tag's
  * version string when its CRC matches. Null where unsure: a VBRI header, a Xing header without a
  * frame count, frames that do not follow one another, an ID3v1/APE tag at the end of a file
  * without Xing header (ffmpeg's estimate then depends on how it counts them).
  */
 async function mp3Info(fh: FileHandle, size: number, start: number, trailingTags: boolean): Promise<{ frame: MpegFrame; us: number; encoder: string | null } | null> {
-  const head = await readAt(fh, start, 3 * 1441 + 64);
+  const head = await readAt(fh, start, 8 * 1441 + 64);
   const frame = mpegFrame(head, 0);
   if (!frame || frame.size > head.length) return null;
-  // the next two frames must start where the one before says, alike (ffmpeg checks frames before it trusts one)
+  // the next frames must start where the one before says, alike (ffmpeg checks frames before it
+  // trusts one); eight frames of one bit rate make a file CBR here
   let constant = true;
   let at = frame.size;
-  for (let i = 0; i < 2 && start + at < size && at + 4 <= head.length; i++) {
+  for (let i = 0; i < 7 && start + at < size && at + 4 <= head.length; i++) {
     const f = mpegFrame(head, at);
     if (!f || f.sampleRate !== frame.sampleRate || f.channels !== frame.channels || f.lsf !== frame.lsf) return null;
     if (f.bitrate !== frame.bitrate) constant = false;

@@ -203,6 +203,24 @@ describe('compressed files probed in-process', () => {
     }
   });
 
+  it('MP3 durations: the frames after the Info frame x 1,152 / rate; without one, audio bytes x 8 / bit rate', async () => {
+    /** MPEG-1 Layer III frames (44.1 kHz) after the ID3v2 tag of `b`, counted by walking their headers. */
+    const frames = (b: Buffer): { n: number; id3: number } => {
+      const id3 = 10 + ((b[6] << 21) | (b[7] << 14) | (b[8] << 7) | b[9]);
+      let n = 0;
+      for (let at = id3; at + 4 <= b.length && b[at] === 0xff; n++) {
+        const kbps = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320][b[at + 2] >> 4];
+        at += Math.floor((144 * kbps * 1000) / 44100) + ((b[at + 2] >> 1) & 1);
+      }
+      return { n, id3 };
+    };
+    const cbr = readFileSync(path.join(cdir, 'cbr.mp3'));
+    expect((await probeCompressed(path.join(cdir, 'cbr.mp3')))!.duration).toBe(Math.round(((frames(cbr).n - 1) * 1152 * 1e6) / 44100) / 1e6);
+    const noxing = readFileSync(path.join(cdir, 'noxing.mp3'));
+    expect(frames(noxing).n * 1152 / 44100).toBeCloseTo(((noxing.length - frames(noxing).id3) * 8) / 96000, 3);
+    expect((await probeCompressed(path.join(cdir, 'noxing.mp3')))!.duration).toBe(Math.round(((noxing.length - frames(noxing).id3) * 8 * 1e6) / 96000) / 1e6);
+  });
+
   it('FLAC and Ogg durations are the sample counts over the rate', async () => {
     // lavfi's sine of 3.3 s at 22,050 Hz is 72,765 samples; FLAC keeps them exactly
     expect((await probeCompressed(path.join(cdir, 'slash.flac')))!.duration).toBe(72765 / 22050);
