@@ -614,7 +614,9 @@ function mp4Tags(native: ITag[]): Map<string, string> {
   const tags = new Map<string, string>();
   for (const { id, value } of native) {
     if (id === 'covr') continue; // a picture: ffmpeg makes it a stream
-    const custom = /^----:com\.apple\.iTunes:(.+)$/.exec(id);
+    // free-form atoms (mean, name, data): ffmpeg names the tag after `name`, and keeps no `cdec`
+    const custom = /^----:[^:]+:(.+)$/.exec(id);
+    if (custom?.[1] === 'cdec') continue;
     const key = custom ? custom[1] : MP4_NAMES[id];
     if (!key) throw new Unsure();
     let v: string;

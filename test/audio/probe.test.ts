@@ -157,6 +157,35 @@ function bogusCommentLength(ogg: Buffer, len: number): Buffer {
   return b;
 }
 
+/** `m4a` (moov last) with free-form atoms (mean, name, data) appended to moov/udta/meta/ilst. */
+function withFreeForm(m4a: Buffer, items: [string, string, string][]): Buffer {
+  const box = (type: string, ...parts: Buffer[]) => {
+    const body = Buffer.concat(parts);
+    const h = Buffer.alloc(8);
+    h.writeUInt32BE(8 + body.length);
+    h.write(type, 4, 'latin1');
+    return Buffer.concat([h, body]);
+  };
+  const full = (type: string, payload: Buffer, flags = 0) => box(type, Buffer.from([0, 0, 0, flags]), payload);
+  const added = Buffer.concat(items.map(([mean, name, value]) => box('----', full('mean', Buffer.from(mean)), full('name', Buffer.from(name)), full('data', Buffer.concat([Buffer.alloc(4), Buffer.from(value)]), 1))));
+  const b = Buffer.from(m4a);
+  // the path of boxes down to ilst, each box's start (moov is the file's last box)
+  const path: number[] = [];
+  let at = 0;
+  let end = b.length;
+  for (const want of ['moov', 'udta', 'meta', 'ilst']) {
+    while (b.toString('latin1', at + 4, at + 8) !== want) {
+      at += b.readUInt32BE(at);
+      if (at >= end) throw new Error(`no ${want}`);
+    }
+    path.push(at);
+    end = at + b.readUInt32BE(at);
+    at += want === 'meta' ? 12 : 8;
+  }
+  for (const start of path) b.writeUInt32BE(b.readUInt32BE(start) + added.length, start);
+  return Buffer.concat([b.subarray(0, end), added, b.subarray(end)]);
+}
+
 describe('compressed files probed in-process', () => {
   it('equal ffprobe: codec, rate, channels, tags and duration', async () => {
     const names = [...compressed.map(([n]) => n), 'untagged.ogg', 'untagged.mp3', 'slash.flac', 'slash-v23.mp3', 'v2-and-v1.mp3'];
@@ -219,6 +248,16 @@ describe('compressed files probed in-process', () => {
     const noxing = readFileSync(path.join(cdir, 'noxing.mp3'));
     expect(frames(noxing).n * 1152 / 44100).toBeCloseTo(((noxing.length - frames(noxing).id3) * 8) / 96000, 3);
     expect((await probeCompressed(path.join(cdir, 'noxing.mp3')))!.duration).toBe(Math.round(((noxing.length - frames(noxing).id3) * 8 * 1e6) / 96000) / 1e6);
+  });
+
+  it("read MP4 free-form tags as ffmpeg does: named after their name atom, cdec dropped", async () => {
+    const f = path.join(cdir, 'freeform.m4a');
+    const smpb = ' 00000000 00000840 000001C0 0000000000023D00 00000000';
+    writeFileSync(f, withFreeForm(readFileSync(path.join(cdir, 'aac.m4a')), [['com.apple.iTunes', 'iTunSMPB', smpb], ['com.apple.iTunes', 'cdec', 'x'], ['org.example', 'MOOD', 'calm']]));
+    const mine = await probeCompressed(f);
+    expect(mine!.tags).toMatchObject({ itunsmpb: smpb, mood: 'calm', artist: 'Sigur Rós' });
+    expect(mine!.tags.cdec).toBeUndefined();
+    expect(mine).toEqual(await probeWithFfmpeg(tools, f));
   });
 
   it('FLAC and Ogg durations are the sample counts over the rate', async () => {
