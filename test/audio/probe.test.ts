@@ -186,6 +186,19 @@ function withFreeForm(m4a: Buffer, items: [string, string, string][]): Buffer {
   return Buffer.concat([b.subarray(0, end), added, b.subarray(end)]);
 }
 
+/** An ID3v2.`v` tag of `frames` ([id, body]) with 100 bytes of padding. */
+function id3Tag(frames: [string, Buffer][], v: 3 | 4): Buffer {
+  const syncsafe = (n: number) => Buffer.from([(n >> 21) & 127, (n >> 14) & 127, (n >> 7) & 127, n & 127]);
+  const size = (n: number) => (v === 4 ? syncsafe(n) : Buffer.from([n >>> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255]));
+  const body = Buffer.concat([...frames.map(([id, data]) => Buffer.concat([Buffer.from(id, 'latin1'), size(data.length), Buffer.alloc(2), data])), Buffer.alloc(100)]);
+  return Buffer.concat([Buffer.from('ID3', 'latin1'), Buffer.from([v, 0, 0]), syncsafe(body.length), body]);
+}
+/** A text frame body: encoding byte (0 Latin-1, 1 UTF-16 with BOM, 3 UTF-8) and the text. */
+function id3Text(text: string, enc: 0 | 1 | 3 = 3): Buffer {
+  const t = enc === 3 ? Buffer.from(text, 'utf8') : enc === 0 ? Buffer.from(text, 'latin1') : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  return Buffer.concat([Buffer.from([enc]), t]);
+}
+
 describe('compressed files probed in-process', () => {
   it('equal ffprobe: codec, rate, channels, tags and duration', async () => {
     const names = [...compressed.map(([n]) => n), 'untagged.ogg', 'untagged.mp3', 'slash.flac', 'slash-v23.mp3', 'v2-and-v1.mp3'];
@@ -248,6 +261,34 @@ describe('compressed files probed in-process', () => {
     const noxing = readFileSync(path.join(cdir, 'noxing.mp3'));
     expect(frames(noxing).n * 1152 / 44100).toBeCloseTo(((noxing.length - frames(noxing).id3) * 8) / 96000, 3);
     expect((await probeCompressed(path.join(cdir, 'noxing.mp3')))!.duration).toBe(Math.round(((noxing.length - frames(noxing).id3) * 8 * 1e6) / 96000) / 1e6);
+  });
+
+  it('read ID3v2 frames as ffmpeg does (first string of a frame, first frame, genres by number, v2.3 dates and slashes), or leave them to ffprobe', async () => {
+    const untagged = readFileSync(path.join(cdir, 'untagged.mp3'));
+    const comm = (desc: string, text: string) => Buffer.from(`\x03eng${desc}\x00${text}`, 'utf8');
+    const cases: [string, [string, Buffer][], 3 | 4, boolean][] = [
+      ['comments', [['TIT2', id3Text('T')], ['COMM', comm('', 'plain')], ['COMM', comm('foo', 'with a description')]], 4, true],
+      ['genre-number', [['TIT2', id3Text('T')], ['TCON', id3Text('(17)')]], 4, true],
+      ['several', [['TPE1', id3Text('A\0B')], ['TIT2', id3Text('T1')], ['TIT2', id3Text('T2')]], 4, true],
+      ['unknown', [['TBPM', id3Text('120')], ['WOAR', Buffer.from('http://x')], ['TKEY', id3Text('Am')]], 4, true],
+      ['encodings', [['TPE1', id3Text('東京 Sigur Rós', 1)], ['TALB', id3Text('Ágætis', 0)]], 4, true],
+      ['empty', [['TPE1', id3Text('')], ['TIT2', id3Text('x')]], 4, true],
+      ['v23-date', [['TYER', id3Text('1999', 0)], ['TDAT', id3Text('1206', 0)], ['TIME', id3Text('1530', 0)], ['TPE1', id3Text('AC/DC', 0)]], 3, true],
+      ['v23-genres', [['TCON', id3Text('Rock/Pop', 0)]], 3, true],
+      ['private', [['PRIV', Buffer.from('owner\0data')], ['TIT2', id3Text('x')]], 4, false],
+      ['txxx-artist', [['TXXX', Buffer.from('\x03ARTIST\x00tx')], ['TPE1', id3Text('real')]], 4, false],
+      ['v23-nul', [['TPE1', id3Text('A\0B', 0)]], 3, false],
+    ];
+    expect(untagged.toString('latin1', 0, 3)).not.toBe('ID3'); // made with -id3v2_version 0
+    for (const [name, frames, v, inProcess] of cases) {
+      const f = path.join(cdir, `id3-${name}.mp3`);
+      writeFileSync(f, Buffer.concat([id3Tag(frames, v), untagged]));
+      const mine = await probeCompressed(f);
+      if (inProcess) expect(mine, name).toEqual(await probeWithFfmpeg(tools, f));
+      else expect(mine, name).toBeNull();
+    }
+    expect((await probeCompressed(path.join(cdir, 'id3-genre-number.mp3')))!.tags.genre).toBe('Rock');
+    expect((await probeCompressed(path.join(cdir, 'id3-v23-date.mp3')))!.tags).toMatchObject({ date: '1999-06-12 15:30', artist: 'AC/DC' });
   });
 
   it("read MP4 free-form tags as ffmpeg does: named after their name atom, cdec dropped", async () => {
