@@ -30,6 +30,9 @@ function musicMetadata(): Promise<typeof import('music-metadata')> {
   return mmModule;
 }
 
+/** Thrown where this reader cannot be sure to read a file as ffmpeg does: the probe gives null. */
+class Unsure extends Error {}
+
 /** A parse that has not finished after this long is abandoned (ffprobe takes the file). */
 const PARSE_TIMEOUT_MS = 10_000;
 
@@ -325,7 +328,7 @@ function* boxes(b: Buffer, from: number, to: number): Generator<Box> {
       len = Number(b.readBigUInt64BE(at + 8));
       hdr = 16;
     } else if (len === 0) len = to - at;
-    if (len < hdr || at + len > to) throw new Error('bad box');
+    if (len < hdr || at + len > to) throw new Unsure(); // a box overrunning its parent
     yield { type: b.toString('latin1', at + 4, at + 8), start: at + hdr, end: at + len };
     at += len;
   }
@@ -520,7 +523,6 @@ const MP4_NAMES: Record<string, string> = {
   soal: 'sort_album', soar: 'sort_artist', soco: 'sort_composer', sonm: 'sort_name', '©com': 'composer',
 };
 
-class Unsure extends Error {}
 
 /**
  * Vorbis comments as ffmpeg reads them (ff_vorbis_comment): a field without name or value is
@@ -691,7 +693,7 @@ export async function probeCompressed(file: string, banner = false): Promise<Pro
       const o = await oggInfo(fh, size);
       const t = only('vorbis');
       if (!o || !t || f.container !== 'Ogg' || f.codec !== (o.codec === 'vorbis' ? 'Vorbis I' : 'Opus')) return null;
-      // Ogg tags are the stream's in ffprobe
+      // (ffprobe lists Ogg's comments as stream tags, FLAC's as format tags: merged alike)
       r = { us: rescale(Number(o.samples), 1e6, o.sampleRate), codec: o.codec, sampleRate: o.sampleRate, channels: o.channels, streamTags: {}, formatTags: vorbisTags(t) };
     } else if (s.kind === 'flac') {
       const t = only('vorbis');
@@ -733,6 +735,7 @@ export async function probeCompressed(file: string, banner = false): Promise<Pro
     duration = Math.floor(cs / 360000) * 3600 + (Math.floor(cs / 6000) % 60) * 60 + Number(((cs % 6000) / 100).toFixed(2));
     for (const k of Object.keys(tags)) tags[k] = tags[k].trim();
     delete tags.language;
+    if (Object.values(tags).some((v) => /[\r\n]/.test(v))) return null; // the banner splits such a value over lines
   }
   return { duration, hasAudio: true, sampleRate: r.sampleRate, channels: r.channels, codec: r.codec, tags };
 }
