@@ -3,6 +3,7 @@ import { runProcess } from './run-process.js';
 import { ffmpegReason, inProcessPcm } from './decode.js';
 import { readPcmWavLayout, type PcmWavLayout } from '../interop/wav.js';
 import type { FfmpegTools } from './ffmpeg.js';
+import { probeCompressed } from './probe-compressed.js';
 
 export interface ProbeResult {
   /** Seconds, when the container states it. */
@@ -35,14 +36,15 @@ export function probeFromWavLayout(w: PcmWavLayout, banner = false): ProbeResult
 }
 
 /**
- * Read duration, the first audio stream and tags: from the header of a plain PCM WAV file
- * in-process (unless YASR_DECODER=ffmpeg; the same values as the ffprobe or banner route below
- * would give), else with ffprobe, or else from ffmpeg's banner.
+ * Read duration, the first audio stream and tags: in-process from the header of a plain PCM WAV
+ * file, or of an Ogg Vorbis/Opus, FLAC, MP3 or MP4 AAC file (probeCompressed), unless
+ * YASR_DECODER=ffmpeg; the same values as the ffprobe or banner route below would give. Any
+ * other file, or one those readers are unsure of, goes to ffprobe, or else to ffmpeg's banner.
  */
 export async function probeAudio(tools: FfmpegTools, file: string): Promise<ProbeResult> {
   if (inProcessPcm()) {
     const w = await readPcmWavLayout(file).catch(() => null);
-    const p = w ? probeFromWavLayout(w, !tools.ffprobe) : null;
+    const p = w ? probeFromWavLayout(w, !tools.ffprobe) : await probeCompressed(file, !tools.ffprobe).catch(() => null);
     if (p) return p;
   }
   return probeWithFfmpeg(tools, file);
