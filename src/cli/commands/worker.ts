@@ -16,7 +16,7 @@ interface WorkerCliOptions {
 export function workerCommand(): Command {
   return new Command('worker')
     .description("take tasks (features, similarity blocks) from the database's queue and run them until stopped")
-    .option('--concurrency <n>', 'tasks at once (each on a worker thread)', intOption('--concurrency', 1, 256), 1)
+    .option('--concurrency <n>', 'worker threads (a block each; two tracks each, so that ffmpeg decodes one while the other is analysed)', intOption('--concurrency', 1, 256), 1)
     .option('--exit-when-idle', 'exit once no task is pending or running (else wait for more until SIGINT/SIGTERM)')
     .option('--lease <seconds>', 'lease on a claimed task, renewed every third of it while the task runs', numberOption('--lease', 0.1, 86400), DEFAULT_LEASE_MS / 1000)
     .option('--max-attempts <n>', 'claims of a task whose holders keep dying before it is failed', intOption('--max-attempts', 1, 1000), DEFAULT_MAX_ATTEMPTS)

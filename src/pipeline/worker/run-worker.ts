@@ -154,12 +154,16 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
     },
     analyze: (t) => {
       if (!threads) return analyzeInline(t);
-      pool ??= new WorkerPool<FeatureTask, TrackAnalysis>(workerFile(import.meta.url, '../features-worker'), concurrency);
+      // two tracks per analysis thread, as runFeatures has: ffmpeg decodes one while the thread analyses the other
+      pool ??= new WorkerPool<FeatureTask, TrackAnalysis>(workerFile(import.meta.url, '../features-worker'), concurrency, undefined, 2);
       return pool.run(t);
     },
   };
 
   const inflight = new Map<number, Promise<void>>();
+  // what the running tasks take of `concurrency`: a features task half (two per analysis thread), a block one
+  let load = 0;
+  const weight = (kind: TaskKind): number => (kind === 'features' && threads ? 0.5 : 1);
   let fatal: unknown;
   const record = (task: ClaimedTask, outcome: WorkerTaskEvent['outcome'], what: string, s: number, error?: string) => {
     const k = (summary.tasks[task.kind] ??= { done: 0, skipped: 0, failed: 0 });
@@ -198,7 +202,11 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
           stop.abort(recordErr);
         }
       }
-    })().finally(() => inflight.delete(task.id));
+    })().finally(() => {
+      inflight.delete(task.id);
+      load -= weight(task.kind);
+    });
+    load += weight(task.kind);
     inflight.set(task.id, p);
   };
 
@@ -215,7 +223,8 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
 
   try {
     while (!signal.aborted) {
-      const room = concurrency - inflight.size;
+      // one claim at a time while there is room (its kind decides how much room it takes)
+      const room = load < concurrency ? 1 : 0;
       let got: ClaimedTask[] = [];
       if (room > 0) {
         try {
@@ -227,11 +236,11 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
       }
       for (const t of got) start(t);
       o.progress?.poll?.();
-      if (got.length > 0 && inflight.size < concurrency) continue;
+      if (got.length > 0 && load < concurrency) continue;
       if (inflight.size === 0) {
         if (o.exitWhenIdle && outstandingTasks(db, o.job) === 0) break;
         await sleep(pollMs, signal);
-      } else if (inflight.size >= concurrency) {
+      } else if (load >= concurrency) {
         await Promise.race([...inflight.values(), aborted]);
       } else {
         // room, but nothing claimable now: wait for a task to end or for new work to appear
