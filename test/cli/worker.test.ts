@@ -6,13 +6,13 @@
  * (2 s) expired, and the features rows and neighbour lists are byte for byte those of a
  * single-process run on a fresh database. SIGTERM stops the others, which give back their leases.
  *
- * The database is SQLite (WAL, several processes); with YASR_TEST_PG set to the URL of an empty
- * scratch PostgreSQL database, the same run happens there too.
+ * The database is SQLite (WAL, several processes), and the same run happens on PostgreSQL in a
+ * fresh schema of its own (test/helpers/postgres.ts: $YASR_TEST_PG, or a throwaway cluster).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthTrack, type Timbre } from '../../src/demo/synth.js';
 import { writeWav } from '../../src/interop/wav-write.js';
 import { openDb } from '../../src/store/db.js';
@@ -24,12 +24,15 @@ import { blockTasks } from '../../src/pipeline/worker/block-task.js';
 import { getOrCreateSet, pendingBlocks } from '../../src/store/similarity.js';
 import { enqueueTasks } from '../../src/store/tasks.js';
 import { ensureBuilt, ROOT, tempDir, yasr, yasrAsync, yasrJson } from '../helpers/cli.js';
+import { PG_SKIP, freshPgUrl, stopPg, warnSkip } from '../helpers/postgres.js';
 
 const BIN = path.join(ROOT, 'dist', 'bin', 'yasr.js');
 const dir = tempDir('yasr-worker-');
 const audio = path.join(dir, 'audio');
 const files: string[] = [];
 const timbres: Timbre[] = ['brass', 'pluck', 'organ', 'pad', 'square', 'sine'];
+
+afterAll(stopPg);
 
 beforeAll(() => {
   mkdirSync(audio, { recursive: true });
@@ -246,6 +249,9 @@ describe('yasr worker: heartbeats', () => {
 
 describe('yasr worker: the task queue end to end', () => {
   endToEnd('sqlite', () => path.join(dir, 'queued.db'));
-  if (process.env.YASR_TEST_PG) endToEnd('postgres', () => process.env.YASR_TEST_PG!);
-  else it.skip('postgres: set YASR_TEST_PG to the URL of an empty scratch database to run this on PostgreSQL', () => {});
+  if (!PG_SKIP) endToEnd('postgres', () => freshPgUrl());
+  else {
+    warnSkip();
+    it.skip(`postgres: ${PG_SKIP}`, () => {});
+  }
 });
