@@ -160,10 +160,14 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
     },
   };
 
-  const inflight = new Map<number, Promise<void>>();
-  // what the running tasks take of `concurrency`: a features task half (two per analysis thread), a block one
-  let load = 0;
-  const weight = (kind: TaskKind): number => (kind === 'features' && threads ? 0.5 : 1);
+  // the running tasks, each with its share of `concurrency`: a features task half (two per analysis thread), a block one
+  const inflight = new Map<number, { done: Promise<void>; weight: number }>();
+  const load = (): number => {
+    let l = 0;
+    for (const t of inflight.values()) l += t.weight;
+    return l;
+  };
+  const running = (): Promise<void>[] => [...inflight.values()].map((t) => t.done);
   let fatal: unknown;
   const record = (task: ClaimedTask, outcome: WorkerTaskEvent['outcome'], what: string, s: number, error?: string) => {
     const k = (summary.tasks[task.kind] ??= { done: 0, skipped: 0, failed: 0 });
@@ -202,12 +206,8 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
           stop.abort(recordErr);
         }
       }
-    })().finally(() => {
-      inflight.delete(task.id);
-      load -= weight(task.kind);
-    });
-    load += weight(task.kind);
-    inflight.set(task.id, p);
+    })().finally(() => inflight.delete(task.id));
+    inflight.set(task.id, { done: p, weight: task.kind === 'features' && threads ? 0.5 : 1 });
   };
 
   // heartbeats: every third of the lease while tasks run (a missed one is tried again at the next)
@@ -224,7 +224,7 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
   try {
     while (!signal.aborted) {
       // one claim at a time while there is room (its kind decides how much room it takes)
-      const room = load < concurrency ? 1 : 0;
+      const room = load() < concurrency ? 1 : 0;
       let got: ClaimedTask[] = [];
       if (room > 0) {
         try {
@@ -236,15 +236,15 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
       }
       for (const t of got) start(t);
       o.progress?.poll?.();
-      if (got.length > 0 && load < concurrency) continue;
+      if (got.length > 0 && load() < concurrency) continue;
       if (inflight.size === 0) {
         if (o.exitWhenIdle && outstandingTasks(db, o.job) === 0) break;
         await sleep(pollMs, signal);
-      } else if (load >= concurrency) {
-        await Promise.race([...inflight.values(), aborted]);
+      } else if (load() >= concurrency) {
+        await Promise.race([...running(), aborted]);
       } else {
         // room, but nothing claimable now: wait for a task to end or for new work to appear
-        await Promise.race([...inflight.values(), sleep(pollMs, signal)]);
+        await Promise.race([...running(), sleep(pollMs, signal)]);
       }
     }
   } finally {
@@ -260,7 +260,7 @@ export async function runWorker(db: Db, o: WorkerOptions): Promise<WorkerSummary
     }
     const closing = (pool as WorkerPool<FeatureTask, TrackAnalysis> | null)?.close();
     // a stopped worker does not wait for its tasks (their leases are given back); done: none is left
-    if (!signal.aborted && !fatal) await Promise.all(inflight.values());
+    if (!signal.aborted && !fatal) await Promise.all(running());
     await closing;
   }
   if (fatal) throw isStoreError(fatal) ? storeError(fatal) : fatal;
