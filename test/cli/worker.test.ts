@@ -204,19 +204,29 @@ function endToEnd(engine: string, queuedDb: () => string): void {
   }, 600_000);
 }
 
+/** A synthetic catalogue of n tracks whose dtw set (pool 1, no band) is one block, queued as one task. */
+function queueOneDtwBlock(db: string, n: number, seed: number): void {
+  const d = openDb(db);
+  buildSyntheticCatalogue(d, n, { seed });
+  const { params, entries } = resolveRun(d, { method: 'dtw', pool: 1, band: 0 });
+  const set = getOrCreateSet(d, 'dtw', hashOf(params), params);
+  syncMembers(d, set.id, entries, n);
+  enqueueTasks(d, 'j', blockTasks(set.id, pendingBlocks(d, set.id)), Date.now());
+  d.close();
+}
+
+/** Wait until some worker holds the queued block. */
+function untilHeld(db: string, who: string): Promise<void> {
+  return until(`${who} to hold the block`, 60_000, () => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'`)[0].n > 0);
+}
+
 describe('yasr worker: SIGTERM mid-task', () => {
   it('gives the task back (pending, the claim not counted), stores nothing and exits 0 with its summary', async () => {
     const db = path.join(dir, 'sigterm.db');
-    const d = openDb(db);
-    buildSyntheticCatalogue(d, 24, { seed: 4 });
     // one block of 276 exact unconstrained DTW alignments of 1292 frames: seconds of work
-    const { params, entries } = resolveRun(d, { method: 'dtw', pool: 1, band: 0 });
-    const set = getOrCreateSet(d, 'dtw', hashOf(params), params);
-    syncMembers(d, set.id, entries, 24);
-    enqueueTasks(d, 'j', blockTasks(set.id, pendingBlocks(d, set.id)), Date.now());
-    d.close();
+    queueOneDtwBlock(db, 24, 4);
     const w = startWorker(db, ['--lease', '5', '--json']);
-    await until('the worker to hold the block', 60_000, () => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'`)[0].n > 0);
+    await untilHeld(db, 'the worker');
     w.child.kill('SIGTERM');
     expect(await w.exited, w.err()).toBe(0);
     expect(JSON.parse(w.out())).toMatchObject({ done: 0, failed: 0, released: 1, interrupted: true });
@@ -228,16 +238,10 @@ describe('yasr worker: SIGTERM mid-task', () => {
 describe('yasr worker: heartbeats', () => {
   it('keep a lease far shorter than the task: a second worker waiting meanwhile never takes it over', async () => {
     const db = path.join(dir, 'heartbeat.db');
-    const d = openDb(db);
-    buildSyntheticCatalogue(d, 12, { seed: 6 });
     // one block of 66 exact unconstrained DTW alignments of 1292 frames: several leases long
-    const { params, entries } = resolveRun(d, { method: 'dtw', pool: 1, band: 0 });
-    const set = getOrCreateSet(d, 'dtw', hashOf(params), params);
-    syncMembers(d, set.id, entries, 12);
-    enqueueTasks(d, 'j', blockTasks(set.id, pendingBlocks(d, set.id)), Date.now());
-    d.close();
+    queueOneDtwBlock(db, 12, 6);
     const first = startWorker(db, ['--lease', '1', '--exit-when-idle', '--json']);
-    await until('the first worker to hold the block', 60_000, () => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running'`)[0].n > 0);
+    await untilHeld(db, 'the first worker');
     const second = startWorker(db, ['--lease', '1', '--exit-when-idle', '--json']);
     expect(await first.exited, first.err()).toBe(0);
     expect(await second.exited, second.err()).toBe(0);
