@@ -1,12 +1,15 @@
 /**
  * A throwaway PostgreSQL cluster for tests and benchmarks: initdb in a temporary folder (as the
  * postgres user through runuser when running as root: initdb refuses root), password auth over
- * TCP on 127.0.0.1, fsync off; stop() removes it. Nothing here is used by yasr itself.
+ * TCP on 127.0.0.1, fsync off; stop() removes it. Also what tests and benchmarks do on any server:
+ * run admin SQL (pgAdminExec), and give a URL whose search_path is a schema (withSchema). Nothing
+ * here is used by yasr itself.
  */
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PgChannel } from '../src/store/engine/postgres-channel.js';
 
 /** The folder of initdb and pg_ctl, if PostgreSQL is installed. */
 export function pgBin(): string | null {
@@ -74,3 +77,21 @@ export function whyNoThrowawayPostgres(): string | null {
   return null;
 }
 
+
+/** Run SQL on the server at `url` (PostgreSQL SQL, no translation), as its admin; `display` names it in errors. */
+export function pgAdminExec(url: string, sql: string, display = 'test server'): void {
+  const c = new PgChannel({ connectionString: url, display, connectTimeoutMs: 10_000, queryTimeoutMs: 60_000, lockTimeoutMs: 30_000 });
+  try {
+    c.connect();
+    c.exec(sql);
+  } finally {
+    c.close();
+  }
+}
+
+/** `url` with its search_path set to `schema`. */
+export function withSchema(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}

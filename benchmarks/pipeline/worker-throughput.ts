@@ -19,8 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
 import { openDb } from '../../src/store/db.js';
-import { PgChannel } from '../../src/store/engine/postgres-channel.js';
-import { startThrowawayPostgres, whyNoThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/throwaway-postgres.js';
+import { pgAdminExec, startThrowawayPostgres, whyNoThrowawayPostgres, withSchema, type ThrowawayPostgres } from '../../scripts/throwaway-postgres.js';
 import { machineLine, median, today } from '../machine.js';
 
 const argv = process.argv.slice(2);
@@ -34,7 +33,7 @@ const ROUNDS = Number(opt('rounds') ?? 2);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'dist', 'bin', 'yasr.js');
 const dir = path.join(os.tmpdir(), 'yasr-bench-workers');
-const audio = path.join(dir, 'audio');
+const audio = path.join(dir, `audio-${N}`); // ingest takes the whole folder: N files exactly
 const tools = findFfmpeg();
 
 mkdirSync(audio, { recursive: true });
@@ -70,17 +69,9 @@ let schemaCount = 0;
 const schemas: string[] = [];
 function freshSchema(): string {
   const schema = `bench_w${process.pid}_${++schemaCount}`;
-  const u = new URL(server!);
-  const admin = new PgChannel({ connectionString: server!, display: 'benchmark server', connectTimeoutMs: 10_000, queryTimeoutMs: 60_000, lockTimeoutMs: 30_000 });
-  try {
-    admin.connect();
-    admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-    schemas.push(schema);
-  } finally {
-    admin.close();
-  }
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
+  pgAdminExec(server!, `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`, 'benchmark server');
+  schemas.push(schema);
+  return withSchema(server!, schema);
 }
 
 function featureRows(db: string): string {
@@ -164,10 +155,7 @@ const lines = [
 process.stdout.write(`${lines.join('\n')}\n`);
 if (!cluster) {
   // a server of someone else's: leave it as it was
-  const admin = new PgChannel({ connectionString: server, display: 'benchmark server', connectTimeoutMs: 10_000, queryTimeoutMs: 60_000, lockTimeoutMs: 30_000 });
-  admin.connect();
-  admin.exec(schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`).join('; '));
-  admin.close();
+  pgAdminExec(server, schemas.map((s) => `DROP SCHEMA IF EXISTS ${s} CASCADE`).join('; '), 'benchmark server');
 }
 cluster?.stop();
 cluster = null;

@@ -8,8 +8,7 @@
  * that every test opens a new, isolated store; stopPg() (afterAll) drops them, and stops the
  * cluster if this process started one.
  */
-import { startThrowawayPostgres, whyNoThrowawayPostgres, type ThrowawayPostgres } from '../../scripts/throwaway-postgres.js';
-import { PgChannel } from '../../src/store/engine/postgres-channel.js';
+import { pgAdminExec, startThrowawayPostgres, whyNoThrowawayPostgres, withSchema, type ThrowawayPostgres } from '../../scripts/throwaway-postgres.js';
 import { ensureBuilt } from './cli.js';
 
 /** Why the PostgreSQL tests skip (one line), or null when they run. */
@@ -45,20 +44,7 @@ export function pgServerUrl(): string {
 
 /** Run SQL on the server (PostgreSQL SQL, no translation), as the test's admin. */
 export function pgAdmin(sql: string, url = pgServerUrl()): void {
-  const c = new PgChannel({ connectionString: url, display: 'test server', connectTimeoutMs: 10_000, queryTimeoutMs: 60_000, lockTimeoutMs: 30_000 });
-  try {
-    c.connect();
-    c.exec(sql);
-  } finally {
-    c.close();
-  }
-}
-
-/** `url` with its search_path set to `schema`. */
-export function withSchema(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
+  pgAdminExec(url, sql);
 }
 
 let counter = 0;
