@@ -231,7 +231,11 @@ function fluctuationPatternOf(x: Matrix, o: BlockLevelOptions): Matrix {
       const X = fft.output;
       mag[0] = Math.abs(X[0]) * scale;
       mag[half] = Math.abs(X[1]) * scale;
-      for (let b = 1; b < half; b++) mag[b] = Math.hypot(X[2 * b], X[2 * b + 1]) * scale;
+      for (let b = 1; b < half; b++) {
+        const re = X[2 * b];
+        const im = X[2 * b + 1];
+        mag[b] = Math.sqrt(re * re + im * im) * scale;
+      }
       for (let c = 0; c < o.lfpBins; c++) stack[(r * o.lfpBins + c) * K + k] = map[c](mag);
     }
   }
