@@ -26,6 +26,7 @@ const BENCHES: { name: string; title: string; script: string; args: string[] }[]
   { name: 'serve', title: 'yasr serve: page load, search and recommendations under load', script: 'server/serve-bench.js', args: ['5000', '200', '8'] },
   { name: 'rerank', title: 'Ratings: re-ranking a replayed session', script: 'pipeline/rerank-session.js', args: [] },
   { name: 'decode-ingest', title: 'Decoding and ingest without a process per file', script: 'pipeline/decode-ingest-bench.js', args: [] },
+  { name: 'vs-python', title: 'Side by side with librosa and fastdtw', script: 'pipeline/vs-python.js', args: ['80', '3'] },
   { name: 'workers', title: 'Analysis throughput: worker processes on one PostgreSQL', script: 'pipeline/worker-throughput.js', args: ['48'] },
   { name: 'nightly', title: 'Nightly at scale', script: 'pipeline/nightly-scale.js', args: ['5000', '200'] },
   { name: 'corpus', title: 'Recommendation quality on real music', script: 'pipeline/corpus-eval.js', args: ['2'] },
