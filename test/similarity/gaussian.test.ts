@@ -208,14 +208,14 @@ describe('skl (symmetrised KL divergence)', () => {
     expect(skl(g, 0, 2)).toBeGreaterThan(0.05);
   });
 
-  it('scores an outside model (qMean, qCov, qInv) as if it were in the set', () => {
+  it('scores an outside model (a set of one, q) as if it were in the set', () => {
     const m = [0.5, -1];
     const S: Mat = [[1.5, -0.25], [-0.25, 0.75]];
     const others = [pack([0, 0], [[1, 0], [0, 2]]), pack([2, 1], [[2, 0.5], [0.5, 1]])];
     const q = prepareGaussians([pack(m, S)], 2);
     const g = prepareGaussians(others, 2);
-    expect(skl(g, 0, 0, q.mean, q.cov, q.inv)).toBeCloseTo(symKl(m, S, [0, 0], [[1, 0], [0, 2]]), 12);
-    expect(skl(g, 0, 1, q.mean, q.cov, q.inv)).toBeCloseTo(symKl(m, S, [2, 1], [[2, 0.5], [0.5, 1]]), 12);
+    expect(skl(g, 0, 0, q)).toBeCloseTo(symKl(m, S, [0, 0], [[1, 0], [0, 2]]), 12);
+    expect(skl(g, 0, 1, q)).toBeCloseTo(symKl(m, S, [2, 1], [[2, 0.5], [0.5, 1]]), 12);
   });
 
   it('on models fitted by fitGaussian, equals the closed form of the naive fits', () => {

@@ -408,7 +408,7 @@ export function timbreModel(
     query: (rawModels) => {
       const q = prepareGaussians([rawModels[0]], d);
       const out = new Float64Array(n);
-      for (let j = 0; j < n; j++) out[j] = Math.log1p(skl(g, 0, j, q.mean, q.cov, q.inv));
+      for (let j = 0; j < n; j++) out[j] = Math.log1p(skl(g, 0, j, q));
       if (!stats) return out;
       // the outside track's own statistics come from its distances to the catalogue
       let s = 0;
