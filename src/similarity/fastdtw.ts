@@ -18,9 +18,13 @@
  * does with `np.asanyarray(x, dtype='float')`.
  *
  * Implementation: flat typed arrays reused across calls (per thread), no per-cell allocation.
+ * For frames of 4, 8, ... 64 values the pyramids live in a WebAssembly module's memory and each
+ * window's local costs come from one SIMD call (src/similarity/window-costs.ts: the same values
+ * as the JavaScript kernel, to the bit); `YASR_DTW_KERNEL=js` keeps the JavaScript kernel.
  */
 import { badParameter } from '../errors.js';
 import { rowCostKernel } from './local-cost.js';
+import { arena, windowCostKernel, windowCostsSupport, type Arena } from './window-costs.js';
 
 /** Options for {@link fastdtw}. */
 export interface FastDtwOptions {
@@ -53,6 +57,16 @@ let lo1Buf: Int32Array = new Int32Array(1024);
 let hi1Buf: Int32Array = new Int32Array(1024);
 let lo2Buf: Int32Array = new Int32Array(1024);
 let hi2Buf: Int32Array = new Int32Array(1024);
+
+/** Where the wasm kernel's window bounds and costs go in its memory (bytes), after the pyramids. */
+interface WasmLayout {
+  kernel: ReturnType<typeof windowCostKernel>;
+  loAt: number;
+  hiAt: number;
+  dAt: number;
+}
+/** Views of the wasm kernel's memory (renewed when it grows). */
+let wasmViews: Arena | undefined;
 
 function growF64(a: Float64Array, n: number): Float64Array {
   return a.length >= n ? a : new Float64Array(Math.max(n, a.length * 2));
@@ -113,6 +127,7 @@ function windowDtw(
   hi: Int32Array,
   wantPath: boolean,
   pathLenOut: Int32Array,
+  wasm?: WasmLayout,
 ): number {
   let total = 0;
   for (let r = 0; r < nx; r++) total += hi[r] - lo[r] + 1;
@@ -120,7 +135,17 @@ function windowDtw(
   distBuf = growF64(distBuf, ny);
   const C = costBuf;
   const P = prevBuf;
-  const D = distBuf;
+  // the costs of every window cell at once (wasm; D[dBase + cell]), or row by row (D[c - l])
+  let D = distBuf;
+  let dBase = 0;
+  if (wasm) {
+    const v = (wasmViews = arena(wasm.kernel, wasm.dAt + 8 * total, wasmViews));
+    v.i32.set(lo.subarray(0, nx), wasm.loAt / 4);
+    v.i32.set(hi.subarray(0, nx), wasm.hiAt / 4);
+    wasm.kernel.cells(8 * xBase, 8 * yBase, wasm.loAt, wasm.hiAt, nx, wasm.dAt);
+    D = v.f64;
+    dBase = wasm.dAt / 8;
+  }
   const kernel = rowCostKernel(dim);
   const INF = Infinity;
   C[0] = 0;
@@ -133,21 +158,26 @@ function windowDtw(
     const l = lo[r];
     const h = hi[r];
     const curBase = rowStart - l + 1; // cost index of (r, c) is curBase + c
-    kernel(x, xBase + r * dim, y, yBase, l, h, D, 0);
+    // D[dOff + c] is the local cost of (r, c)
+    let dOff = dBase + rowStart - l;
+    if (!wasm) {
+      kernel(x, xBase + r * dim, y, yBase, l, h, D, 0);
+      dOff = -l;
+    }
     if (r === 0) {
       // row 0: (0, 0) starts from the virtual corner C[0] = 0, the rest only from the left
       // (l is 0 for every window the package builds; l > 0 would leave the row unreachable)
-      C[curBase + l] = l === 0 ? D[0] : INF;
+      C[curBase + l] = l === 0 ? D[dOff + l] : INF;
       P[curBase + l] = l === 0 ? 0 : -1;
       for (let c = l + 1; c <= h; c++) {
         const ci = curBase + c;
-        C[ci] = C[ci - 1] + D[c - l];
+        C[ci] = C[ci - 1] + D[dOff + c];
         P[ci] = ci - 1;
       }
     } else {
       for (let c = l; c <= h; c++) {
         const ci = curBase + c;
-        const dt = D[c - l];
+        const dt = D[dOff + c];
         let dUp = INF;
         let dLeft = INF;
         let dCorner = INF;
@@ -324,12 +354,27 @@ function run(
     tx += nxs[L] * dim;
     ty += nys[L] * dim;
   }
-  pyrX = growF64(pyrX, tx);
-  pyrY = growF64(pyrY, ty);
-  const X = pyrX;
-  const Y = pyrY;
-  X.set(xIn, 0);
-  Y.set(yIn, 0);
+  // with the wasm kernel both pyramids lie in its memory (X at 0, Y after it: one view)
+  let wasm: WasmLayout | undefined;
+  let X: Float64Array;
+  let Y: Float64Array;
+  if (windowCostsSupport(dim)) {
+    const kernel = windowCostKernel(dim);
+    const loAt = 8 * (tx + ty);
+    const hiAt = loAt + 4 * nx0;
+    const dAt = 8 * Math.ceil((hiAt + 4 * nx0) / 8);
+    wasmViews = arena(kernel, dAt, wasmViews);
+    wasm = { kernel, loAt, hiAt, dAt };
+    X = Y = wasmViews.f64;
+    for (let L = 0; L < levels; L++) yOff[L] += tx;
+  } else {
+    pyrX = growF64(pyrX, tx);
+    pyrY = growF64(pyrY, ty);
+    X = pyrX;
+    Y = pyrY;
+  }
+  X.set(xIn, xOff[0]);
+  Y.set(yIn, yOff[0]);
   for (let L = 1; L < levels; L++) {
     reduceByHalf(X, xOff[L - 1], nxs[L - 1], xOff[L], dim);
     reduceByHalf(Y, yOff[L - 1], nys[L - 1], yOff[L], dim);
@@ -341,11 +386,11 @@ function run(
   hiBuf = growI32(hiBuf, nxs[L]);
   loBuf.fill(0, 0, nxs[L]);
   hiBuf.fill(nys[L] - 1, 0, nxs[L]);
-  let dist = windowDtw(X, xOff[L], Y, yOff[L], dim, nxs[L], nys[L], loBuf, hiBuf, L > 0 || wantPath, pathLenOut);
+  let dist = windowDtw(X, xOff[L], Y, yOff[L], dim, nxs[L], nys[L], loBuf, hiBuf, L > 0 || wantPath, pathLenOut, wasm);
   while (L > 0) {
     L--;
     const rows = expandWindow(pathLenOut[0], nxs[L], nys[L], radius);
-    dist = windowDtw(X, xOff[L], Y, yOff[L], dim, rows, nys[L], loBuf, hiBuf, L > 0 || wantPath, pathLenOut);
+    dist = windowDtw(X, xOff[L], Y, yOff[L], dim, rows, nys[L], loBuf, hiBuf, L > 0 || wantPath, pathLenOut, wasm);
   }
   return { distance: dist, pathLen: pathLenOut[0] };
 }
