@@ -174,7 +174,50 @@ function windowDtw(
         C[ci] = C[ci - 1] + D[dOff + c];
         P[ci] = ci - 1;
       }
+    } else if (prevBase + (l < pl ? l : pl) >= 1) {
+      // every "up" index prevBase + c (c >= l) is >= 1 and every corner index >= 0: the row
+      // without the tests per cell above. For c <= min(h, ph) the cell has an up neighbour, from
+      // pl + 1 on also a corner; left is the cell just written.
+      const upEnd = h < ph ? h : ph;
+      const cornerFrom = pl + 1;
+      let left = INF;
+      for (let c = l; c <= h; c++) {
+        const ci = curBase + c;
+        const dt = D[dOff + c];
+        let best = INF;
+        let from = -1;
+        if (c <= upEnd) {
+          const iUp = prevBase + c;
+          const dUp = C[iUp];
+          if (c >= cornerFrom) {
+            const dCorner = C[iUp - 1];
+            if (dUp < left && dUp < dCorner) {
+              best = dUp;
+              from = iUp;
+            } else if (left < dCorner) {
+              best = left;
+              from = ci - 1;
+            } else {
+              best = dCorner;
+              from = iUp - 1;
+            }
+          } else if (dUp < left) {
+            best = dUp;
+            from = iUp;
+          } else if (left < INF) {
+            best = left;
+            from = ci - 1;
+          }
+        } else if (left < INF) {
+          best = left;
+          from = ci - 1;
+        }
+        left = best + dt;
+        C[ci] = left;
+        P[ci] = from;
+      }
     } else {
+      // the general case (only reached by windows the package never builds)
       for (let c = l; c <= h; c++) {
         const ci = curBase + c;
         const dt = D[dOff + c];
