@@ -125,7 +125,6 @@ const t1 = performance.now();
 spawnSync(tools.ffmpeg, ['-nostdin', '-hide_banner', ...comp.flatMap((f) => ['-i', f])]);
 const perBanner = (performance.now() - t1) / comp.length;
 
-const librosa = spawnSync('python3', ['-c', 'import librosa']).status === 0;
 const med = (xs: number[]): number => median(xs);
 const fRow = (m: string): string => `${(med(feat[m]) * 1000 / N).toFixed(0)} ms per track, ${(N / med(feat[m])).toFixed(2)} tracks/s (${feat[m].map((s) => s.toFixed(1)).join(' s, ')} s)`;
 const iRow = (m: string, t: Record<string, number[]>, n: number): string => `${(n / med(t[m])).toFixed(1)} files/s (${t[m].map((s) => s.toFixed(2)).join(' s, ')} s)`;
@@ -147,7 +146,7 @@ Times are whole CLI runs (Node start, database, worker start included).
 | \`yasr ingest\` of ${nMany} compressed files (2-6 s; Vorbis, Opus, FLAC, MP3 CBR and VBR, M4A AAC in turn) | ${iRow('ffmpeg', ingM, nMany)} | ${iRow('in-process', ingM, nMany)} | ${(med(ingM.ffmpeg) / med(ingM['in-process'])).toFixed(2)} x |
 | one ffprobe per compressed file vs one \`ffmpeg -i a -i b ...\` for all 20 | ${perProbe.toFixed(0)} ms per file | ${perBanner.toFixed(1)} ms per file (not used, see below) | ${(perProbe / perBanner).toFixed(1)} x |
 
-librosa: ${librosa ? 'available but not measured here' : 'not measured: python3 has no librosa on this machine'}.
+librosa: measured beside yasr in "Side by side with librosa and fastdtw" (benchmarks/pipeline/vs-python.ts).
 
 Not done: batching the probes of files that still need ffprobe into one \`ffmpeg -i a -i b ...\`
 (ffprobe takes one input). It would be about as fast as the last row says, but ffmpeg's banner states
