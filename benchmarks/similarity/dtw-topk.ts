@@ -114,8 +114,8 @@ async function runPipeline(seqs: Float32Array[], dim: number, params: Similarity
         putFeature(db, id, 'mfcc', { rows: dim, cols: frames, data: m }, FEATURES_VERSION, 'bench');
         const sv = summaryVector({ rows: dim, cols: frames, data: m });
         putFeature(db, id, 'mfcc_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, 'bench');
-        // the level-referenced summary dtw's default sequence (timbre_mfcc) and shortlist read:
-        // the same here (a synthetic sequence has no level to remove), so DTW aligns the MFCCs as given
+        // the level-referenced summary that dtw's default sequence (timbre_mfcc) reads: the same
+        // here (a synthetic sequence has no level to remove), so DTW aligns the MFCCs as given
         putFeature(db, id, 'timbre_summary', { rows: 1, cols: sv.length, data: sv }, FEATURES_VERSION, 'bench');
         markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'bench', inputSha: `bench-${i}`, status: 'done', ms: 0 });
       });
