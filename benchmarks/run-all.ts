@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codeLine, machineLine, today } from './machine.js';
@@ -29,10 +30,11 @@ const BENCHES: { name: string; title: string; script: string; args: string[] }[]
   { name: 'vs-python', title: 'Side by side with librosa and fastdtw', script: 'pipeline/vs-python.js', args: ['80', '3'] },
   { name: 'workers', title: 'Analysis throughput: worker processes on one PostgreSQL', script: 'pipeline/worker-throughput.js', args: ['48'] },
   { name: 'nightly', title: 'Nightly at scale', script: 'pipeline/nightly-scale.js', args: ['5000', '200'] },
+  { name: 'nightly-shortlist', title: 'Nightly at scale, DTW on shortlists', script: 'pipeline/nightly-scale.js', args: ['5000', '200', '--dtw', '{"method":"dtw","shortlist":50,"pool":4,"band":0.25}'] },
   { name: 'corpus', title: 'Recommendation quality on real music', script: 'pipeline/corpus-eval.js', args: ['2'] },
   { name: 'preview-match', title: 'Preview matching: a 30 s MP3 preview and the full FLAC', script: 'pipeline/preview-match.js', args: ['--pkgs', 'warzone2100-music wesnoth-1.16-music planetblupi-music-ogg', '--label', 'held-out set'] },
   { name: 'ann', title: 'Similarity: ANN candidates + exact re-ranking at 100,000 tracks', script: 'similarity/ann.js', args: ['--n', '100000', '--queries', '500', '--candidates', '200', '--add', '1000', '--pipeline', '5000'] },
-  { name: 'similarity-topk', title: 'Similarity: DTW top-10 accuracy against exact DTW', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2', '--configs', 'p8-b10-prune,p4-b10-prune,cos50-p4,cos20-p1,pipe-p8-b10,pipe-sl50-p4,pipe-sl50-p4-b10,pipe-sl100-p4-b10'] },
+  { name: 'similarity-topk', title: 'Similarity: DTW top-10 accuracy against exact DTW', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2', '--configs', 'p8-b10-prune,p4-b10-prune,cos50-p4,cos20-p1,pipe-p8-b10,pipe-sl50-p4,pipe-sl100-p4,pipe-sl50-p4-b10,pipe-sl50-p4-b25,pipe-sl30-p3-b20,pipe-sl50-p2-b10', '--truth', path.join(os.tmpdir(), 'yasr-dtw-topk-truth-300.json')] },
 ];
 
 /** The markdown part of a benchmark's output (a leading JSON object, if any, is dropped). */
