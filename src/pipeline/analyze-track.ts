@@ -143,9 +143,7 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
   const features: Record<string, Matrix> = {};
   const add = (name: string, m: Matrix | undefined) => {
     if (!m) return;
-    for (let i = 0; i < m.data.length; i++) {
-      if (!Number.isFinite(m.data[i])) throw new YasrError('ANALYSIS_FAILED', `${file}: ${name} has a non-finite value`);
-    }
+    if (!allFinite(m.data)) throw new YasrError('ANALYSIS_FAILED', `${file}: ${name} has a non-finite value`);
     features[name] = m;
   };
   const summary = (name: string, m: Matrix) => {
