@@ -217,7 +217,7 @@ export async function runSimilarity(
       const fast = m.topK?.(db, params, entries, keep);
       const byTrack = fast ?? new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
       if (!fast && entries.length > 1) {
-        const model = m.model(db, params, entries);
+        const model = m.model(db, params, entries, undefined, undefined, { threads: a.workers });
         trackStats = model.trackStats?.();
         entries.forEach((e, i) => {
           const row = model.row(i);

@@ -4,6 +4,7 @@ import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatch
 import { distancesF64, dotsF64 } from '../../similarity/f64-kernels.js';
 import type { CatalogueMember } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsOn, prepareGaussians, skl } from '../../similarity/gaussian.js';
+import { sklMatrix } from '../../similarity/skl-matrix.js';
 import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
@@ -225,6 +226,8 @@ export interface ModelOptions {
    * catalogue gives the same sample).
    */
   mpSample?: number;
+  /** Threads (this one included) for timbre's n^2 divergences with mutual proximity (src/similarity/skl-matrix.ts). */
+  threads?: number;
 }
 
 /** `size` distinct indices of [0, n), ascending: a seeded sample (partial Fisher-Yates). */
@@ -365,12 +368,7 @@ export function timbreModel(
   const fromStore = !!stored && entries.every((e) => stored.has(e.trackId));
   // candidates: the statistics from a sample of the catalogue (all of it when it is no larger)
   const sample = mp && n > 2 && !fromStore && options.mpSample !== undefined && n - 1 > options.mpSample ? sampleIndices(n, options.mpSample) : null;
-  const full = mp && n > 2 && n <= 12_000 && !fromStore && !sample ? new Float32Array(n * n) : null;
-  if (full) {
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
-    }
-  }
+  const full = mp && n > 2 && n <= 12_000 && !fromStore && !sample ? sklMatrix(g, options.threads) : null;
   const raw = (i: number): Float64Array => {
     if (full) return Float64Array.from(full.subarray(i * n, (i + 1) * n));
     const out = new Float64Array(n);

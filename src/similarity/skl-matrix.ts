@@ -1,0 +1,77 @@
+/**
+ * The symmetric matrix of log(1 + SKL) between every two models of a GaussianSet, [n, n] float32
+ * (diagonal 0): what timbre's mutual proximity needs (n^2 / 2 divergences). With `threads` > 1 and
+ * enough models, worker threads (src/similarity/skl-worker.ts) and the calling thread take rows
+ * in chunks from a shared counter until none is left; the caller then waits (Atomics.wait: it
+ * stays synchronous) for the chunks still being computed. A worker that never starts takes no
+ * chunk, so the caller computes its share. Every value is skl() of the same arrays in the same
+ * order: the matrix is the same whatever the threads.
+ */
+import { Worker } from 'node:worker_threads';
+import { skl, type GaussianSet } from './gaussian.js';
+import { workerFile } from '../util/worker-url.js';
+
+/** Below this many models threads cost more than they save (a thread starts in ~50 ms). */
+export const SKL_THREADS_FROM = 1500;
+/** Rows a thread takes at a time. */
+const CHUNK = 16;
+
+/** Rows [from, to) of the upper triangle into full (both halves). */
+export function sklRows(g: GaussianSet, full: Float32Array, from: number, to: number): void {
+  const n = g.n;
+  for (let i = from; i < to; i++) {
+    for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
+  }
+}
+
+/**
+ * Take chunks of rows from the shared counter (state[0]: the next row; state[1]: chunks being
+ * computed) until every row is taken.
+ */
+export function sklChunks(g: GaussianSet, full: Float32Array, state: Int32Array): void {
+  for (;;) {
+    Atomics.add(state, 1, 1);
+    const from = Atomics.add(state, 0, CHUNK);
+    try {
+      if (from >= g.n) return;
+      sklRows(g, full, from, Math.min(g.n, from + CHUNK));
+    } finally {
+      Atomics.sub(state, 1, 1);
+      Atomics.notify(state, 1);
+    }
+  }
+}
+
+/** The matrix, computed by `threads` threads (this one included) when n >= SKL_THREADS_FROM. */
+export function sklMatrix(g: GaussianSet, threads = 1): Float32Array {
+  const n = g.n;
+  const t = n >= SKL_THREADS_FROM ? Math.max(1, Math.floor(threads)) : 1;
+  if (t === 1) {
+    const full = new Float32Array(n * n);
+    sklRows(g, full, 0, n);
+    return full;
+  }
+  const shared = (a: Float64Array) => {
+    const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    return s;
+  };
+  const set = { n, d: g.d, mean: shared(g.mean), packedCov: shared(g.packedCov), packedInv: shared(g.packedInv) };
+  const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
+  const state = new Int32Array(new SharedArrayBuffer(8));
+  const file = workerFile(import.meta.url, 'skl-worker');
+  const workers = Array.from({ length: t - 1 }, () => new Worker(file, { workerData: { set, full, state } }));
+  try {
+    sklChunks(g, full, state);
+    // every row is taken: wait for the chunks still being computed
+    let waited = 0;
+    for (let busy = Atomics.load(state, 1); busy > 0; busy = Atomics.load(state, 1)) {
+      if (Atomics.wait(state, 1, busy, 1000) === 'timed-out' && ++waited > 600) {
+        throw new Error('timbre divergences: a thread stopped in the middle of its rows');
+      }
+    }
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+  return full;
+}
