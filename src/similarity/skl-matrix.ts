@@ -7,7 +7,7 @@
  * chunk, so the caller computes its share. Every value is skl() of the same arrays in the same
  * order: the matrix is the same whatever the threads.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { skl, type GaussianSet } from './gaussian.js';
 import { workerFile } from '../util/worker-url.js';
 
@@ -60,6 +60,9 @@ export function sklMatrix(g: GaussianSet, threads = 1): Float32Array {
   const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
   const state = new Int32Array(new SharedArrayBuffer(8));
   const file = workerFile(import.meta.url, 'skl-worker');
+  // node:worker_threads only when threads run (a stored-track recommend builds this model's
+  // module graph and must not load it)
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const workers = Array.from({ length: t - 1 }, () => new Worker(file, { workerData: { set, full, state } }));
   try {
     sklChunks(g, full, state);
