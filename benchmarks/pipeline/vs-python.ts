@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeWav } from '../../src/interop/wav-write.js';
+import { readNpy } from '../../src/interop/npy.js';
 import { synthTrack } from '../../src/demo/synth.js';
 import { openDb } from '../../src/store/db.js';
 import { allTracks } from '../../src/store/tracks.js';
@@ -140,7 +141,7 @@ if (pyDistances.length) {
   const npy = path.join(dir, 'fastdtw.npy');
   timed(process.execPath, [BIN, '--db', path.join(dir, 'dtw.db'), '--quiet', 'export-matrix', '--method', 'fastdtw', '--radius', '1', '--out', npy]);
   const ids: number[] = JSON.parse(readFileSync(`${npy.slice(0, -4)}.tracks.json`, 'utf8')).tracks.map((t: { id: number }) => t.id);
-  const m = readNpyFloat32(npy);
+  const m = readNpy(npy).data;
   const at = new Map(ids.map((id, i) => [nameOf.get(id)!, i]));
   let maxRel = 0;
   for (const [a, b, d] of pyDistances) {
@@ -148,13 +149,6 @@ if (pyDistances.length) {
     maxRel = Math.max(maxRel, Math.abs(v - d) / Math.max(1e-12, Math.abs(d)));
   }
   same = `largest relative difference over the ${pyDistances.length} pairs ${maxRel.toExponential(1)} (yasr stores float32)`;
-}
-
-function readNpyFloat32(file: string): Float32Array {
-  const b = readFileSync(file);
-  const headerLen = b.readUInt16LE(8);
-  const start = 10 + headerLen;
-  return new Float32Array(b.buffer.slice(b.byteOffset + start, b.byteOffset + b.length));
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;

@@ -429,7 +429,7 @@ function sortedBlocks(x: Matrix, size: number, hop: number): { stack: Float64Arr
   const halves = K > 1 && size === 2 * hop;
   const slide = 4 * hop <= size;
   // halves: the sorted runs of hop frames, run j covering frames j hop .. (j + 1) hop - 1
-  const runs = halves ? new Float64Array((K + 1) * hop) : kept;
+  const runs = new Float64Array(halves ? (K + 1) * hop : 0);
   for (let r = 0; r < R; r++) {
     const row = r * T;
     if (halves) {

@@ -54,6 +54,9 @@ export interface GaussianSet {
   packedInv: Float64Array;
 }
 
+/** What skl reads of a set: the means and the packed triangles (all a worker thread is sent). */
+export type SklModels = Pick<GaussianSet, 'n' | 'd' | 'mean' | 'packedCov' | 'packedInv'>;
+
 /** Unpack n models (each gaussianLength(d) values) and invert their covariances. */
 export function prepareGaussians(models: Float32Array[], d: number): GaussianSet {
   const n = models.length;
@@ -129,7 +132,7 @@ function invertSpd(a: Float64Array, d: number, out: Float64Array): void {
  * difference, tr + tr + quad = packedInv_i . (packedCov_j + o) + packedInv_j . (packedCov_i + o),
  * d(d+1)/2 terms each instead of d^2 for each of three sums.
  */
-export function skl(g: GaussianSet, i: number, j: number, q?: GaussianSet): number {
+export function skl(g: SklModels, i: number, j: number, q?: SklModels): number {
   const d = g.d;
   const np = (d * (d + 1)) / 2;
   const a = q ?? g;

@@ -8,7 +8,7 @@
  * order: the matrix is the same whatever the threads.
  */
 import { createRequire } from 'node:module';
-import { skl, type GaussianSet } from './gaussian.js';
+import { skl, type SklModels } from './gaussian.js';
 import { workerFile } from '../util/worker-url.js';
 
 /** Below this many models threads cost more than they save (a thread starts in ~50 ms). */
@@ -17,7 +17,7 @@ export const SKL_THREADS_FROM = 1500;
 const CHUNK = 16;
 
 /** Rows [from, to) of the upper triangle into full (both halves). */
-export function sklRows(g: GaussianSet, full: Float32Array, from: number, to: number): void {
+export function sklRows(g: SklModels, full: Float32Array, from: number, to: number): void {
   const n = g.n;
   for (let i = from; i < to; i++) {
     for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
@@ -28,7 +28,7 @@ export function sklRows(g: GaussianSet, full: Float32Array, from: number, to: nu
  * Take chunks of rows from the shared counter (state[0]: the next row; state[1]: chunks being
  * computed) until every row is taken.
  */
-export function sklChunks(g: GaussianSet, full: Float32Array, state: Int32Array): void {
+export function sklChunks(g: SklModels, full: Float32Array, state: Int32Array): void {
   for (;;) {
     Atomics.add(state, 1, 1);
     const from = Atomics.add(state, 0, CHUNK);
@@ -43,7 +43,7 @@ export function sklChunks(g: GaussianSet, full: Float32Array, state: Int32Array)
 }
 
 /** The matrix, computed by `threads` threads (this one included) when n >= SKL_THREADS_FROM. */
-export function sklMatrix(g: GaussianSet, threads = 1): Float32Array {
+export function sklMatrix(g: SklModels, threads = 1): Float32Array {
   const n = g.n;
   const t = n >= SKL_THREADS_FROM ? Math.max(1, Math.floor(threads)) : 1;
   if (t === 1) {
@@ -56,7 +56,7 @@ export function sklMatrix(g: GaussianSet, threads = 1): Float32Array {
     s.set(a);
     return s;
   };
-  const set = { n, d: g.d, mean: shared(g.mean), packedCov: shared(g.packedCov), packedInv: shared(g.packedInv) };
+  const set: SklModels = { n, d: g.d, mean: shared(g.mean), packedCov: shared(g.packedCov), packedInv: shared(g.packedInv) };
   const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
   const state = new Int32Array(new SharedArrayBuffer(8));
   const file = workerFile(import.meta.url, 'skl-worker');

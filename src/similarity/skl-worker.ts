@@ -1,7 +1,7 @@
 /** A thread of sklMatrix (src/similarity/skl-matrix.ts): chunks of rows of the divergence matrix. */
 import { workerData } from 'node:worker_threads';
-import type { GaussianSet } from './gaussian.js';
+import type { SklModels } from './gaussian.js';
 import { sklChunks } from './skl-matrix.js';
 
-const { set, full, state } = workerData as { set: GaussianSet; full: Float32Array; state: Int32Array };
+const { set, full, state } = workerData as { set: SklModels; full: Float32Array; state: Int32Array };
 sklChunks(set, full, state);
