@@ -462,7 +462,7 @@ export function recommendFromPacks(
   const spec = m.oneSpace?.(params);
   let row: Float64Array;
   if (spec) {
-    const sp = spacePack(db, names, spec.feature, spec.standardize, spec.unit);
+    const sp = spacePack(db, names, spec.feature, spec.standardize, spec.unit, spec.view);
     if (!sp || sp.membersHash !== timbre.membersHash) return undefined;
     row = spec.model(sp.space, ids.length).row(qi);
   } else {

@@ -6,6 +6,7 @@ import { countTracks, similaritySets } from '../store/summary.js';
 import { pendingFeatureTracks } from './features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
 import { taskCounts } from '../store/tasks.js';
+import { hashOf } from './similarity/methods.js';
 
 export function pipelineStatus(db: Db) {
   return {
@@ -14,7 +15,8 @@ export function pipelineStatus(db: Db) {
     pendingFeaturesWithDefaults: pendingFeatureTracks(db, DEFAULT_FEATURE_OPTIONS, false).pending.length,
     failures: stageFailures(db),
     ingestFailures: failedSources(db),
-    similarity: similaritySets(db),
+    // outdated: stored by an earlier revision of its method (never read; `yasr similarity` makes the current set)
+    similarity: similaritySets(db).map(({ paramsHash, ...s }) => ({ ...s, outdated: paramsHash !== hashOf(s.params) })),
     /** The task queue (yasr worker): tasks per status, of every job. */
     queue: taskCounts(db).total,
   };

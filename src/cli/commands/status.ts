@@ -33,7 +33,8 @@ export function statusCommand(): Command {
             : s.pairs !== null
               ? `; ${s.members} members, ${s.pairs} pair distances stored`
               : '';
-          w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks with neighbours${when}${blocks}\n`);
+          const old = s.outdated ? ' (outdated: made by an earlier revision of the method, not read; yasr similarity makes the current set)' : '';
+          w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks with neighbours${when}${blocks}${old}\n`);
         }
         const q = st.queue;
         if (q.pending + q.running + q.done + q.failed > 0) {

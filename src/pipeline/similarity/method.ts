@@ -11,6 +11,7 @@ import type { CatalogueEntry, CatalogueMember } from './catalogue.js';
 import type { DenseMatrix } from './dense.js';
 import type { SimilarityParams } from './methods.js';
 import type { FeatureCache, ModelOptions, Space, VectorModel } from './vector-model.js';
+import type { SpaceView } from './descriptor-view.js';
 
 /** A method's parameters after defaults and validation: what defines a result set (hashed). */
 export type NormalizedParams = Record<string, unknown>;
@@ -37,6 +38,12 @@ interface MethodBase<N extends string> {
   readonly help: readonly string[];
   /** How its scores read: similarities (higher = closer) or distances (lower = closer). */
   readonly orientation: 'similarity' | 'distance';
+  /**
+   * Raised when the method's arithmetic changes while its parameters do not: it is part of a
+   * result set's identity (hashOf in ./methods.ts), so lists stored by an earlier revision are
+   * not read as current (`yasr similarity` computes the new set; status calls the old outdated).
+   */
+  readonly revision?: number;
   /** Defaults and the one validation of its parameters; the record that names the result set. */
   normalize(p: SimilarityParams): NormalizedParams;
   /** The stored features it needs (tracks without them are skipped). */
@@ -58,6 +65,8 @@ export interface SpaceModel {
   feature: string;
   standardize: boolean;
   unit: boolean;
+  /** What is compared of each stored vector (see spaceOf). */
+  view?: SpaceView;
   model(s: Space, n: number): VectorModel;
 }
 

@@ -61,6 +61,11 @@ export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
   return methodNamed(p.method).normalize(p);
 }
 
+/**
+ * A result set's identity: its normalised parameters, and the method's revision when it has
+ * one (a set stored by an earlier revision has another hash, so it is never read as current).
+ */
 export function hashOf(params: Record<string, unknown>): string {
-  return paramsHash(params);
+  const revision = typeof params.method === 'string' && (METHOD_NAMES as readonly string[]).includes(params.method) ? methodNamed(params.method).revision : undefined;
+  return paramsHash(revision === undefined ? params : { ...params, revision });
 }

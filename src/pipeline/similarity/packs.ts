@@ -20,6 +20,7 @@ import { packGeneration, readPack, writePack } from '../../store/packs.js';
 import { paramsHash } from '../../util/hash.js';
 import { analysedEntries, type CatalogueEntry } from './catalogue.js';
 import { spaceOf, storedSpace, type Space } from './vector-model.js';
+import type { SpaceView } from './descriptor-view.js';
 
 const FORMAT = 1;
 const SPACE_FORMAT = 2;
@@ -115,21 +116,21 @@ export interface SpacePack {
 
 /**
  * The space of `feature` over the catalogue of `names` (spaceOf of its vectors, in id order,
- * as loadMatrix reads them), kept in a pack. Undefined when the feature pack is (see
- * featurePacks) or when the tracks' vectors differ in length.
+ * as loadMatrix reads them, through `view` when given), kept in a pack. Undefined when the
+ * feature pack is (see featurePacks) or when the tracks' vectors differ in length.
  */
-export function spacePack(db: Db, names: readonly string[], feature: string, standardize: boolean, unit: boolean): SpacePack | undefined {
+export function spacePack(db: Db, names: readonly string[], feature: string, standardize: boolean, unit: boolean, view?: SpaceView): SpacePack | undefined {
   return withPacks(db, names, (s) =>
     s.pack(
-      `space:${feature}:${standardize ? 'zscore' : 'none'}:${unit ? 'unit' : 'raw'}|${catalogueKey(names)}`,
-      decodeSpace,
+      `space:${feature}${view ? `@${view.name}` : ''}:${standardize ? 'zscore' : 'none'}:${unit ? 'unit' : 'raw'}|${catalogueKey(names)}`,
+      (b) => decodeSpace(b, view),
       () => {
         const f = s.feature(feature);
         if (!f) return undefined;
         const n = f.ids.length;
         if (f.rows.some((r) => r !== f.rows[0])) return undefined;
         const dim = n ? f.rows[0] * f.cols : 0;
-        return encodeSpace(f.ids, f.membersHash, spaceOf(Float64Array.from(f.data), dim, n, standardize, unit));
+        return encodeSpace(f.ids, f.membersHash, spaceOf(Float64Array.from(f.data), dim, n, standardize, unit, view));
       },
     ),
   );
@@ -212,7 +213,7 @@ function encodeSpace(ids: Int32Array, membersHash: string, sp: Space): Buffer {
   return Buffer.from(buf);
 }
 
-function decodeSpace(blob: Buffer): SpacePack | undefined {
+function decodeSpace(blob: Buffer, view?: SpaceView): SpacePack | undefined {
   const bytes = aligned(blob);
   const head = 16 + HASH_BYTES;
   if (bytes.byteLength < head) return undefined;
@@ -226,7 +227,7 @@ function decodeSpace(blob: Buffer): SpacePack | undefined {
   return {
     ids: new Int32Array(bytes.buffer, bytes.byteOffset + head, n),
     membersHash: bytes.toString('latin1', 16, head).trimEnd(),
-    space: storedSpace(f64.subarray(stLength), dim, st, (flags & 1) === 1),
+    space: storedSpace(f64.subarray(stLength), dim, st, (flags & 1) === 1, view),
   };
 }
 

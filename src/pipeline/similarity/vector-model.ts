@@ -8,6 +8,7 @@ import { sklMatrix } from '../../similarity/skl-matrix.js';
 import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
+import { DESCRIPTOR_VIEW, viewRows, type SpaceView } from './descriptor-view.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -57,9 +58,10 @@ function unitRows(x: Float64Array, dim: number): Float64Array {
 }
 
 /**
- * A catalogue's vectors as a method compares them: z-scored over the catalogue (st, when
- * standardising more than one track), then scaled to unit length (unit); `transform` does the
- * same to an outside vector.
+ * A catalogue's vectors as a method compares them: each stored vector through a view (when the
+ * method has one: ./descriptor-view.ts), z-scored over the catalogue (st, when standardising
+ * more than one track), then scaled to unit length (unit); `transform` does the same to an
+ * outside vector (raw, as stored). `dim` is the compared length.
  */
 export interface Space {
   data: Float64Array;
@@ -69,30 +71,32 @@ export interface Space {
   transform(raw: Float32Array): Float64Array;
 }
 
-/** The space of n raw vectors (n * dim values, as loadMatrix reads them). */
-export function spaceOf(data: Float64Array, dim: number, n: number, standardize: boolean, unit: boolean): Space {
-  const st = standardize && n > 1 ? fitStandardizer(data, dim) : null;
-  const z = st ? applyStandardizer(data, dim, st) : data;
-  return storedSpace(unit ? unitRows(z, dim) : z, dim, st, unit);
+/** The space of n raw vectors (n * dim values, as loadMatrix reads them), through `view` when given. */
+export function spaceOf(data: Float64Array, dim: number, n: number, standardize: boolean, unit: boolean, view?: SpaceView): Space {
+  const v = view ? viewRows(view, data, dim, n) : { data, dim };
+  const st = standardize && n > 1 ? fitStandardizer(v.data, v.dim) : null;
+  const z = st ? applyStandardizer(v.data, v.dim, st) : v.data;
+  return storedSpace(unit ? unitRows(z, v.dim) : z, v.dim, st, unit, view);
 }
 
-/** A space whose vectors are already transformed (kept from spaceOf: ./packs.ts). */
-export function storedSpace(data: Float64Array, dim: number, st: Standardizer | null, unit: boolean): Space {
+/** A space whose vectors are already transformed (kept from spaceOf: ./packs.ts); `dim` is the compared length. */
+export function storedSpace(data: Float64Array, dim: number, st: Standardizer | null, unit: boolean, view?: SpaceView): Space {
   return {
     data,
     dim,
     st,
     unit,
     transform(raw) {
-      const one = st ? applyStandardizer(Float64Array.from(raw), dim, st) : Float64Array.from(raw);
+      const seen = view ? viewRows(view, raw, raw.length, 1).data : Float64Array.from(raw);
+      const one = st ? applyStandardizer(seen, dim, st) : seen;
       return unit ? unitRows(one, dim) : one;
     },
   };
 }
 
-function space(db: Db, entries: readonly CatalogueMember[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache): Space {
+function space(db: Db, entries: readonly CatalogueMember[], feature: string, standardize: boolean, unit: boolean, cache?: FeatureCache, view?: SpaceView): Space {
   const { data, dim } = loadMatrix(db, entries, feature, cache);
-  return spaceOf(data, dim, entries.length, standardize, unit);
+  return spaceOf(data, dim, entries.length, standardize, unit, view);
 }
 
 /** q . each row of the space (in WebAssembly: src/similarity/f64-kernels.ts, the same arithmetic). */
@@ -268,33 +272,17 @@ function euclidAt(s: Space, q: Float64Array, js: ArrayLike<number>): Float64Arra
 }
 
 /**
- * Descriptors left out of the features method's comparison: loudness and energy measure the
- * recording's level (a copy 6 dB louder is another loudness and energy), which is mastering, not
- * music; they stay in the record (recommend's reasons, discover's aspects, `yasr show`).
+ * Euclidean distance between standardised descriptor vectors as compared (DESCRIPTOR_VIEW in
+ * ./descriptor-view.ts: no level descriptors, tempo on a circle of octaves, mode weighted by the
+ * key's confidence), divided by sqrt(the number compared).
  */
-export const LEVEL_DESCRIPTORS: readonly string[] = ['loudness', 'energy'];
-/** Their places in DESCRIPTOR_VECTOR_NAMES (src/dsp/descriptors/vector.ts; not imported: recommend loads no DSP code; a test checks). */
-export const LEVEL_COLUMNS: readonly number[] = [5, 6];
-
-/** A space with some columns set to 0 (rows and outside vectors alike). */
-function without(s: Space, columns: readonly number[]): Space {
-  const cols = columns.filter((c) => c >= 0 && c < s.dim);
-  const clear = (x: Float64Array) => {
-    for (let o = 0; o < x.length; o += s.dim) for (const c of cols) x[o + c] = 0;
-    return x;
-  };
-  return { ...s, data: clear(Float64Array.from(s.data)), transform: (raw) => clear(s.transform(raw)) };
-}
-
-/** Euclidean distance between standardised descriptor vectors (level descriptors left out), divided by sqrt(the number compared). */
 export function featuresModel(db: Db, entries: readonly CatalogueMember[], standardize: boolean, cache?: FeatureCache): VectorModel {
-  return featuresOfSpace(space(db, entries, 'descriptors', standardize, false, cache), entries.length);
+  return featuresOfSpace(space(db, entries, 'descriptors', standardize, false, cache, DESCRIPTOR_VIEW), entries.length);
 }
 
-/** featuresModel's distances in a space of descriptor vectors (the level descriptors set to 0 here). */
-export function featuresOfSpace(full: Space, n: number): VectorModel {
-  const s = without(full, LEVEL_COLUMNS);
-  const scale = 1 / Math.sqrt(Math.max(1, s.dim - LEVEL_COLUMNS.filter((c) => c >= 0 && c < s.dim).length));
+/** featuresModel's distances in a space of compared descriptor vectors. */
+export function featuresOfSpace(s: Space, n: number): VectorModel {
+  const scale = 1 / Math.sqrt(Math.max(1, s.dim));
   return {
     n,
     orientation: 'distance',

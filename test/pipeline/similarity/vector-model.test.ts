@@ -11,8 +11,7 @@ import { markStage } from '../../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
-import { DESCRIPTOR_VECTOR_NAMES } from '../../../src/dsp/descriptors/vector.js';
-import { LEVEL_COLUMNS, LEVEL_DESCRIPTORS, cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
+import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { phi } from '../../helpers/normal.js';
 
@@ -248,24 +247,26 @@ describe('hybridModel', () => {
   });
 });
 
-describe('featuresModel leaves the level descriptors out', () => {
-  it('tracks that differ only in loudness and energy are at distance 0; the rest counts, scaled by the 12 compared', () => {
+describe('featuresModel compares the descriptors as DESCRIPTOR_VIEW sees them', () => {
+  it('level descriptors and a tempo octave away count nothing; the rest counts, scaled by the 13 compared', () => {
     const db = openDb(':memory:');
     const ins = db.prepare('INSERT INTO tracks (sha256, local_path) VALUES (?, ?)');
-    // DESCRIPTOR_VECTOR_NAMES order: loudness is index 5, energy index 6
+    // DESCRIPTOR_VECTOR_NAMES order: tempo_log2 0 (confidence * log2(tempo / 120)), tempo_confidence 1,
+    // loudness 5, energy 6, danceability 7
     const base = [0.5, 0.8, 0.3, 0.1, 1, 0.6, 0.7, 0.4, 0.2, 0.3, 0.1, 0.5, 0.4, 0.6];
     const louder = base.map((v, k) => (k === 5 ? v + 0.086 : k === 6 ? v + 0.2 : v));
-    const faster = base.map((v, k) => (k === 0 ? v + 1 : v));
-    [base, louder, faster].forEach((v, i) => {
+    const doubleTempo = base.map((v, k) => (k === 0 ? v + base[1] : v));
+    const danceable = base.map((v, k) => (k === 7 ? v + 1 : v));
+    [base, louder, doubleTempo, danceable].forEach((v, i) => {
       const id = Number(ins.run(`s${i}`, `/x/${i}.wav`).lastInsertRowid);
       putFeature(db, id, 'descriptors', { rows: 1, cols: 14, data: Float32Array.from(v) }, FEATURES_VERSION, 'h');
       markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
     });
     const { entries } = analysedTracks(db, ['descriptors']);
-    expect(LEVEL_COLUMNS.map((c) => DESCRIPTOR_VECTOR_NAMES[c])).toEqual([...LEVEL_DESCRIPTORS]);
     const row = featuresModel(db, entries, false).row(0);
     expect(row[1]).toBe(0);
-    expect(row[2]).toBeCloseTo(1 / Math.sqrt(12), 6);
+    expect(row[2]).toBeCloseTo(0, 6);
+    expect(row[3]).toBeCloseTo(1 / Math.sqrt(13), 6);
     db.close();
   });
 });
