@@ -46,9 +46,18 @@ function stretchMax(maxima: Float64Array, from: number, to: number): number {
  */
 export function levelReferencedMfcc(mfcc: Matrix, melDb: Matrix): Matrix {
   if (mfcc.cols !== melDb.cols) throw new RangeError(`mfcc has ${mfcc.cols} frames, mel_db ${melDb.cols}`);
-  const ref = stretchMax(frameMaxima(melDb), 0, melDb.cols);
+  return levelReferencedMfccOfMaxima(mfcc, frameMaxima(melDb), melDb.rows);
+}
+
+/**
+ * levelReferencedMfcc from the frame maxima of the mel dB matrix (frameMaxima(melDb), as
+ * analyzeTimbre gives them without the matrix) and its number of bands: the same values.
+ */
+export function levelReferencedMfccOfMaxima(mfcc: Matrix, maxima: Float64Array, nMels: number): Matrix {
+  if (mfcc.cols !== maxima.length) throw new RangeError(`mfcc has ${mfcc.cols} frames, ${maxima.length} frame maxima`);
+  const ref = stretchMax(maxima, 0, maxima.length);
   const data = Float32Array.from(mfcc.data);
-  const shift = Math.sqrt(melDb.rows) * ref;
+  const shift = Math.sqrt(nMels) * ref;
   for (let t = 0; t < mfcc.cols; t++) data[t] -= shift;
   return { rows: mfcc.rows, cols: mfcc.cols, data };
 }

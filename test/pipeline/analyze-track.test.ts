@@ -8,7 +8,9 @@ import { analyzeTrack, decodeAnalysedSignal, MFCC_WINDOW_HOP_SECONDS, MFCC_WINDO
 import { DEFAULT_FEATURE_OPTIONS, FEATURE_GROUPS, type FeatureOptions } from '../../src/pipeline/feature-options.js';
 import { describeSignal } from '../../src/pipeline/describe.js';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { levelReferencedWindows } from '../../src/dsp/level-reference.js';
+import { levelReferencedMfcc, levelReferencedWindows } from '../../src/dsp/level-reference.js';
+import { fitGaussian } from '../../src/similarity/gaussian.js';
+import { summaryVector } from '../../src/dsp/summary.js';
 import { synthTrack } from '../../src/demo/synth.js';
 import { writeWav } from '../../src/interop/wav-write.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
@@ -90,6 +92,14 @@ describe('the analysed signal', () => {
     const whole = analyzeSignal(s.whole);
     const frames = (sec: number) => Math.round((sec * 22050) / 512);
     expect(same(r.features.timbre_windows, levelReferencedWindows(whole.mfcc, whole.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)))).toBe(true);
+    // timbre_gauss: the Gaussian of every frame of the whole trimmed track (not the excerpt's), referenced to its loudest cell
+    const g = fitGaussian(levelReferencedMfcc(whole.mfcc, whole.mel_db).data, 20, whole.mfcc.cols);
+    expect(Array.from(r.features.timbre_gauss.data)).toEqual(Array.from(g));
+    const ex = analyzeSignal(s.y);
+    const gx = fitGaussian(levelReferencedMfcc(ex.mfcc, ex.mel_db).data, 20, ex.mfcc.cols);
+    expect(Math.max(...Array.from(g, (v, k) => Math.abs(v - gx[k])))).toBeGreaterThan(0.1);
+    // timbre_summary stays the excerpt's
+    expect(same(r.features.timbre_summary, { rows: 1, cols: 40, data: summaryVector(levelReferencedMfcc(ex.mfcc, ex.mel_db)) })).toBe(true);
     // before: the descriptors from |STFT| of the excerpt
     const a = analyzeSignal(s.y, { keepStft: true });
     const d = describeSignal(s.y, { sr: 22050, stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });
