@@ -81,6 +81,9 @@ function symKl(m1: number[], S1: Mat, m2: number[], S2: Mat): number {
 }
 
 /** Packed model (mean, then the upper triangle of the covariance row by row). */
+/** The upper triangle of S row by row, off-diagonal values times `off`. */
+const upper = (S: Mat, off: number): number[] => S.flatMap((row, a) => row.slice(a).map((x, k) => (k === 0 ? x : off * x)));
+
 function pack(m: number[], S: Mat): Float32Array {
   const out = [...m];
   for (let a = 0; a < m.length; a++) for (let b = a; b < m.length; b++) out.push(S[a][b]);
@@ -143,14 +146,23 @@ describe('prepareGaussians', () => {
     ];
     const g = prepareGaussians([pack([1, 0, -1], S)], 3);
     expect(Array.from(g.mean)).toEqual([1, 0, -1]);
-    expect(Array.from(g.cov)).toEqual(S.flat());
-    const want = inverse(S).flat();
-    want.forEach((v, i) => expect(g.inv[i]).toBeCloseTo(v, 12));
+    // upper triangles row by row; the inverse's off-diagonal values doubled
+    expect(Array.from(g.packedCov)).toEqual(upper(S, 1));
+    upper(inverse(S), 2).forEach((v, i) => expect(g.packedInv[i]).toBeCloseTo(v, 12));
   });
 
   it('falls back to a scaled identity (d / trace) for a covariance that is not positive definite', () => {
     const g = prepareGaussians([pack([0, 0], [[1, 2], [2, 1]])], 2);
-    expect(Array.from(g.inv)).toEqual([1, 0, 0, 1]); // d / trace = 2 / 2
+    expect(Array.from(g.packedInv)).toEqual([1, 0, 1]); // d / trace = 2 / 2
+  });
+
+  it('a model after a degenerate one is inverted on its own (nothing carried over between models)', () => {
+    const S: Mat = [
+      [2, 0.5],
+      [0.5, 1],
+    ];
+    const g = prepareGaussians([pack([0, 0], [[1, 2], [2, 1]]), pack([0, 0], S)], 2);
+    upper(inverse(S), 2).forEach((v, i) => expect(g.packedInv[3 + i]).toBeCloseTo(v, 12));
   });
 });
 
