@@ -243,8 +243,8 @@ over ${st.files} files (${f0(st.audioSeconds)} s of audio each)${(globalThis as 
 | finiteness check, trim, excerpt | ${f1(m.trim)} | |
 | one-pass analysis of the 30 s excerpt (STFT, mel, MFCC, chroma, RMS, centroid, ZCR, descriptor spectra) | ${f1(m.analysis)} | |
 | descriptors (tempo, key, loudness, onsets, spectral means) | ${f1(m.descriptors)} | |
-| timbre_windows over the whole trimmed track | ${f1(m.windows)} | |
-| summaries, timbre Gaussian, checks | ${f1(m.summaries)} | |
+| timbre_windows and the timbre Gaussian over the whole trimmed track | ${f1(m.windows)} | |
+| summaries, checks | ${f1(m.summaries)} | |
 | SQLite write (one transaction) | ${f1(m.store)} | |
 | all of this thread's work (trim to write) | ${f1(node)} | |
 

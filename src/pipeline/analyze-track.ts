@@ -106,9 +106,9 @@ export type Describe = (y: Float32Array, stages: DescribeStages) => DescribeResu
  * Time spent per stage, for benchmarks: milliseconds of `clock` (default performance.now, i.e.
  * wall time; a benchmark on a loaded machine may pass a CPU clock) added up into `ms` per stage:
  * decode (the ffmpeg process, or the in-process WAV reader), trim (finiteness check, trimming,
- * excerpt), analysis (the one-pass analysis of the excerpt), windows (timbre_windows over the
- * whole trimmed track), blocks (block_patterns), descriptors, summaries (everything else: summary vectors, the timbre
- * Gaussian, finiteness checks of what is stored).
+ * excerpt), analysis (the one-pass analysis of the excerpt), windows (timbre_windows and the
+ * timbre Gaussian over the whole trimmed track), blocks (block_patterns), descriptors, summaries
+ * (everything else: summary vectors, finiteness checks of what is stored).
  */
 export interface StageTimes {
   ms: Record<string, number>;

@@ -6,7 +6,8 @@ import { countTracks, similaritySets } from '../store/summary.js';
 import { pendingFeatureTracks } from './features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
 import { taskCounts } from '../store/tasks.js';
-import { hashOf } from './similarity/methods.js';
+import { normalizeParams, type SimilarityParams } from './similarity/methods.js';
+import { stableJson } from '../util/hash.js';
 
 export function pipelineStatus(db: Db) {
   return {
@@ -15,11 +16,23 @@ export function pipelineStatus(db: Db) {
     pendingFeaturesWithDefaults: pendingFeatureTracks(db, DEFAULT_FEATURE_OPTIONS, false).pending.length,
     failures: stageFailures(db),
     ingestFailures: failedSources(db),
-    // outdated: stored by an earlier revision of its method (never read; `yasr similarity` makes the current set)
-    similarity: similaritySets(db).map(({ paramsHash, ...s }) => ({ ...s, outdated: paramsHash !== hashOf(s.params) })),
+    similarity: similaritySets(db).map((s) => ({ ...s, outdated: outdated(s.params) })),
     /** The task queue (yasr worker): tasks per status, of every job. */
     queue: taskCounts(db).total,
   };
+}
+
+/**
+ * A result set nothing reads any more: its parameters are not what they normalise to today (an
+ * earlier revision of its method, or a method or parameter since removed); `yasr similarity`
+ * makes the current set.
+ */
+function outdated(params: Record<string, unknown>): boolean {
+  try {
+    return stableJson(normalizeParams(params as unknown as SimilarityParams)) !== stableJson(params);
+  } catch {
+    return true;
+  }
 }
 
 export type PipelineStatus = ReturnType<typeof pipelineStatus>;

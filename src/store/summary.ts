@@ -23,8 +23,6 @@ export function catalogueCounts(db: Db): CatalogueCounts {
 export interface SimilaritySetStatus {
   method: string;
   params: Record<string, unknown>;
-  /** The set's stored identity (hashOf in src/pipeline/similarity/methods.ts when it was made). */
-  paramsHash: string;
   /** Tracks with a stored neighbour list (what recommend reads). */
   tracks: number;
   /** Length of the stored lists; null before the first run finished. */
@@ -47,7 +45,7 @@ export interface SimilaritySetStatus {
 export function similaritySets(db: Db): SimilaritySetStatus[] {
   const rows = db
     .prepare(
-      `SELECT s.method, s.params, s.params_hash AS paramsHash,
+      `SELECT s.method, s.params,
               (SELECT COUNT(*) FROM neighbours n WHERE n.set_id = s.id) AS tracks,
               st.k, st.finished_at AS finishedAt,
               (SELECT COUNT(*) FROM sim_members m WHERE m.set_id = s.id AND m.active = 1) AS members,
@@ -56,7 +54,7 @@ export function similaritySets(db: Db): SimilaritySetStatus[] {
               (SELECT COUNT(*) FROM sim_pairs q WHERE q.set_id = s.id) AS pairs
        FROM sim_sets s LEFT JOIN sim_state st ON st.set_id = s.id ORDER BY s.id`,
     )
-    .all() as { method: string; params: string; paramsHash: string; tracks: number; k: number | null; finishedAt: string | null; members: number; planned: number; done: number; pairs: number }[];
+    .all() as { method: string; params: string; tracks: number; k: number | null; finishedAt: string | null; members: number; planned: number; done: number; pairs: number }[];
   return rows.map((r) => {
     const params = JSON.parse(r.params) as Record<string, unknown>;
     const shortlisted = params.shortlist !== undefined;
@@ -64,7 +62,6 @@ export function similaritySets(db: Db): SimilaritySetStatus[] {
     return {
       method: r.method,
       params,
-      paramsHash: r.paramsHash,
       tracks: r.tracks,
       k: r.k,
       finishedAt: r.finishedAt,

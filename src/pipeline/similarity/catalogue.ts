@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { getFeature } from '../../store/features.js';
 import { FEATURES_STAGE } from '../stages.js';
-import { methodNamed } from './registry.js';
+import { methodNamed, normalizedParams } from './registry.js';
 // (not ./methods.js: it reads the registry's list when it loads, and the registry's methods load this module)
 import type { SimilarityParams } from './methods.js';
 import { withDefaultCandidates } from './candidate-params.js';
@@ -64,11 +64,11 @@ export function catalogueFor(db: Db, params: Record<string, unknown>): { entries
  * (recommend, playlists, export-matrix) resolves them here, so it finds the set a run made.
  */
 export function resolveRun(db: Db, p: SimilarityParams): { params: Record<string, unknown>; entries: CatalogueEntry[]; skipped: number[] } {
-  const base = methodNamed(p.method).normalize(p);
+  const base = normalizedParams(p);
   const cat = catalogueFor(db, base);
   const q = withDefaultCandidates(p, cat.entries.length);
   if (q === p) return { params: base, ...cat };
-  const params = methodNamed(q.method).normalize(q);
+  const params = normalizedParams(q);
   const same = requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0');
   return { params, ...(same ? cat : catalogueFor(db, params)) };
 }

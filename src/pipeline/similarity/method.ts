@@ -39,9 +39,10 @@ interface MethodBase<N extends string> {
   /** How its scores read: similarities (higher = closer) or distances (lower = closer). */
   readonly orientation: 'similarity' | 'distance';
   /**
-   * Raised when the method's arithmetic changes while its parameters do not: it is part of a
-   * result set's identity (hashOf in ./methods.ts), so lists stored by an earlier revision are
-   * not read as current (`yasr similarity` computes the new set; status calls the old outdated).
+   * Raised when the method's arithmetic changes while its parameters do not: normalizedParams
+   * (./registry.ts) adds it to the parameters that name a result set, so lists stored by an
+   * earlier revision are not read as current (`yasr similarity` computes the new set; status
+   * calls the old one outdated).
    */
   readonly revision?: number;
   /** Defaults and the one validation of its parameters; the record that names the result set. */

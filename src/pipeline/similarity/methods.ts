@@ -1,5 +1,5 @@
 import { paramsHash } from '../../util/hash.js';
-import { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
+import { METHOD_NAMES, methodNamed, normalizedParams, type MethodName } from './registry.js';
 
 export { DEFAULTS, normalizeWeights, normalizeShortlist } from './defaults.js';
 export { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
@@ -56,16 +56,11 @@ export function checkMethodNames(names: readonly string[]): void {
   for (const m of names) methodNamed(m);
 }
 
-/** The parameters that define a result set (k is not one: neighbours are derived for any k). */
+/** The parameters that define a result set (k is not one: neighbours are derived for any k; the method's revision is one). */
 export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
-  return methodNamed(p.method).normalize(p);
+  return normalizedParams(p);
 }
 
-/**
- * A result set's identity: its normalised parameters, and the method's revision when it has
- * one (a set stored by an earlier revision has another hash, so it is never read as current).
- */
 export function hashOf(params: Record<string, unknown>): string {
-  const revision = typeof params.method === 'string' && (METHOD_NAMES as readonly string[]).includes(params.method) ? methodNamed(params.method).revision : undefined;
-  return paramsHash(revision === undefined ? params : { ...params, revision });
+  return paramsHash(params);
 }

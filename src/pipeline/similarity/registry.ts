@@ -4,7 +4,8 @@
  * `SimilarityMethod` (./method.ts) and a line here.
  */
 import { badParameter } from '../../errors.js';
-import type { SequenceMethod, SimilarityMethod, VectorMethod } from './method.js';
+import type { NormalizedParams, SequenceMethod, SimilarityMethod, VectorMethod } from './method.js';
+import type { SimilarityParams } from './methods.js';
 import { cosine } from './methods/cosine.js';
 import { dtw } from './methods/dtw.js';
 import { fastdtw } from './methods/fastdtw.js';
@@ -31,6 +32,17 @@ export function methodNamed(name: unknown): SimilarityMethod {
   const m = typeof name === 'string' ? BY_NAME.get(name) : undefined;
   if (!m) throw badParameter('--method', name, METHOD_NAMES.join(', '));
   return m;
+}
+
+/**
+ * The record that names a result set: the method's normalised parameters (its one validation),
+ * and its revision when it has one (./method.ts: lists of an earlier revision then have other
+ * parameters, so nothing finds them as current).
+ */
+export function normalizedParams(p: SimilarityParams): NormalizedParams {
+  const m = methodNamed(p.method);
+  const params = m.normalize(p);
+  return m.revision === undefined ? params : { ...params, revision: m.revision };
 }
 
 /** Every registered method, in order. */

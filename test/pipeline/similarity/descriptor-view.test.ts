@@ -9,10 +9,9 @@ import { DESCRIPTOR_VECTOR_NAMES, descriptorVector } from '../../../src/dsp/desc
 import type { Descriptors } from '../../../src/dsp/descriptors/index.js';
 import { COMPARED_DESCRIPTORS, DESCRIPTOR_VIEW, LEVEL_DESCRIPTORS, STORED_DESCRIPTORS, compareDescriptors, viewRows } from '../../../src/pipeline/similarity/descriptor-view.js';
 import { spaceOf } from '../../../src/pipeline/similarity/vector-model.js';
-import { hashOf } from '../../../src/pipeline/similarity/methods.js';
-import { paramsHash } from '../../../src/util/hash.js';
+import { hashOf, normalizeParams } from '../../../src/pipeline/similarity/methods.js';
 import { openDb } from '../../../src/store/db.js';
-import { getOrCreateSet } from '../../../src/store/similarity.js';
+import { findSets, getOrCreateSet } from '../../../src/store/similarity.js';
 import { pipelineStatus } from '../../../src/pipeline/status.js';
 
 /** A descriptor record with everything but what a test sets at neutral values. */
@@ -99,14 +98,20 @@ describe('compareDescriptors', () => {
 });
 
 describe('a method revision is part of a result set identity', () => {
-  it('features and hybrid hash with their revision; a set of the earlier one is reported outdated', () => {
-    const p = { method: 'features', standardize: 'zscore' };
-    expect(hashOf(p)).not.toBe(paramsHash(p));
-    expect(hashOf({ method: 'cosine', vector: 'timbre_summary' })).toBe(paramsHash({ method: 'cosine', vector: 'timbre_summary' }));
+  it('features and hybrid name their sets with their revision; a set of the earlier one is reported outdated and not found', () => {
+    expect(normalizeParams({ method: 'features' })).toEqual({ method: 'features', standardize: 'zscore', revision: 2 });
+    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(2);
+    expect(normalizeParams({ method: 'cosine' }).revision).toBeUndefined();
     const db = openDb(':memory:');
-    getOrCreateSet(db, 'features', paramsHash(p), p);
-    getOrCreateSet(db, 'features', hashOf(p), p);
-    expect(pipelineStatus(db).similarity.map((s) => s.outdated)).toEqual([true, false]);
+    const old = { method: 'features', standardize: 'zscore' };
+    const now = normalizeParams({ method: 'features' });
+    getOrCreateSet(db, 'features', hashOf(old), old);
+    getOrCreateSet(db, 'features', hashOf(now), now);
+    getOrCreateSet(db, 'timbre', 'x', { method: 'timbre', feature: 'mfcc_gauss', mp: true });
+    const cos = normalizeParams({ method: 'cosine' });
+    getOrCreateSet(db, 'cosine', hashOf(cos), cos);
+    expect(pipelineStatus(db).similarity.map((s) => s.outdated)).toEqual([true, false, true, false]);
+    expect(findSets(db, 'features').filter((s) => s.paramsHash === hashOf(now))).toHaveLength(1);
     db.close();
   });
 });

@@ -17,8 +17,9 @@ const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
   timbre: { method: 'timbre', feature: 'timbre_gauss', mp: true },
   dtw: { method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 },
   fastdtw: { method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 },
-  features: { method: 'features', standardize: 'zscore' },
-  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25] },
+  // revision 2: the descriptors compared through src/pipeline/similarity/descriptor-view.ts
+  features: { method: 'features', standardize: 'zscore', revision: 2 },
+  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25], revision: 2 },
   blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
 };
 
@@ -41,7 +42,9 @@ describe('similarity method registry', () => {
 
   it('normalizes every method to exactly the defaults it had, key order included', () => {
     for (const name of METHOD_NAMES) {
-      const got = methodNamed(name).normalize({ method: name });
+      // the method's own normalize, then its revision (normalizeParams) when it has one
+      const m = methodNamed(name);
+      const got = { ...m.normalize({ method: name }), ...(m.revision === undefined ? {} : { revision: m.revision }) };
       expect(got).toEqual(DEFAULT_PARAMS[name]);
       expect(Object.keys(got)).toEqual(Object.keys(DEFAULT_PARAMS[name]));
       expect(JSON.stringify(normalizeParams({ method: name }))).toBe(JSON.stringify(DEFAULT_PARAMS[name]));
