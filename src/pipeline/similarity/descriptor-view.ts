@@ -38,28 +38,26 @@ export const STORED_DESCRIPTORS = [
 /** Stored descriptors left out of the comparison: they measure the recording's level. */
 export const LEVEL_DESCRIPTORS: readonly string[] = ['loudness', 'energy'];
 
+type Stored = (typeof STORED_DESCRIPTORS)[number];
+const at = (name: Stored) => STORED_DESCRIPTORS.indexOf(name);
+/** Stored entries compared as they are: everything after the level descriptors. */
+const COPIED_NAMES = STORED_DESCRIPTORS.slice(at('energy') + 1);
+
 /** What the comparison sees, in order. */
-export const COMPARED_DESCRIPTORS = [
+export const COMPARED_DESCRIPTORS: readonly (Stored | 'tempo_octave_cos' | 'tempo_octave_sin' | 'mode_weighted')[] = [
   'tempo_octave_cos',
   'tempo_octave_sin',
   'tempo_confidence',
   'key_fifths_cos',
   'key_fifths_sin',
   'mode_weighted',
-  'danceability',
-  'spectral_centroid',
-  'spectral_rolloff',
-  'spectral_flatness',
-  'onset_rate',
-  'dynamic_range',
-  'duration_log',
-] as const;
+  ...COPIED_NAMES,
+];
 
 const STORED = STORED_DESCRIPTORS.length;
 const COMPARED = COMPARED_DESCRIPTORS.length;
-const at = (name: (typeof STORED_DESCRIPTORS)[number]) => STORED_DESCRIPTORS.indexOf(name);
-/** Stored columns copied as they are, in COMPARED_DESCRIPTORS order after mode_weighted. */
-const COPIED = COMPARED_DESCRIPTORS.slice(6).map((n) => at(n as (typeof STORED_DESCRIPTORS)[number]));
+/** Their stored columns, in COMPARED_DESCRIPTORS order after mode_weighted. */
+const COPIED = COPIED_NAMES.map(at);
 
 /**
  * A transformation of each track's stored vector applied before a space is made (z-scored, unit
