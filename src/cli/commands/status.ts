@@ -33,7 +33,7 @@ export function statusCommand(): Command {
             : s.pairs !== null
               ? `; ${s.members} members, ${s.pairs} pair distances stored`
               : '';
-          const old = s.outdated ? ' (outdated: made by an earlier revision of the method, not read; yasr similarity makes the current set)' : '';
+          const old = s.outdated ? ' (outdated: not what these parameters mean today, so nothing reads it; yasr similarity makes the current set)' : '';
           w.write(`similarity ${s.method} ${JSON.stringify(s.params)}: ${s.tracks} tracks with neighbours${when}${blocks}${old}\n`);
         }
         const q = st.queue;

@@ -10,8 +10,8 @@
  * - tempo is a point on a circle of octaves, (c cos 2 pi log2(t / 120), c sin ...), c the tempo
  *   confidence: 60, 120 and 240 BPM are the same point. Beat trackers' commonest error is the
  *   octave: a re-encoded copy or a 5 s later excerpt of a recording read at twice or half its
- *   tempo (2 of the 290 copies with a tempo in the corpus check of `yasr evaluate --variants`)
- *   was a whole octave away from its original on a line of octaves, and missed it;
+ *   tempo (2 of the 290 copies with a tempo in the corpus sample of `yasr evaluate --variants`)
+ *   lands a whole octave from its original on a line of octaves;
  * - the mode (major +1 / minor -1) is weighted by the key's confidence, as the key's own
  *   position already is: a weak key's mode flipping no longer counts as much as a clear one's.
  * Everything else is compared as stored.
