@@ -1,7 +1,8 @@
 /**
  * `yasr evaluate --variants`: self-retrieval of generated variants. For a sample of analysed
  * tracks, ffmpeg makes copies in other codecs (MP3 64 and 320 kb/s, AAC, Opus, Vorbis), at other
- * sample rates (22.05 and 48 kHz), 6 dB louder and quieter, and starting 5 s later. The copies
+ * sample rates (22.05 and 48 kHz), 6 dB louder and quieter, starting 5 s later, and an MP3 at
+ * 22.05 kHz (band-limited below what yasr analyses). The copies
  * are analysed in a scratch copy of the database (the catalogue itself is not touched); a copy is
  * retrieved when its original is its nearest neighbour among all the original tracks. A track
  * must stay nearer to itself than to any other track, whatever the method.
@@ -48,6 +49,9 @@ export const VARIANT_KINDS: readonly VariantKind[] = [
   { name: 'gain+6dB', ext: 'wav', args: ['-af', 'volume=6dB', '-c:a', 'pcm_f32le'] },
   { name: 'gain-6dB', ext: 'wav', args: ['-af', 'volume=-6dB', '-c:a', 'pcm_f32le'] },
   { name: 'shift-5s', ext: 'flac', args: ['-ss', '5', '-c:a', 'flac'] },
+  // an MP3 of a 22,050 Hz source: the encoder's low-pass (about 10 kHz at this rate) cuts the top
+  // of what yasr analyses, where a 44.1 kHz MP3's lies above it
+  { name: 'mp3-96k-22k', ext: 'mp3', args: ['-ar', '22050', '-c:a', 'libmp3lame', '-b:a', '96k'] },
 ];
 
 export interface VariantOptions {

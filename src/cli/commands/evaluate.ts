@@ -45,7 +45,8 @@ yasr similarity would, and compared: recall@k is the share of the exact k neares
 candidate lists' k nearest hold, over all tracks (a track tied with the exact k-th counts).
 
 --variants: ffmpeg makes copies of a sample of tracks (MP3 64 and 320 kb/s, AAC 128 kb/s, Opus
-96 kb/s, Vorbis q3, 22.05 and 48 kHz, +6 and -6 dB, starting 5 s later); they are analysed in
+96 kb/s, Vorbis q3, 22.05 and 48 kHz, +6 and -6 dB, starting 5 s later, MP3 96 kb/s at 22.05
+kHz, whose low-pass cuts the top of the analysed band); they are analysed in
 a scratch copy of the database (the catalogue is not changed) and each copy should find its
 original as its nearest neighbour among the catalogue's tracks, for every method.
 
