@@ -158,7 +158,7 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
     summary('timbre', timbre);
     clock('summaries');
     // the whole trimmed track's MFCCs: its windows, and its Gaussian
-    const w = wholeTimbre(o, y, whole, r);
+    const w = wholeTimbre(o, y, whole, r, timbre);
     add('timbre_windows', w.windows);
     const g = fitGaussian(w.mfcc.data, w.mfcc.rows, w.mfcc.cols);
     add('timbre_gauss', { rows: 1, cols: g.length, data: g });
@@ -226,18 +226,18 @@ function checkFinite(y: Float32Array, file: string): void {
  * MFCCs referenced to the whole track's loudest cell, which `timbre_gauss` is fitted to (a
  * Gaussian of every frame of the track: held out on the corpus, the timbre method's precision@10
  * rose from 0.290 to 0.339 and hybrid's from 0.304 to 0.346 over the central excerpt's;
- * benchmarks/RESULTS.md). `excerpt` is the analysed signal and `r` its analysis (reused when the
- * excerpt is the whole track); `whole` the whole trimmed signal, of which only the MFCCs and the
- * loudest mel dB cell of each frame are computed (analyzeTimbre: the same values analyzeSignal
- * gives, without its other features).
+ * benchmarks/RESULTS.md). `excerpt` is the analysed signal, `r` its analysis and `excerptTimbre`
+ * its level-referenced MFCCs (both reused when the excerpt is the whole track); `whole` the whole
+ * trimmed signal, of which only the MFCCs and the loudest mel dB cell of each frame are computed
+ * (analyzeTimbre: the same values analyzeSignal gives, without its other features).
  */
-export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult): { windows: Matrix; mfcc: Matrix } {
+export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult, excerptTimbre: Matrix): { windows: Matrix; mfcc: Matrix } {
   const sr = o.sr;
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
   if (whole.length === excerpt.length) {
     return {
       windows: levelReferencedWindows(r.mfcc, r.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
-      mfcc: levelReferencedMfcc(r.mfcc, r.mel_db),
+      mfcc: excerptTimbre,
     };
   }
   const a = analyzeTimbre(whole, { sr });

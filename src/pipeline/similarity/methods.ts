@@ -1,5 +1,5 @@
 import { paramsHash } from '../../util/hash.js';
-import { METHOD_NAMES, methodNamed, normalizedParams, type MethodName } from './registry.js';
+import { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
 
 export { DEFAULTS, normalizeWeights, normalizeShortlist } from './defaults.js';
 export { METHOD_NAMES, methodNamed, type MethodName } from './registry.js';
@@ -57,9 +57,7 @@ export function checkMethodNames(names: readonly string[]): void {
 }
 
 /** The parameters that define a result set (k is not one: neighbours are derived for any k; the method's revision is one). */
-export function normalizeParams(p: SimilarityParams): Record<string, unknown> {
-  return normalizedParams(p);
-}
+export { normalizedParams as normalizeParams } from './registry.js';
 
 export function hashOf(params: Record<string, unknown>): string {
   return paramsHash(params);
