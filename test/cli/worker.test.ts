@@ -140,13 +140,16 @@ function endToEnd(engine: string, queuedDb: () => string): void {
 
     expect(yasrJson(db, ['ingest', ...files]).added).toBe(12);
     const workers = ['A', 'B', 'C'].map(() => startWorker(db, ['--lease', '2', '--concurrency', '1', '--json']));
-    const [a, b, c] = workers;
+    let victim = -1;
     try {
       const features = yasrAsync(db, ['features', '--queue', '--mfcc', '--workers', '1', '--json']);
-      // wait until A holds a lease, then kill it outright
+      // wait until a worker holds a lease (whichever claims first: on a loaded machine one of the
+      // three may start too late to claim any of the 12 tasks), then kill it outright
+      const holds = (w: Worker) => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running' AND lease_owner LIKE ?`, `%:${w.child.pid}:%`)[0].n > 0;
+      await until('a worker to hold a lease', 120_000, () => (victim = workers.findIndex(holds)) >= 0);
+      const a = workers[victim];
+      const [b, c] = workers.filter((_, i) => i !== victim);
       const mine = `%:${a.child.pid}:%`;
-      const held = () => query<{ n: number }>(db, `SELECT COUNT(*) AS n FROM tasks WHERE status = 'running' AND lease_owner LIKE ?`, mine)[0].n > 0;
-      await until('worker A to hold a lease', 120_000, held);
       a.child.kill('SIGKILL');
       expect(await a.exited).toBe(null);
       const orphaned = query<{ id: number }>(db, `SELECT id FROM tasks WHERE status = 'running' AND lease_owner LIKE ?`, mine);
