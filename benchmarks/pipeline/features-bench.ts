@@ -28,7 +28,7 @@ import {
   analyzeDecoded, decodeAnalysedSignal, MFCC_WINDOW_HOP_SECONDS, MFCC_WINDOW_SECONDS, type StageTimes,
 } from '../../src/pipeline/analyze-track.js';
 import { analyzeSignal, analyzeTimbre } from '../../src/dsp/analyze.js';
-import { levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../../src/dsp/level-reference.js';
+import { bandLimitedMfcc, levelReferencedWindowsOfMaxima, similarityBands } from '../../src/dsp/level-reference.js';
 import { describeSignal } from '../../src/pipeline/describe.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
 import { machineLine, median, today } from '../machine.js';
@@ -121,6 +121,7 @@ async function stages(files: string[], rounds = 3): Promise<Stages> {
   const identical = { windows: true, descriptors: true };
   let audioSeconds = 0;
   const frames = (s: number) => Math.max(1, Math.round((s * O.sr) / 512));
+  const bands = similarityBands({ sr: O.sr, nMels: 128, min: 20 });
   const timed = <T>(out: number[], f: () => T): T => {
     collect();
     const t = performance.now();
@@ -146,11 +147,12 @@ async function stages(files: string[], rounds = 3): Promise<Stages> {
     for (let k = 0; k < rounds; k++) {
       const w = timed(pair.wb, () => {
         const a = analyzeSignal(s.whole);
-        return levelReferencedWindows(a.mfcc, a.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+        const l = bandLimitedMfcc(a.mel_db, bands, a.mfcc.rows);
+        return levelReferencedWindowsOfMaxima(l.mfcc, l.maxima, bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
       });
       timed(pair.wn, () => {
-        const a = analyzeTimbre(s.whole);
-        return levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.nMels, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
+        const a = analyzeTimbre(s.whole, { bands });
+        return levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS));
       });
       const dsc = timed(pair.db, () => {
         const a = analyzeSignal(s.y, { sr: O.sr, keepStft: true });

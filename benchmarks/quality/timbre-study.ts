@@ -11,7 +11,7 @@
  *    (with and without the artist filter) and self-retrieval of the copies (is the original the
  *    nearest original?). A configuration is chosen on one half and reported on the other.
  *
- * Usage: node dist/benchmarks/quality/timbre-study.js [--out DIR] [--originals 60] [--workers 2] [--configs all|base]
+ * Usage: node dist/benchmarks/quality/timbre-study.js [--out DIR] [--originals 60] [--workers 2] [--configs all|base|bands]
  * Needs the corpus (bash benchmarks/corpus/build.sh).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -211,6 +211,12 @@ if (which === 'all') {
         }
       }
     }
+  }
+}
+if (which === 'bands') {
+  // the top of the band only (codecs at 22,050 Hz cut from about 10 kHz): today's level reference
+  for (const maxHz of [Infinity, 10000, 9700, 9500, 9000, 8500, 8000, 7000]) {
+    grid.push({ name: `ref max, floor 80, up to ${maxHz} Hz`, cfg: { ref: 'max', floorDb: 80, quietDb: Infinity, minHz: 0, maxHz, nMfcc: 20, dropC0: false } });
   }
 }
 const results: { name: string; cos: Scores; tim: Scores }[] = [];

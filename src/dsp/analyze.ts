@@ -74,12 +74,21 @@ export interface AnalysisResult {
 
 /** What analyzeTimbre returns. */
 export interface TimbreAnalysis {
-  /** Identical to analyzeSignal's mfcc [nMfcc, T]. */
+  /**
+   * [nMfcc, T]: with all bands, identical to analyzeSignal's mfcc; with `bands` < nMels, the
+   * orthonormal DCT-II of the lowest `bands` rows of its mel_db (bandLimitedMfcc's values).
+   */
   mfcc: Matrix;
-  /** The loudest mel dB cell of each frame: identical to frameMaxima(analyzeSignal(...).mel_db), [T]. */
+  /** The loudest mel dB cell of each frame among those bands: with all bands, identical to frameMaxima(analyzeSignal(...).mel_db), [T]. */
   frameMaxDb: Float64Array;
-  /** Mel bands (rows of the mel dB matrix the maxima were taken over). */
-  nMels: number;
+  /** Mel bands the DCT and the maxima used (the lowest ones). */
+  bands: number;
+}
+
+/** analyzeTimbre's options: analyzeSignal's, and the mel bands its MFCCs use. */
+export interface TimbreOptions extends AnalysisOptions {
+  /** The lowest `bands` mel bands only (default: all nMels; src/dsp/level-reference.ts similarityBands). */
+  bands: number;
 }
 
 export const ANALYSIS_DEFAULTS: AnalysisOptions = {
@@ -120,6 +129,7 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
     mfcc: new Float32Array(o.nMfcc * T),
     spectral: o.spectralFrames ? spectralFramesFor(o.nFft, T) : null,
     frameMax: null,
+    bands: nMels,
   };
   run(y, o, T, out);
   const { melF, chroma, rms, centroid, zcr, stft, melDb, mfcc } = out;
@@ -146,11 +156,16 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
  * The MFCCs of y and the loudest mel dB cell of each frame, with analyzeSignal's arithmetic (the
  * values are identical to analyzeSignal's mfcc and to frameMaxima of its mel_db) but nothing
  * else: no chroma, RMS, centroid, zero crossings, and no mel dB matrix. This is what the
- * level-referenced similarity windows over a whole track need (src/dsp/level-reference.ts).
- * keepStft, keepMel and spectralFrames are ignored.
+ * level-referenced similarity MFCCs over a whole track need (src/dsp/level-reference.ts).
+ * With `bands` < nMels both come from the lowest `bands` mel bands only (the DCT in float64
+ * JavaScript with either kernel: bandLimitedMfcc's values). keepStft, keepMel and spectralFrames
+ * are ignored.
  */
-export function analyzeTimbre(y: Float32Array, opts: Partial<AnalysisOptions> = {}): TimbreAnalysis {
-  const { o, T } = prepare(y, { ...opts, keepStft: false, keepMel: false, spectralFrames: false });
+export function analyzeTimbre(y: Float32Array, opts: Partial<TimbreOptions> = {}): TimbreAnalysis {
+  const { bands: wanted, ...rest } = opts;
+  const { o, T } = prepare(y, { ...rest, keepStft: false, keepMel: false, spectralFrames: false });
+  const bands = wanted ?? o.nMels;
+  if (!Number.isInteger(bands) || bands < o.nMfcc || bands > o.nMels) throw badParameter('bands', bands, `an integer in ${o.nMfcc} .. ${o.nMels} (nMfcc .. nMels)`);
   const out: FrameOutputs = {
     melF: new Float32Array(o.nMels * T),
     chroma: null,
@@ -162,9 +177,10 @@ export function analyzeTimbre(y: Float32Array, opts: Partial<AnalysisOptions> = 
     mfcc: new Float32Array(o.nMfcc * T),
     spectral: null,
     frameMax: new Float64Array(T),
+    bands,
   };
   run(y, o, T, out);
-  return { mfcc: { rows: o.nMfcc, cols: T, data: out.mfcc }, frameMaxDb: out.frameMax!, nMels: o.nMels };
+  return { mfcc: { rows: o.nMfcc, cols: T, data: out.mfcc }, frameMaxDb: out.frameMax!, bands };
 }
 
 /** Options resolved, the input checked, the frame count. */
@@ -206,8 +222,10 @@ interface FrameOutputs {
   mfcc: Float32Array;
   /** Per-frame spectral statistics of the float32 magnitudes. */
   spectral: SpectralFrames | null;
-  /** The loudest mel dB value of each frame. */
+  /** The loudest mel dB value of each frame (among the lowest `bands` bands). */
   frameMax: Float64Array | null;
+  /** Mel bands the DCT (and frameMax) use, the lowest ones: nMels for librosa's mfcc; fewer, a band-limited DCT in JavaScript. */
+  bands: number;
 }
 
 /**
@@ -309,7 +327,12 @@ function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan
   const dbI = plan.dbCol >> 2;
   const mfI = plan.mfccOut >> 2;
   const nMfcc = o.nMfcc;
-  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, (t, col) => {
+  if (out.bands < nMels) {
+    const dct = new DctFrame(nMfcc, out.bands);
+    melDbColumns(melF, nMels, T, out.melDb, out.frameMax, out.bands, (t, col) => dct.apply(col, mfcc, t, T));
+    return;
+  }
+  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, nMels, (t, col) => {
     for (let b = 0; b < nMels; b++) f[dbI + b] = col[b];
     plan.k.matvec(plan.dctTable, nMfcc, plan.dbCol, plan.mfccOut);
     for (let k = 0; k < nMfcc; k++) mfcc[k * T + t] = f[mfI + k];
@@ -350,8 +373,8 @@ function analyzeWithJs(y: Float32Array, o: AnalysisOptions, T: number, out: Fram
     }
   }
   // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
-  const dct = new DctFrame(o.nMfcc, nMels);
-  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, (t, col) => dct.apply(col, mfcc, t, T));
+  const dct = new DctFrame(o.nMfcc, out.bands);
+  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, out.bands, (t, col) => dct.apply(col, mfcc, t, T));
   if (zcr) zcr.set(zeroCrossingRate(y, { frameLength: nFft, hopLength, center: true, threshold: ZCR_THRESHOLD }).data);
 }
 
@@ -398,8 +421,8 @@ function storeNormalizedChroma(raw: Float64Array, chroma: Float32Array, t: numbe
 /**
  * mel_db = power_to_db(mel, ref=1, amin=1e-10, top_db=80) into melDb [nMels, T] (when given)
  * from the frame-major mel power melF [T, nMels], and each frame's largest dB value into
- * frameMax[t] (when given); `column(t, col)` receives each frame's dB values (float32-rounded,
- * in a reused buffer) for the DCT.
+ * frameMax[t] (when given; the largest among the lowest `bands` bands); `column(t, col)` receives
+ * each frame's dB values (all nMels of them, float32-rounded, in a reused buffer) for the DCT.
  */
 function melDbColumns(
   melF: Float32Array,
@@ -407,6 +430,7 @@ function melDbColumns(
   T: number,
   melDb: Float32Array | null,
   frameMax: Float64Array | null,
+  bands: number,
   column: (t: number, col: Float64Array) => void,
 ): void {
   // The top_db floor needs the global maximum (log is monotonic, so take it on powers).
@@ -434,7 +458,7 @@ function melDbColumns(
     if (melDb) for (let b = 0; b < nMels; b++) melDb[b * T + t] = col[b];
     if (frameMax) {
       let m = -Infinity;
-      for (let b = 0; b < nMels; b++) if (col[b] > m) m = col[b];
+      for (let b = 0; b < bands; b++) if (col[b] > m) m = col[b];
       frameMax[t] = m;
     }
     column(t, col);

@@ -14,13 +14,72 @@
  * `{ ref: 'max', floorDb: 80 }`, checked by test/dsp/level-reference.test.ts). The study that
  * chose this (benchmarks/quality/timbre-study.md): gain +-6 dB copies found themselves 98.3 %
  * of the time instead of 92-93 % for the timbre method, album precision unchanged within noise;
- * a higher floor or band limits bought the rest of self-retrieval with precision.
+ * a higher floor with an 8 kHz band limit bought the rest of self-retrieval with precision (a
+ * limit just below the 10 kHz cut of encoders at 22,050 Hz, later, cost none: SIMILARITY_MAX_HZ).
  *
- * The librosa-exact `mfcc` (and `mfcc_summary`, the export) stay as they are; these feed the
- * similarity vectors timbre_summary, timbre_gauss and timbre_windows.
+ * The similarity vectors (timbre_summary, timbre_gauss and timbre_windows) take these from the
+ * mel bands up to SIMILARITY_MAX_HZ only (bandLimitedMfcc: the same DCT over fewer bands, the
+ * loudest cell among them as the reference; features version 7), so that a copy whose encoder cut
+ * the top of the spectrum keeps its values. The librosa-exact `mfcc` (and `mfcc_summary`, the
+ * export) stay as they are.
  */
 import type { Matrix } from './matrix.js';
+import { melFrequencies } from './mel.js';
+import { DctFrame } from './mfcc.js';
 import { summaryVector, windowStarts } from './summary.js';
+import { badParameter } from '../errors.js';
+
+/**
+ * The top of the band the similarity MFCCs read (Hz): mel bands whose centre lies above it are
+ * left out. Encoders working at 22,050 Hz cut the top of the spectrum: LAME's MP3 at every
+ * bitrate from about 10 kHz (-23 dB at 10-10.5 kHz, -70 dB above), Vorbis at low quality from
+ * about 10.8 kHz, so a copy made at that rate lost what the top mel bands hold, and its MFCCs
+ * (every coefficient mixes every band) and its Gaussian (a band pinned at the dB floor leaves a
+ * direction of almost no variance, which the inverse covariance magnifies) stop looking like
+ * the original's. 9,700 Hz keeps the bands whose filters end below 10 kHz (124 of 128 at 22,050 Hz);
+ * the choice was made on one half of the corpus's albums and checked on the other
+ * (benchmarks/quality/timbre-study.md, benchmarks/RESULTS.md).
+ */
+export const SIMILARITY_MAX_HZ = 9700;
+
+/**
+ * How many of the lowest mel bands have their centre at or below maxHz (at least `min`): the
+ * bands of librosa's filter bank for nMels bands from fmin to fmax (sr / 2 by default).
+ */
+export function similarityBands(o: { sr: number; nMels: number; fmin?: number; fmax?: number; min?: number }, maxHz = SIMILARITY_MAX_HZ): number {
+  if (!(maxHz > 0)) throw badParameter('maxHz', maxHz, 'a positive frequency in Hz');
+  const centres = melFrequencies(o.nMels + 2, o.fmin ?? 0, o.fmax ?? o.sr / 2);
+  let n = 0;
+  while (n < o.nMels && centres[n + 1] <= maxHz) n++;
+  return Math.max(n, Math.min(o.min ?? 1, o.nMels));
+}
+
+/**
+ * Band-limited MFCCs [nMfcc, T]: the orthonormal DCT-II of the lowest `bands` rows of a mel dB
+ * matrix [nMels, T] (librosa's mfcc when bands = nMels), and the loudest of those rows' cells in
+ * each frame [T]: what levelReferencedMfccOfMaxima and levelReferencedWindowsOfMaxima take, with
+ * `bands` as their number of bands. analyzeTimbre(y, { bands }) gives the same values without the
+ * matrix.
+ */
+export function bandLimitedMfcc(melDb: Matrix, bands: number, nMfcc = 20): { mfcc: Matrix; maxima: Float64Array } {
+  const { rows, cols: T, data } = melDb;
+  if (!Number.isInteger(bands) || bands < nMfcc || bands > rows) throw badParameter('bands', bands, `an integer in ${nMfcc} .. ${rows}`);
+  const dct = new DctFrame(nMfcc, bands);
+  const col = new Float64Array(bands);
+  const mfcc = new Float32Array(nMfcc * T);
+  const maxima = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    let m = -Infinity;
+    for (let b = 0; b < bands; b++) {
+      const v = data[b * T + t];
+      col[b] = v;
+      if (v > m) m = v;
+    }
+    maxima[t] = m;
+    dct.apply(col, mfcc, t, T);
+  }
+  return { mfcc: { rows: nMfcc, cols: T, data: mfcc }, maxima };
+}
 
 /** The loudest value of each frame of a mel dB matrix [nMels, T]: a [T] array. */
 export function frameMaxima(melDb: Matrix): Float64Array {

@@ -1,8 +1,8 @@
 import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
-import { analyzeSignal, analyzeTimbre, type AnalysisResult } from '../dsp/analyze.js';
+import { analyzeSignal, analyzeTimbre } from '../dsp/analyze.js';
 import { allFinite } from '../dsp/finite.js';
-import { levelReferencedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../dsp/level-reference.js';
+import { bandLimitedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindowsOfMaxima, similarityBands } from '../dsp/level-reference.js';
 import type { SpectralFrames } from '../dsp/descriptors/spectral.js';
 import { summaryVector } from '../dsp/summary.js';
 import { blockPatternVector } from '../dsp/block-level.js';
@@ -153,12 +153,15 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
   if (o.groups.includes('mfcc')) {
     add('mfcc', r.mfcc);
     summary('mfcc', r.mfcc);
-    // the similarity vectors: MFCCs referenced to their own loudest cell (src/dsp/level-reference.ts)
-    const timbre = levelReferencedMfcc(r.mfcc, r.mel_db);
+    // the similarity vectors: MFCCs of the mel bands below SIMILARITY_MAX_HZ, referenced to
+    // their own loudest cell (src/dsp/level-reference.ts)
+    const bands = similarityBands({ sr, nMels: r.mel_db.rows, min: r.mfcc.rows });
+    const limited = { ...bandLimitedMfcc(r.mel_db, bands, r.mfcc.rows), bands };
+    const timbre = levelReferencedMfccOfMaxima(limited.mfcc, limited.maxima, bands);
     summary('timbre', timbre);
     clock('summaries');
     // the whole trimmed track's MFCCs: its windows, and its Gaussian
-    const w = wholeTimbre(o, y, whole, r, timbre);
+    const w = wholeTimbre(o, y, whole, limited, timbre);
     add('timbre_windows', w.windows);
     const g = fitGaussian(w.mfcc.data, w.mfcc.rows, w.mfcc.cols);
     add('timbre_gauss', { rows: 1, cols: g.length, data: g });
@@ -220,29 +223,37 @@ function checkFinite(y: Float32Array, file: string): void {
   if (!allFinite(y)) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
 }
 
+/** Band-limited MFCCs of a stretch, the loudest cell of each frame among their bands, and how many bands (bandLimitedMfcc). */
+export interface BandLimitedTimbre {
+  mfcc: Matrix;
+  maxima: Float64Array;
+  bands: number;
+}
+
 /**
  * The whole trimmed track's timbre: `windows`, the `timbre_windows` matrix (window summaries of
- * the level-referenced MFCCs, each window referenced to its own loudest cell), and `mfcc`, its
- * MFCCs referenced to the whole track's loudest cell, which `timbre_gauss` is fitted to (a
- * Gaussian of every frame of the track: held out on the corpus, the timbre method's precision@10
- * rose from 0.290 to 0.339 and hybrid's from 0.304 to 0.346 over the central excerpt's;
- * benchmarks/RESULTS.md). `excerpt` is the analysed signal, `r` its analysis and `excerptTimbre`
- * its level-referenced MFCCs (both reused when the excerpt is the whole track); `whole` the whole
- * trimmed signal, of which only the MFCCs and the loudest mel dB cell of each frame are computed
- * (analyzeTimbre: the same values analyzeSignal gives, without its other features).
+ * the level-referenced band-limited MFCCs, each window referenced to its own loudest cell), and
+ * `mfcc`, those MFCCs referenced to the whole track's loudest cell, which `timbre_gauss` is
+ * fitted to (a Gaussian of every frame of the track: held out on the corpus, the timbre method's
+ * precision@10 rose from 0.290 to 0.339 and hybrid's from 0.304 to 0.346 over the central
+ * excerpt's; benchmarks/RESULTS.md). `excerpt` is the analysed signal, `limited` its band-limited
+ * MFCCs and `excerptTimbre` those level-referenced (both reused when the excerpt is the whole
+ * track); `whole` the whole trimmed signal, of which only the band-limited MFCCs and the loudest
+ * cell of each frame among their bands are computed (analyzeTimbre with the same `bands`: the
+ * values bandLimitedMfcc gives from analyzeSignal's mel_db, without its other features).
  */
-export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, r: AnalysisResult, excerptTimbre: Matrix): { windows: Matrix; mfcc: Matrix } {
+export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, limited: BandLimitedTimbre, excerptTimbre: Matrix): { windows: Matrix; mfcc: Matrix } {
   const sr = o.sr;
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
   if (whole.length === excerpt.length) {
     return {
-      windows: levelReferencedWindows(r.mfcc, r.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
+      windows: levelReferencedWindowsOfMaxima(limited.mfcc, limited.maxima, limited.bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
       mfcc: excerptTimbre,
     };
   }
-  const a = analyzeTimbre(whole, { sr });
+  const a = analyzeTimbre(whole, { sr, bands: limited.bands });
   return {
-    windows: levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.nMels, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
-    mfcc: levelReferencedMfccOfMaxima(a.mfcc, a.frameMaxDb, a.nMels),
+    windows: levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
+    mfcc: levelReferencedMfccOfMaxima(a.mfcc, a.frameMaxDb, a.bands),
   };
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSignal, analyzeTimbre } from '../../src/dsp/analyze.js';
 import { spectralFramesOf } from '../../src/dsp/descriptors/spectral.js';
-import { frameMaxima } from '../../src/dsp/level-reference.js';
+import { bandLimitedMfcc, frameMaxima } from '../../src/dsp/level-reference.js';
 import { synthTrack } from '../../src/demo/synth.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
 
@@ -71,7 +71,7 @@ describe('analyzeTimbre', () => {
         const t = analyzeTimbre(y, { kernel });
         expectSame(t.mfcc, full.mfcc, `${kernel} mfcc`);
         expect(bytes(t.frameMaxDb).equals(bytes(frameMaxima(full.mel_db)))).toBe(true);
-        expect(t.nMels).toBe(128);
+        expect(t.bands).toBe(128);
       }
     }
   });
@@ -81,11 +81,28 @@ describe('analyzeTimbre', () => {
     const o = { sr: 16000, nFft: 1024, hopLength: 256, nMels: 40, nMfcc: 13 };
     const t = analyzeTimbre(y, o);
     const full = analyzeSignal(y, o);
-    expect([t.mfcc.rows, t.mfcc.cols, t.nMels]).toEqual([13, full.mfcc.cols, 40]);
+    expect([t.mfcc.rows, t.mfcc.cols, t.bands]).toEqual([13, full.mfcc.cols, 40]);
     expect(t.mfcc).toEqual(full.mfcc);
     expect(t.frameMaxDb).toEqual(frameMaxima(full.mel_db));
     const bad = Float32Array.of(0, NaN, 0);
     expect(() => analyzeTimbre(bad)).toThrow(/sample 1 is not finite/);
     expect(() => analyzeTimbre(y, { nMfcc: 200 })).toThrow(/nMfcc/);
+  });
+});
+
+describe('analyzeTimbre with fewer bands', () => {
+  it('gives bandLimitedMfcc of analyzeSignal\'s mel_db exactly, with either kernel', () => {
+    for (const y of [mixed(), sine(220, 0.2), new Float32Array(5000)]) {
+      for (const kernel of KERNELS) {
+        const full = analyzeSignal(y, { kernel });
+        const t = analyzeTimbre(y, { kernel, bands: 124 });
+        const want = bandLimitedMfcc(full.mel_db, 124, 20);
+        expectSame(t.mfcc, want.mfcc, `${kernel} mfcc`);
+        expect(bytes(t.frameMaxDb).equals(bytes(want.maxima))).toBe(true);
+        expect(t.bands).toBe(124);
+      }
+    }
+    expect(() => analyzeTimbre(sine(220, 0.1), { bands: 129 })).toThrow(/bands/);
+    expect(() => analyzeTimbre(sine(220, 0.1), { bands: 19 })).toThrow(/bands/);
   });
 });

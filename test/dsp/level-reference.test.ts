@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { frameMaxima, levelReferencedMfcc, levelReferencedWindows, levelReferencedWindowsOfMaxima } from '../../src/dsp/level-reference.js';
+import {
+  SIMILARITY_MAX_HZ, bandLimitedMfcc, frameMaxima, levelReferencedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindows, levelReferencedWindowsOfMaxima, similarityBands,
+} from '../../src/dsp/level-reference.js';
 import { LIBROSA_FRONTEND, timbreMfcc } from '../../src/dsp/timbre-frontend.js';
 import { summaryVector, windowStarts, windowSummaries } from '../../src/dsp/summary.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
@@ -90,5 +92,51 @@ describe('level-referenced MFCCs', () => {
       expect(levelReferencedWindowsOfMaxima(a.mfcc, frameMaxima(a.mel_db), 128, win, hop)).toEqual(levelReferencedWindows(a.mfcc, a.mel_db, win, hop));
     }
     expect(() => levelReferencedWindowsOfMaxima(a.mfcc, new Float64Array(3), 128, 10, 5)).toThrow(/frame maxima/);
+  });
+});
+
+describe('band-limited similarity MFCCs', () => {
+  it('similarityBands counts the lowest bands whose centre lies at or below the limit', () => {
+    // librosa.mel_frequencies(130, fmax=11025)[1:129]: centres 9652 Hz (band 124) and 9912 Hz (band 125)
+    expect(similarityBands({ sr: 22050, nMels: 128 })).toBe(124);
+    expect(similarityBands({ sr: 22050, nMels: 128 }, 9652)).toBe(124);
+    expect(similarityBands({ sr: 22050, nMels: 128 }, 9651)).toBe(123);
+    expect(similarityBands({ sr: 22050, nMels: 128 }, 20000)).toBe(128);
+    // a low sample rate keeps every band (its top is below the limit)
+    expect(similarityBands({ sr: 16000, nMels: 40 })).toBe(40);
+    expect(similarityBands({ sr: 22050, nMels: 128, min: 20 }, 10)).toBe(20);
+    expect(() => similarityBands({ sr: 22050, nMels: 128 }, 0)).toThrow(/maxHz/);
+  });
+
+  it('with every band they are librosa\'s MFCCs, and the maxima frameMaxima', () => {
+    const b = bandLimitedMfcc(r.mel_db, 128, 20);
+    expect(maxDiff(b.mfcc.data, r.mfcc.data)).toBeLessThan(2e-3);
+    expect(b.maxima).toEqual(frameMaxima(r.mel_db));
+    expect(() => bandLimitedMfcc(r.mel_db, 129, 20)).toThrow(/bands/);
+    expect(() => bandLimitedMfcc(r.mel_db, 10, 20)).toThrow(/bands/);
+  });
+
+  it('level-referenced, they are the study front-end with the band limit (ref max, floor 80, bands up to SIMILARITY_MAX_HZ)', () => {
+    const bands = similarityBands({ sr: 22050, nMels: 128 });
+    const b = bandLimitedMfcc(r.mel_db, bands, 20);
+    const got = levelReferencedMfccOfMaxima(b.mfcc, b.maxima, bands);
+    const want = timbreMfcc(r.mel!, { ...LIBROSA_FRONTEND, ref: 'max', maxHz: SIMILARITY_MAX_HZ });
+    expect(maxDiff(got.data, want.data)).toBeLessThan(2e-3);
+  });
+
+  it('a copy without what lies above 10 kHz (an encoder\'s low-pass at 22,050 Hz) keeps them; librosa\'s MFCCs move', () => {
+    // the music plus a bright component at 10.5 kHz, faded in and out over 0.2 s (a sudden start
+    // or end would splash across the spectrum in the first or last frames): the copy lacks it
+    const fade = (i: number) => Math.min(1, i / 4410, (y.length - i) / 4410);
+    const bright = Float32Array.from(y, (v, i) => v + 0.05 * fade(i) * Math.sin((2 * Math.PI * 10500 * i) / 22050) * (1 + Math.sin((2 * Math.PI * 3 * i) / 22050)));
+    const a = analyzeSignal(bright);
+    const c = analyzeSignal(y);
+    const bands = similarityBands({ sr: 22050, nMels: 128 });
+    const ref = (x: typeof a) => {
+      const b = bandLimitedMfcc(x.mel_db, bands, 20);
+      return levelReferencedMfccOfMaxima(b.mfcc, b.maxima, bands).data;
+    };
+    expect(maxDiff(ref(a), ref(c))).toBeLessThan(0.05);
+    expect(maxDiff(levelReferencedMfcc(a.mfcc, a.mel_db).data, levelReferencedMfcc(c.mfcc, c.mel_db).data)).toBeGreaterThan(5);
   });
 });

@@ -8,7 +8,7 @@ import { analyzeTrack, decodeAnalysedSignal, MFCC_WINDOW_HOP_SECONDS, MFCC_WINDO
 import { DEFAULT_FEATURE_OPTIONS, FEATURE_GROUPS, type FeatureOptions } from '../../src/pipeline/feature-options.js';
 import { describeSignal } from '../../src/pipeline/describe.js';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
-import { levelReferencedMfcc, levelReferencedWindows } from '../../src/dsp/level-reference.js';
+import { bandLimitedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindowsOfMaxima, similarityBands } from '../../src/dsp/level-reference.js';
 import { fitGaussian } from '../../src/similarity/gaussian.js';
 import { summaryVector } from '../../src/dsp/summary.js';
 import { synthTrack } from '../../src/demo/synth.js';
@@ -70,14 +70,17 @@ describe('the analysed signal', () => {
     expect(Math.abs(s.start - Math.floor((s.whole.length - 30 * 22050) / 2) - s.trim[0])).toBe(0);
   });
 
-  it('stores the librosa MFCC summary, the level-referenced similarity vectors and the block patterns', async () => {
+  it('stores the librosa MFCC summary, the level-referenced band-limited similarity vectors and the block patterns', async () => {
     const r = await analyzeTrack(tools.ffmpeg, jingle, 84, { ...DEFAULT_FEATURE_OPTIONS, groups: ['mfcc'] });
     expect(Object.keys(r.features).sort()).toEqual(['block_patterns', 'mfcc', 'mfcc_summary', 'timbre_gauss', 'timbre_summary', 'timbre_windows']);
     const m = r.features.mfcc_summary.data;
     const t = r.features.timbre_summary.data;
-    // same shape of sound, another reference: only the mean of coefficient 0 differs
-    expect(t[0]).toBeLessThan(m[0]);
-    expect(Array.from(t.subarray(1))).toEqual(Array.from(m.subarray(1)));
+    // same sound, another reference and fewer bands (124 of 128): the level moves coefficient 0's
+    // mean, the bands every coefficient a little (the exact values: the next test)
+    expect(t.length).toBe(m.length);
+    expect(t[0]).toBeLessThan(m[0] - 100);
+    expect(Math.abs(t[1] - m[1])).toBeGreaterThan(0);
+    expect(Math.abs(t[1] - m[1])).toBeLessThan(0.2 * Math.abs(m[1]) + 5);
     expect(r.meta.silent).toBe(false);
   });
 
@@ -88,18 +91,23 @@ describe('the analysed signal', () => {
     const r = await analyzeTrack(tools.ffmpeg, song, 48, o, describeSignal, times);
     const s = await decodeAnalysedSignal(tools.ffmpeg, song, 48, o);
     expect(s.whole.length).toBeGreaterThan(s.y.length); // the windows need their own pass
-    // before: analyzeSignal over the whole trimmed track, windows from its mel dB matrix
+    // before: analyzeSignal over the whole trimmed track, windows from its mel dB matrix's bands
+    // up to SIMILARITY_MAX_HZ (124 of 128)
+    const bands = similarityBands({ sr: 22050, nMels: 128 });
+    expect(bands).toBe(124);
     const whole = analyzeSignal(s.whole);
+    const wl = bandLimitedMfcc(whole.mel_db, bands, 20);
     const frames = (sec: number) => Math.round((sec * 22050) / 512);
-    expect(same(r.features.timbre_windows, levelReferencedWindows(whole.mfcc, whole.mel_db, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)))).toBe(true);
+    expect(same(r.features.timbre_windows, levelReferencedWindowsOfMaxima(wl.mfcc, wl.maxima, bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)))).toBe(true);
     // timbre_gauss: the Gaussian of every frame of the whole trimmed track (not the excerpt's), referenced to its loudest cell
-    const g = fitGaussian(levelReferencedMfcc(whole.mfcc, whole.mel_db).data, 20, whole.mfcc.cols);
+    const g = fitGaussian(levelReferencedMfccOfMaxima(wl.mfcc, wl.maxima, bands).data, 20, whole.mfcc.cols);
     expect(Array.from(r.features.timbre_gauss.data)).toEqual(Array.from(g));
     const ex = analyzeSignal(s.y);
-    const gx = fitGaussian(levelReferencedMfcc(ex.mfcc, ex.mel_db).data, 20, ex.mfcc.cols);
+    const xl = bandLimitedMfcc(ex.mel_db, bands, 20);
+    const gx = fitGaussian(levelReferencedMfccOfMaxima(xl.mfcc, xl.maxima, bands).data, 20, ex.mfcc.cols);
     expect(Math.max(...Array.from(g, (v, k) => Math.abs(v - gx[k])))).toBeGreaterThan(0.1);
     // timbre_summary stays the excerpt's
-    expect(same(r.features.timbre_summary, { rows: 1, cols: 40, data: summaryVector(levelReferencedMfcc(ex.mfcc, ex.mel_db)) })).toBe(true);
+    expect(same(r.features.timbre_summary, { rows: 1, cols: 40, data: summaryVector(levelReferencedMfccOfMaxima(xl.mfcc, xl.maxima, bands)) })).toBe(true);
     // before: the descriptors from |STFT| of the excerpt
     const a = analyzeSignal(s.y, { keepStft: true });
     const d = describeSignal(s.y, { sr: 22050, stftMag: a.stft_mag, melDb: a.mel_db, chroma: a.chroma });

@@ -74,10 +74,13 @@ export function resolveRun(db: Db, p: SimilarityParams): { params: Record<string
 }
 
 /**
- * `timbre_mfcc`: the librosa MFCC sequence with MFCC 0 referenced to the excerpt's loudest mel
- * cell (src/dsp/level-reference.ts), so that a copy 6 dB louder aligns with its original. Not
- * stored: the shift is the difference of the stored summaries' MFCC 0 means (mfcc_summary is
- * librosa's, timbre_summary the level-referenced one), applied to every frame.
+ * `timbre_mfcc`: the librosa MFCC sequence with MFCC 0 moved so that its mean is that of the
+ * similarity MFCCs (timbre_summary's: referenced to the excerpt's loudest mel cell,
+ * src/dsp/level-reference.ts), so that a copy 6 dB louder aligns with its original. Not stored:
+ * the shift is the difference of the stored summaries' MFCC 0 means (mfcc_summary is librosa's),
+ * applied to every frame. The similarity MFCCs leave out the top mel bands (features version 7),
+ * so the mean also drops what those bands add to librosa's MFCC 0; how the frames move about it
+ * stays librosa's.
  */
 export const LEVEL_REFERENCED_SEQUENCE = 'timbre_mfcc';
 
@@ -86,7 +89,7 @@ export function storedFeaturesOf(sequence: string): string[] {
   return sequence === LEVEL_REFERENCED_SEQUENCE ? ['mfcc', 'mfcc_summary', 'timbre_summary'] : [sequence];
 }
 
-/** MFCC 0's level shift of a track: librosa's summary mean minus the level-referenced one. */
+/** MFCC 0's level shift of a track: librosa's summary mean minus the similarity MFCCs' (timbre_summary). */
 export function levelShift(mfccSummary: ArrayLike<number>, timbreSummary: ArrayLike<number>): number {
   return mfccSummary[0] - timbreSummary[0];
 }
