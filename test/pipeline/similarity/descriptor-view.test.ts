@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DESCRIPTOR_VECTOR_NAMES, descriptorVector } from '../../../src/dsp/descriptors/vector.js';
 import type { Descriptors } from '../../../src/dsp/descriptors/index.js';
-import { COMPARED_DESCRIPTORS, DESCRIPTOR_VIEW, LEVEL_DESCRIPTORS, STORED_DESCRIPTORS, compareDescriptors, viewRows } from '../../../src/pipeline/similarity/descriptor-view.js';
+import { COMPARED_DESCRIPTORS, DESCRIPTOR_VIEW, LEFT_OUT_DESCRIPTORS, STORED_DESCRIPTORS, compareDescriptors, viewRows } from '../../../src/pipeline/similarity/descriptor-view.js';
 import { spaceOf } from '../../../src/pipeline/similarity/vector-model.js';
 import { hashOf, normalizeParams } from '../../../src/pipeline/similarity/methods.js';
 import { openDb } from '../../../src/store/db.js';
@@ -31,12 +31,15 @@ const compared = (d: Partial<Descriptors>) => {
 const at = (name: (typeof COMPARED_DESCRIPTORS)[number]) => COMPARED_DESCRIPTORS.indexOf(name);
 
 describe('compareDescriptors', () => {
-  it('restates the stored layout, and leaves out the level descriptors', () => {
+  it('restates the stored layout, and leaves out the level descriptors and the flatness', () => {
     expect([...STORED_DESCRIPTORS]).toEqual([...DESCRIPTOR_VECTOR_NAMES]);
-    expect(COMPARED_DESCRIPTORS).toHaveLength(13);
-    for (const l of LEVEL_DESCRIPTORS) expect(COMPARED_DESCRIPTORS as readonly string[]).not.toContain(l);
+    expect(COMPARED_DESCRIPTORS).toHaveLength(12);
+    for (const l of LEFT_OUT_DESCRIPTORS) expect(COMPARED_DESCRIPTORS as readonly string[]).not.toContain(l);
     // level changes nothing compared
     expect(compared({ loudness: -8, energy: 0.9 })).toEqual(compared({ loudness: -20, energy: 0.1 }));
+    // nor does the flatness (a band limit moves it)
+    expect(compared({ spectralFlatness: 0.2 })).toEqual(compared({ spectralFlatness: 0.01 }));
+    expect(compared({ spectralFlatness: 0.2 })).not.toEqual(compared({ spectralCentroid: 900 }));
   });
 
   it('puts tempo on a circle of octaves, scaled by its confidence', () => {
@@ -68,7 +71,7 @@ describe('compareDescriptors', () => {
     expect(compared({ keyConfidence: 0 })[at('mode_weighted')]).toBe(0);
     const stored = descriptorVector(record({ danceability: 0.25, onsetRate: 4 }));
     const c = compared({ danceability: 0.25, onsetRate: 4 });
-    for (const name of ['danceability', 'spectral_centroid', 'spectral_rolloff', 'spectral_flatness', 'onset_rate', 'dynamic_range', 'duration_log'] as const) {
+    for (const name of ['danceability', 'spectral_centroid', 'spectral_rolloff', 'onset_rate', 'dynamic_range', 'duration_log'] as const) {
       expect(c[at(name)]).toBe(stored[STORED_DESCRIPTORS.indexOf(name)]);
     }
   });
@@ -89,18 +92,18 @@ describe('compareDescriptors', () => {
     const raw = new Float64Array(rows.length * 14);
     rows.forEach((r, i) => raw.set(r, i * 14));
     const s = spaceOf(raw, 14, 3, true, false, DESCRIPTOR_VIEW);
-    expect(s.dim).toBe(13);
-    const direct = spaceOf(viewRows(DESCRIPTOR_VIEW, raw, 14, 3).data, 13, 3, true, false);
+    expect(s.dim).toBe(12);
+    const direct = spaceOf(viewRows(DESCRIPTOR_VIEW, raw, 14, 3).data, 12, 3, true, false);
     expect([...s.data]).toEqual([...direct.data]);
     // an outside vector equal to a member's stored one lands on that member's row
-    expect([...s.transform(rows[1])]).toEqual([...s.data.subarray(13, 26)]);
+    expect([...s.transform(rows[1])]).toEqual([...s.data.subarray(12, 24)]);
   });
 });
 
 describe('a method revision is part of a result set identity', () => {
   it('features and hybrid name their sets with their revision; a set of the earlier one is reported outdated and not found', () => {
-    expect(normalizeParams({ method: 'features' })).toEqual({ method: 'features', standardize: 'zscore', revision: 2 });
-    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(2);
+    expect(normalizeParams({ method: 'features' })).toEqual({ method: 'features', standardize: 'zscore', revision: 3 });
+    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(3);
     expect(normalizeParams({ method: 'cosine' }).revision).toBeUndefined();
     const db = openDb(':memory:');
     const old = { method: 'features', standardize: 'zscore' };

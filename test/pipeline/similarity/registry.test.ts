@@ -17,9 +17,9 @@ const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
   timbre: { method: 'timbre', feature: 'timbre_gauss', mp: true },
   dtw: { method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 },
   fastdtw: { method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 },
-  // revision 2: the descriptors compared through src/pipeline/similarity/descriptor-view.ts
-  features: { method: 'features', standardize: 'zscore', revision: 2 },
-  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25], revision: 2 },
+  // revision 3: the descriptors compared through src/pipeline/similarity/descriptor-view.ts (2: before the flatness was left out)
+  features: { method: 'features', standardize: 'zscore', revision: 3 },
+  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25], revision: 3 },
   blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
 };
 

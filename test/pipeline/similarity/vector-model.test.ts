@@ -248,13 +248,13 @@ describe('hybridModel', () => {
 });
 
 describe('featuresModel compares the descriptors as DESCRIPTOR_VIEW sees them', () => {
-  it('level descriptors and a tempo octave away count nothing; the rest counts, scaled by the 13 compared', () => {
+  it('level descriptors, the flatness and a tempo octave away count nothing; the rest counts, scaled by the 12 compared', () => {
     const db = openDb(':memory:');
     const ins = db.prepare('INSERT INTO tracks (sha256, local_path) VALUES (?, ?)');
     // DESCRIPTOR_VECTOR_NAMES order: tempo_log2 0 (confidence * log2(tempo / 120)), tempo_confidence 1,
-    // loudness 5, energy 6, danceability 7
+    // loudness 5, energy 6, danceability 7, spectral_flatness 10
     const base = [0.5, 0.8, 0.3, 0.1, 1, 0.6, 0.7, 0.4, 0.2, 0.3, 0.1, 0.5, 0.4, 0.6];
-    const louder = base.map((v, k) => (k === 5 ? v + 0.086 : k === 6 ? v + 0.2 : v));
+    const louder = base.map((v, k) => (k === 5 ? v + 0.086 : k === 6 ? v + 0.2 : k === 10 ? v + 0.3 : v));
     const doubleTempo = base.map((v, k) => (k === 0 ? v + base[1] : v));
     const danceable = base.map((v, k) => (k === 7 ? v + 1 : v));
     [base, louder, doubleTempo, danceable].forEach((v, i) => {
@@ -266,7 +266,7 @@ describe('featuresModel compares the descriptors as DESCRIPTOR_VIEW sees them', 
     const row = featuresModel(db, entries, false).row(0);
     expect(row[1]).toBe(0);
     expect(row[2]).toBeCloseTo(0, 6);
-    expect(row[3]).toBeCloseTo(1 / Math.sqrt(13), 6);
+    expect(row[3]).toBeCloseTo(1 / Math.sqrt(12), 6);
     db.close();
   });
 });

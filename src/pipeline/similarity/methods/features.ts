@@ -9,8 +9,8 @@ export const features: VectorMethod<'features'> = {
   name: 'features',
   kind: 'vector',
   orientation: 'distance',
-  // 2: tempo on a circle of octaves, mode weighted by the key's confidence (./descriptor-view.ts)
-  revision: 2,
+  // 2: tempo on a circle of octaves, mode weighted by the key's confidence; 3: the flatness left out (../descriptor-view.ts)
+  revision: 3,
   help: ['Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)'],
   listsForStoredTrack: false,
   normalize: (p) => ({ method: p.method, standardize: p.standardize ?? DEFAULTS.standardize, ...candidatesParam(p.candidates) }),

@@ -18,8 +18,8 @@ export const hybrid: VectorMethod<'hybrid'> = {
   name: 'hybrid',
   kind: 'vector',
   orientation: 'distance',
-  // 2: its descriptor part compares tempo on a circle of octaves, mode weighted by the key's confidence (../descriptor-view.ts)
-  revision: 2,
+  // 2: its descriptor part compares tempo on a circle of octaves, mode weighted by the key's confidence; 3: without the flatness (../descriptor-view.ts)
+  revision: 3,
   help: [
     'timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted',
     `(--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`,
