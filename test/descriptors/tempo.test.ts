@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readWav } from '../../src/interop/wav.js';
-import { computeDescriptors, estimateTempo, onsetDetect, onsetStrength } from '../../src/dsp/descriptors/index.js';
+import { ONSET_SCALE_QUANTILE, computeDescriptors, estimateTempo, onsetDetect, onsetStrength } from '../../src/dsp/descriptors/index.js';
 import { clickTrack, drumTrack, noiseSource } from './synth.js';
 import { referenceSuite, clipPath } from './reference.js';
 
@@ -81,6 +81,28 @@ describe('onset detection (librosa peak picking)', () => {
   it('finds nothing in a flat or empty envelope', () => {
     expect(onsetDetect(new Float32Array(50))).toEqual([]);
     expect(onsetDetect(new Float32Array(0))).toEqual([]);
+  });
+
+  it('scaled by a quantile, one strong transient does not hide the other onsets (the descriptors\' scale)', () => {
+    // 20 onsets of strength 1 (each 3 frames wide: 0.6, 1, 0.6) every 20 frames
+    const beats = new Float32Array(400);
+    for (let k = 10; k < 400; k += 20) {
+      beats[k - 1] = 0.6;
+      beats[k] = 1;
+      beats[k + 1] = 0.6;
+    }
+    const withHit = Float32Array.from(beats);
+    withHit[190] = 30; // one strong transient, 30 times the others
+    expect(onsetDetect(beats)).toHaveLength(20);
+    expect(onsetDetect(beats, { scaleQuantile: ONSET_SCALE_QUANTILE })).toHaveLength(20);
+    // scaled by the maximum (librosa's), the others fall below delta = 0.07 after the hit
+    expect(onsetDetect(withHit)).toEqual([190]);
+    // scaled by the 95th percentile (0.6 here), all of them stay
+    const q = onsetDetect(withHit, { scaleQuantile: ONSET_SCALE_QUANTILE });
+    expect(q).toHaveLength(20);
+    expect(q).toContain(190);
+    expect(ONSET_SCALE_QUANTILE).toBe(0.95);
+    expect(() => onsetDetect(beats, { scaleQuantile: 0 })).toThrow(/scaleQuantile/);
   });
 
   it('onsetStrength: mean positive dB rise, shifted by lag + nFft/(2 hop) = 3 frames', () => {

@@ -9,7 +9,7 @@ import { melSpectrogram, powerToDb } from '../mel.js';
 import { chromaFromPower } from '../chroma.js';
 import { analyzeSignal } from '../analyze.js';
 import { loudnessMeasures } from './loudness.js';
-import { onsetStrength, onsetDetect } from './onset.js';
+import { onsetStrength, onsetDetect, ONSET_SCALE_QUANTILE } from './onset.js';
 import { estimateTempo } from './tempo.js';
 import { estimateKey, meanChroma, type KeyProfileName, type Mode, type PitchClass } from './key.js';
 import { spectralFramesOf, spectralMeansOfFrames, type SpectralFrames } from './spectral.js';
@@ -150,7 +150,7 @@ export function computeDescriptors(y: Float32Array, opts: DescriptorOptions = {}
 
   const env = onsetStrength(melDb, { nFft, hopLength: hop });
   const tempo = estimateTempo(env, { sr, hopLength: hop });
-  const onsets = onsetDetect(env, { sr, hopLength: hop });
+  const onsets = onsetDetect(env, { sr, hopLength: hop, scaleQuantile: ONSET_SCALE_QUANTILE });
   const key = estimateKey(meanChroma(chroma), opts.keyProfile ?? 'albrecht');
   const spec = spectralMeansOfFrames(frames ?? spectralFramesOf(mag!, { sr }));
   const { integrated: loudness, range: dynamicRange } = loudnessMeasures(x, { sr });

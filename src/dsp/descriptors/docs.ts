@@ -107,8 +107,8 @@ export const DESCRIPTOR_DOCS: Record<keyof Descriptors, DescriptorDoc> = {
     unit: 'onsets/s',
     range: '>= 0 (at most ~22 at 22050 Hz, hop 512)',
     definition:
-      'Number of onsets from librosa 0.10.1 onset_detect peak picking on the onset envelope (normalised to ' +
-      '0..1; pre_max 30 ms, post_max 0 ms, pre_avg/post_avg 100 ms, wait 30 ms, delta 0.07), keeping peaks whose raw strength is at least 0.5 (mean dB rise over the mel bands, ' +
+      'Number of onsets from librosa 0.10.1 onset_detect peak picking on the onset envelope (scaled so that ' +
+      'its 95th percentile is 1, not its maximum, so one strong transient does not rescale the rest; pre_max 30 ms, post_max 0 ms, pre_avg/post_avg 100 ms, wait 30 ms, delta 0.07), keeping peaks whose raw strength is at least 0.5 (mean dB rise over the mel bands, ' +
       'so the ripple of sustained tones does not count), divided by duration.',
   },
   dynamicRange: {
