@@ -21,7 +21,7 @@ import { getStftFramer } from './stft.js';
 import { hannWindow } from './window.js';
 import { applyFilterBank, DB_PER_NEPER, fftFrequencies, melFilterBank } from './mel.js';
 import { chromaRawFrame, chromaSegmentBank } from './chroma.js';
-import { DctFrame, dctMatrix } from './mfcc.js';
+import { DctFrame, checkDctBands, dctMatrix } from './mfcc.js';
 import { dspKernelError, kernelArena, type DspKernels } from './wasm-kernels.js';
 import { edgePaddedCrossings, zeroCrossingRate } from './spectral.js';
 import { FLOAT32_TINY, stripUndefined } from './options.js';
@@ -165,7 +165,7 @@ export function analyzeTimbre(y: Float32Array, opts: Partial<TimbreOptions> = {}
   const { bands: wanted, ...rest } = opts;
   const { o, T } = prepare(y, { ...rest, keepStft: false, keepMel: false, spectralFrames: false });
   const bands = wanted ?? o.nMels;
-  if (!Number.isInteger(bands) || bands < o.nMfcc || bands > o.nMels) throw badParameter('bands', bands, `an integer in ${o.nMfcc} .. ${o.nMels} (nMfcc .. nMels)`);
+  checkDctBands(bands, o.nMfcc, o.nMels);
   const out: FrameOutputs = {
     melF: new Float32Array(o.nMels * T),
     chroma: null,
@@ -328,8 +328,7 @@ function analyzeWithKernels(y: Float32Array, o: AnalysisOptions, T: number, plan
   const mfI = plan.mfccOut >> 2;
   const nMfcc = o.nMfcc;
   if (out.bands < nMels) {
-    const dct = new DctFrame(nMfcc, out.bands);
-    melDbColumns(melF, nMels, T, out.melDb, out.frameMax, out.bands, (t, col) => dct.apply(col, mfcc, t, T));
+    jsDctColumns(melF, nMels, nMfcc, T, out);
     return;
   }
   melDbColumns(melF, nMels, T, out.melDb, out.frameMax, nMels, (t, col) => {
@@ -373,8 +372,7 @@ function analyzeWithJs(y: Float32Array, o: AnalysisOptions, T: number, out: Fram
     }
   }
   // Pass 2, per frame: power_to_db(ref=1, amin=1e-10, top_db=80) and the DCT.
-  const dct = new DctFrame(o.nMfcc, out.bands);
-  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, out.bands, (t, col) => dct.apply(col, mfcc, t, T));
+  jsDctColumns(melF, nMels, o.nMfcc, T, out);
   if (zcr) zcr.set(zeroCrossingRate(y, { frameLength: nFft, hopLength, center: true, threshold: ZCR_THRESHOLD }).data);
 }
 
@@ -416,6 +414,12 @@ function storeNormalizedChroma(raw: Float64Array, chroma: Float32Array, t: numbe
   for (let c = 0; c < nChroma; c++) if (raw[c] > cMax) cMax = raw[c];
   const cDiv = cMax < FLOAT32_TINY ? 1 : cMax;
   for (let c = 0; c < nChroma; c++) chroma[c * T + t] = raw[c] / cDiv;
+}
+
+/** Pass 2 with the DCT in float64 JavaScript over the lowest out.bands bands (into out.mfcc). */
+function jsDctColumns(melF: Float32Array, nMels: number, nMfcc: number, T: number, out: FrameOutputs): void {
+  const dct = new DctFrame(nMfcc, out.bands);
+  melDbColumns(melF, nMels, T, out.melDb, out.frameMax, out.bands, (t, col) => dct.apply(col, out.mfcc, t, T));
 }
 
 /**

@@ -25,7 +25,7 @@
  */
 import type { Matrix } from './matrix.js';
 import { melFrequencies } from './mel.js';
-import { DctFrame } from './mfcc.js';
+import { DctFrame, checkDctBands } from './mfcc.js';
 import { summaryVector, windowStarts } from './summary.js';
 import { badParameter } from '../errors.js';
 
@@ -54,6 +54,15 @@ export function similarityBands(o: { sr: number; nMels: number; fmin?: number; f
   return Math.max(n, Math.min(o.min ?? 1, o.nMels));
 }
 
+/** Band-limited MFCCs of a stretch, the loudest cell of each frame among their bands, and how many bands. */
+export interface BandLimitedMfcc {
+  /** [nMfcc, T] */
+  mfcc: Matrix;
+  /** [T] */
+  maxima: Float64Array;
+  bands: number;
+}
+
 /**
  * Band-limited MFCCs [nMfcc, T]: the orthonormal DCT-II of the lowest `bands` rows of a mel dB
  * matrix [nMels, T] (librosa's mfcc when bands = nMels), and the loudest of those rows' cells in
@@ -61,9 +70,9 @@ export function similarityBands(o: { sr: number; nMels: number; fmin?: number; f
  * `bands` as their number of bands. analyzeTimbre(y, { bands }) gives the same values without the
  * matrix.
  */
-export function bandLimitedMfcc(melDb: Matrix, bands: number, nMfcc = 20): { mfcc: Matrix; maxima: Float64Array } {
+export function bandLimitedMfcc(melDb: Matrix, bands: number, nMfcc = 20): BandLimitedMfcc {
   const { rows, cols: T, data } = melDb;
-  if (!Number.isInteger(bands) || bands < nMfcc || bands > rows) throw badParameter('bands', bands, `an integer in ${nMfcc} .. ${rows}`);
+  checkDctBands(bands, nMfcc, rows);
   const dct = new DctFrame(nMfcc, bands);
   const col = new Float64Array(bands);
   const mfcc = new Float32Array(nMfcc * T);
@@ -78,7 +87,7 @@ export function bandLimitedMfcc(melDb: Matrix, bands: number, nMfcc = 20): { mfc
     maxima[t] = m;
     dct.apply(col, mfcc, t, T);
   }
-  return { mfcc: { rows: nMfcc, cols: T, data: mfcc }, maxima };
+  return { mfcc: { rows: nMfcc, cols: T, data: mfcc }, maxima, bands };
 }
 
 /** The loudest value of each frame of a mel dB matrix [nMels, T]: a [T] array. */

@@ -29,6 +29,14 @@ export function dctMatrix(nMfcc: number, nMels: number): Float64Array {
 }
 
 /**
+ * Checks the number of mel bands a band-limited DCT reads: the lowest `bands` of nMels, at least
+ * nMfcc of them (src/dsp/level-reference.ts bandLimitedMfcc, src/dsp/analyze.ts analyzeTimbre).
+ */
+export function checkDctBands(bands: number, nMfcc: number, nMels: number): void {
+  if (!Number.isInteger(bands) || bands < nMfcc || bands > nMels) throw badParameter('bands', bands, `an integer in ${nMfcc} .. ${nMels} (nMfcc .. nMels)`);
+}
+
+/**
  * Per-frame orthonormal DCT-II (first nMfcc coefficients of nMels inputs). For even nMels it
  * uses the basis symmetry D[k, N-1-m] = (-1)^k D[k, m], halving the multiplications.
  */

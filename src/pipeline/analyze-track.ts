@@ -2,7 +2,7 @@ import { decodeAudio } from '../audio/decode.js';
 import { trimInterval, centralExcerpt } from '../audio/trim.js';
 import { analyzeSignal, analyzeTimbre } from '../dsp/analyze.js';
 import { allFinite } from '../dsp/finite.js';
-import { bandLimitedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindowsOfMaxima, similarityBands } from '../dsp/level-reference.js';
+import { bandLimitedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindowsOfMaxima, similarityBands, type BandLimitedMfcc } from '../dsp/level-reference.js';
 import type { SpectralFrames } from '../dsp/descriptors/spectral.js';
 import { summaryVector } from '../dsp/summary.js';
 import { blockPatternVector } from '../dsp/block-level.js';
@@ -156,7 +156,7 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
     // the similarity vectors: MFCCs of the mel bands below SIMILARITY_MAX_HZ, referenced to
     // their own loudest cell (src/dsp/level-reference.ts)
     const bands = similarityBands({ sr, nMels: r.mel_db.rows, min: r.mfcc.rows });
-    const limited = { ...bandLimitedMfcc(r.mel_db, bands, r.mfcc.rows), bands };
+    const limited = bandLimitedMfcc(r.mel_db, bands, r.mfcc.rows);
     const timbre = levelReferencedMfccOfMaxima(limited.mfcc, limited.maxima, bands);
     summary('timbre', timbre);
     clock('summaries');
@@ -223,13 +223,6 @@ function checkFinite(y: Float32Array, file: string): void {
   if (!allFinite(y)) throw new YasrError('ANALYSIS_FAILED', `${file}: decoded audio holds non-finite samples`);
 }
 
-/** Band-limited MFCCs of a stretch, the loudest cell of each frame among their bands, and how many bands (bandLimitedMfcc). */
-export interface BandLimitedTimbre {
-  mfcc: Matrix;
-  maxima: Float64Array;
-  bands: number;
-}
-
 /**
  * The whole trimmed track's timbre: `windows`, the `timbre_windows` matrix (window summaries of
  * the level-referenced band-limited MFCCs, each window referenced to its own loudest cell), and
@@ -242,7 +235,7 @@ export interface BandLimitedTimbre {
  * cell of each frame among their bands are computed (analyzeTimbre with the same `bands`: the
  * values bandLimitedMfcc gives from analyzeSignal's mel_db, without its other features).
  */
-export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, limited: BandLimitedTimbre, excerptTimbre: Matrix): { windows: Matrix; mfcc: Matrix } {
+export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, limited: BandLimitedMfcc, excerptTimbre: Matrix): { windows: Matrix; mfcc: Matrix } {
   const sr = o.sr;
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
   if (whole.length === excerpt.length) {

@@ -127,6 +127,8 @@ export const ONSET_SCALE_QUANTILE = 0.95;
 export function onsetDetect(env: ArrayLike<number>, opts: OnsetDetectOptions = {}): number[] {
   const sr = opts.sr ?? 22050;
   const hop = opts.hopLength ?? 512;
+  const q = opts.scaleQuantile ?? 1;
+  if (!(q > 0 && q <= 1)) throw badParameter('scaleQuantile', q, 'a number in (0, 1]');
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < env.length; i++) {
     const v = env[i];
@@ -135,8 +137,6 @@ export function onsetDetect(env: ArrayLike<number>, opts: OnsetDetectOptions = {
     if (v > hi) hi = v;
   }
   if (!(hi > lo)) return [];
-  const q = opts.scaleQuantile ?? 1;
-  if (!(q > 0 && q <= 1)) throw badParameter('scaleQuantile', q, 'a number in (0, 1]');
   let top = hi;
   if (q < 1) {
     const sorted = Float64Array.from(env).sort();
