@@ -1,7 +1,7 @@
 /**
  * A synthetic analysed catalogue for scale benchmarks: N tracks with metadata, 30 s of MFCC
- * frames (20 x 1292, smooth random trajectories around a per-artist timbre), their summaries and
- * descriptor vectors, all marked analysed with the default feature parameters. No audio: the
+ * frames (20 x 1292, smooth random trajectories around a per-artist timbre), their summaries,
+ * descriptor vectors and block patterns (3,000 values around a per-artist pattern), all marked analysed with the default feature parameters. No audio: the
  * point is to time what comes after analysis (similarity, recommend, nightly) at scale.
  */
 import { createHash } from 'node:crypto';
@@ -14,6 +14,10 @@ import { summaryVector, windowSummaries } from '../../src/dsp/summary.js';
 import { descriptorVector, PITCH_CLASSES, type Descriptors } from '../../src/dsp/descriptors/index.js';
 import { rng } from '../../src/demo/synth.js';
 import { fitGaussian } from '../../src/similarity/gaussian.js';
+import { blockPatternLayout } from '../../src/dsp/block-layout.js';
+
+/** Values of a block_patterns vector. */
+const BLOCK_VALUES = blockPatternLayout().reduce((s, p) => s + p.length, 0);
 
 export function fakeMfcc(rand: () => number, base: Float64Array, frames = 1292): Float32Array {
   const d = 20;
@@ -33,6 +37,9 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
   const hash = featureParamsHash(DEFAULT_FEATURE_OPTIONS);
   const artists = Math.max(1, Math.round(n / 8));
   const bases = Array.from({ length: artists }, () => Float64Array.from({ length: 20 }, (_, k) => (k === 0 ? -200 + rand() * 100 : (rand() - 0.5) * 60 / (1 + k / 4))));
+  // block patterns from a stream of their own, so that everything else is what it was before them
+  const blockRand = rng((opts.seed ?? 7) + 1_000_003);
+  const blockBases = Array.from({ length: artists }, () => Float32Array.from({ length: BLOCK_VALUES }, () => blockRand() * 10));
   const insert = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, album, release_date, popularity, duration, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id').pluck();
   const src = db.prepare(`INSERT INTO sources (source, kind, track_id, size) VALUES (?, 'file', ?, ?)`);
   db.transaction(() => {
@@ -62,6 +69,8 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       };
       const dv = Float32Array.from(descriptorVector(d));
       putFeature(db, id, 'descriptors', { rows: 1, cols: dv.length, data: dv }, FEATURES_VERSION, hash, d);
+      const bp = Float32Array.from(blockBases[a], (v) => v + blockRand() * 3);
+      putFeature(db, id, 'block_patterns', { rows: 1, cols: BLOCK_VALUES, data: bp }, FEATURES_VERSION, hash);
       markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: hash, inputSha: sha, status: 'done', ms: 0 });
     }
   })();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { thousands } from '../util/format.js';
 import { intOption, numberOption } from './context.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../pipeline/similarity/methods.js';
+import { BLOCK_WEIGHTS_EXPECTED, WEIGHTS_EXPECTED, validBlockWeights, validWeights } from '../pipeline/similarity/defaults.js';
 import { allMethods, methodNamed } from '../pipeline/similarity/registry.js';
 import { badParameter } from '../errors.js';
 import { ALL_PAIRS_MAX, DEFAULT_CANDIDATES } from '../pipeline/similarity/candidate-params.js';
@@ -13,15 +14,20 @@ function parseMethod(v: string): MethodName {
   return methodNamed(v).name as MethodName;
 }
 
-function parseWeights(v: string): [number, number, number] {
-  const w = v.split(',').map((x) => Number(x.trim()));
-  if (w.length !== 3 || w.some((x) => !Number.isFinite(x) || x < 0)) throw badParameter('--weights', v, 'three numbers >= 0: timbre,cosine,descriptors');
-  return w as [number, number, number];
+/** A comma list of numbers (an empty item is NaN, which the checks refuse). */
+function numberList(v: string): number[] {
+  return v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x.trim())));
+}
+
+function parseWeights(v: string): number[] {
+  const w = numberList(v);
+  if (!validWeights(w)) throw badParameter('--weights', v, WEIGHTS_EXPECTED);
+  return w;
 }
 
 function parseBlockWeights(v: string): number[] {
-  const w = v.split(',').map((x) => Number(x.trim()));
-  if (w.length !== 6 || w.some((x) => !Number.isFinite(x) || x < 0) || w.every((x) => x === 0)) throw badParameter('--block-weights', v, 'six numbers >= 0, not all 0: sp,dsp,vdsp,lfp,cp,scp');
+  const w = numberList(v);
+  if (!validBlockWeights(w)) throw badParameter('--block-weights', v, BLOCK_WEIGHTS_EXPECTED);
   return w;
 }
 
@@ -61,7 +67,7 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default ${DEFAULTS.shortlist})`, parseShortlist)
     .option('--candidates <n|all>', `every method: exact scores only on each track's n nearest by the ANN index of ${DEFAULTS.vector} (and the tracks whose n nearest it is in); all = every pair (default: all up to ${thousands(ALL_PAIRS_MAX)} analysed tracks or YASR_ALL_PAIRS_MAX, ${DEFAULT_CANDIDATES} above)`, parseCandidates)
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
-    .option('--weights <t,c,f>', `hybrid: weights of timbre, cosine timbre and descriptors (default ${DEFAULTS.weights.join(',')})`, parseWeights)
+    .option('--weights <t,c,f,b>', `hybrid: weights of timbre, cosine timbre, descriptors and blocks (default ${DEFAULTS.weights.join(',')}; three numbers: blocks 0)`, parseWeights)
     .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity')
     .option('--block-weights <w,...>', 'blocks: weights of the patterns sp,dsp,vdsp,lfp,cp,scp (default 1,1,1,1,1,1)', parseBlockWeights)
     .option('--block-norm <mode>', 'blocks: dsn (distance space normalisation, default) or zscore (one z-score per pattern)', parseBlockNorm);

@@ -83,6 +83,8 @@ export interface TimbreAnalysis {
   frameMaxDb: Float64Array;
   /** Mel bands the DCT and the maxima used (the lowest ones). */
   bands: number;
+  /** With keepMel: the mel power [nMels, T], identical to analyzeSignal's `mel` (every band). */
+  mel?: Matrix;
 }
 
 /** analyzeTimbre's options: analyzeSignal's, and the mel bands its MFCCs use. */
@@ -142,11 +144,7 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
     centroid: { rows: 1, cols: T, data: centroid! },
     zcr: { rows: 1, cols: T, data: zcr! },
   };
-  if (o.keepMel) {
-    const mel = new Float32Array(nMels * T);
-    for (let t = 0; t < T; t++) for (let b = 0; b < nMels; b++) mel[b * T + t] = melF[t * nMels + b];
-    result.mel = { rows: nMels, cols: T, data: mel };
-  }
+  if (o.keepMel) result.mel = melMatrix(melF, nMels, T);
   if (stft) result.stft_mag = { rows: nBins, cols: T, data: stft };
   if (out.spectral) result.spectral_frames = out.spectral;
   return result;
@@ -158,12 +156,12 @@ export function analyzeSignal(y: Float32Array, opts: Partial<AnalysisOptions> = 
  * else: no chroma, RMS, centroid, zero crossings, and no mel dB matrix. This is what the
  * level-referenced similarity MFCCs over a whole track need (src/dsp/level-reference.ts).
  * With `bands` < nMels both come from the lowest `bands` mel bands only (the DCT in float64
- * JavaScript with either kernel: bandLimitedMfcc's values). keepStft, keepMel and spectralFrames
- * are ignored.
+ * JavaScript with either kernel: bandLimitedMfcc's values). keepMel also returns the mel power
+ * (every band; block_patterns of a whole track read it); keepStft and spectralFrames are ignored.
  */
 export function analyzeTimbre(y: Float32Array, opts: Partial<TimbreOptions> = {}): TimbreAnalysis {
   const { bands: wanted, ...rest } = opts;
-  const { o, T } = prepare(y, { ...rest, keepStft: false, keepMel: false, spectralFrames: false });
+  const { o, T } = prepare(y, { ...rest, keepStft: false, spectralFrames: false });
   const bands = wanted ?? o.nMels;
   checkDctBands(bands, o.nMfcc, o.nMels);
   const out: FrameOutputs = {
@@ -180,7 +178,16 @@ export function analyzeTimbre(y: Float32Array, opts: Partial<TimbreOptions> = {}
     bands,
   };
   run(y, o, T, out);
-  return { mfcc: { rows: o.nMfcc, cols: T, data: out.mfcc }, frameMaxDb: out.frameMax!, bands };
+  const result: TimbreAnalysis = { mfcc: { rows: o.nMfcc, cols: T, data: out.mfcc }, frameMaxDb: out.frameMax!, bands };
+  if (o.keepMel) result.mel = melMatrix(out.melF, o.nMels, T);
+  return result;
+}
+
+/** The mel power the passes leave frame by frame ([T, nMels]) in librosa's layout [nMels, T]. */
+function melMatrix(melF: Float32Array, nMels: number, T: number): Matrix {
+  const mel = new Float32Array(nMels * T);
+  for (let t = 0; t < T; t++) for (let b = 0; b < nMels; b++) mel[b * T + t] = melF[t * nMels + b];
+  return { rows: nMels, cols: T, data: mel };
 }
 
 /** Options resolved, the input checked, the frame count. */

@@ -107,7 +107,8 @@ export type Describe = (y: Float32Array, stages: DescribeStages) => DescribeResu
  * wall time; a benchmark on a loaded machine may pass a CPU clock) added up into `ms` per stage:
  * decode (the ffmpeg process, or the in-process WAV reader), trim (finiteness check, trimming,
  * excerpt), analysis (the one-pass analysis of the excerpt), windows (timbre_windows and the
- * timbre Gaussian over the whole trimmed track), blocks (block_patterns), descriptors, summaries
+ * timbre Gaussian over the whole trimmed track), blocks (block_patterns of the whole trimmed
+ * track's mel power, which the windows' pass computes), descriptors, summaries
  * (everything else: summary vectors, finiteness checks of what is stored).
  */
 export interface StageTimes {
@@ -161,15 +162,14 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
     summary('timbre', timbre);
     clock('summaries');
     // the whole trimmed track's MFCCs: its windows, and its Gaussian
-    const w = wholeTimbre(o, y, whole, limited, timbre);
+    const w = wholeTimbre(o, y, whole, limited, timbre, r.mel!);
     add('timbre_windows', w.windows);
     const g = fitGaussian(w.mfcc.data, w.mfcc.rows, w.mfcc.cols);
     add('timbre_gauss', { rows: 1, cols: g.length, data: g });
     clock('windows');
-  }
-  // block-level patterns (rhythm, onsets, band co-movement) of the excerpt's mel power: the blocks method
-  if (o.groups.includes('mfcc')) {
-    add('block_patterns', blockPatternVector(r.mel!));
+    // block-level patterns (rhythm, onsets, band co-movement) of the whole trimmed track's mel
+    // power: the blocks method (and hybrid's blocks part)
+    add('block_patterns', blockPatternVector(w.mel));
     clock('blocks');
   }
   if (o.groups.includes('mel')) add('mel_db', r.mel_db);
@@ -230,23 +230,36 @@ function checkFinite(y: Float32Array, file: string): void {
  * fitted to (a Gaussian of every frame of the track: held out on the corpus, the timbre method's
  * precision@10 rose from 0.290 to 0.339 and hybrid's from 0.304 to 0.346 over the central
  * excerpt's; benchmarks/RESULTS.md). `excerpt` is the analysed signal, `limited` its band-limited
- * MFCCs and `excerptTimbre` those level-referenced (both reused when the excerpt is the whole
- * track); `whole` the whole trimmed signal, of which only the band-limited MFCCs and the loudest
- * cell of each frame among their bands are computed (analyzeTimbre with the same `bands`: the
- * values bandLimitedMfcc gives from analyzeSignal's mel_db, without its other features).
+ * MFCCs, `excerptTimbre` those level-referenced and `excerptMel` its mel power (all reused when
+ * the excerpt is the whole track); `whole` the whole trimmed signal, of which only the
+ * band-limited MFCCs, the loudest cell of each frame among their bands and the mel power are
+ * computed (analyzeTimbre with the same `bands`: the values bandLimitedMfcc gives from
+ * analyzeSignal's mel_db, and analyzeSignal's mel, without its other features). `mel`, the whole
+ * track's mel power, is what block_patterns are taken from (features version 9; the central
+ * excerpt's before: held out on the corpus, blocks rose from 0.325 to 0.361 on seed 1,
+ * benchmarks/RESULTS.md).
  */
-export function wholeTimbre(o: FeatureOptions, excerpt: Float32Array, whole: Float32Array, limited: BandLimitedMfcc, excerptTimbre: Matrix): { windows: Matrix; mfcc: Matrix } {
+export function wholeTimbre(
+  o: FeatureOptions,
+  excerpt: Float32Array,
+  whole: Float32Array,
+  limited: BandLimitedMfcc,
+  excerptTimbre: Matrix,
+  excerptMel: Matrix,
+): { windows: Matrix; mfcc: Matrix; mel: Matrix } {
   const sr = o.sr;
   const frames = (s: number) => Math.max(1, Math.round((s * sr) / 512));
   if (whole.length === excerpt.length) {
     return {
       windows: levelReferencedWindowsOfMaxima(limited.mfcc, limited.maxima, limited.bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
       mfcc: excerptTimbre,
+      mel: excerptMel,
     };
   }
-  const a = analyzeTimbre(whole, { sr, bands: limited.bands });
+  const a = analyzeTimbre(whole, { sr, bands: limited.bands, keepMel: true });
   return {
     windows: levelReferencedWindowsOfMaxima(a.mfcc, a.frameMaxDb, a.bands, frames(MFCC_WINDOW_SECONDS), frames(MFCC_WINDOW_HOP_SECONDS)),
     mfcc: levelReferencedMfccOfMaxima(a.mfcc, a.frameMaxDb, a.bands),
+    mel: a.mel!,
   };
 }

@@ -12,12 +12,8 @@
  * use. The frames, the window bounds and the costs live in the module's own memory (an arena the
  * caller lays out and reads through views that `arena` renews after the memory grows).
  */
-import { BLOCK, BR, BR_IF, END, F64, F64_ADD, F64_SQRT, F64_STORE, I32, I32_ADD, I32_MUL, LOOP, V128, VOID, WA, enc, get, i32Load, i32c, mem, set, simd, type WasmMemory } from '../util/wasm-assembler.js';
+import { BLOCK, BR, BR_IF, END, F64, F64X2_ADD, F64X2_EXTRACT, F64X2_MUL, F64X2_SUB, F64_ADD, F64_SQRT, F64_STORE, I32, I32_ADD, I32_MUL, LOOP, V128, VOID, WA, funcBody, get, i32Load, i32c, mem, oneFunctionModule, set, simd, type WasmMemory } from '../util/wasm-assembler.js';
 
-const F64X2_ADD = simd(0xf0);
-const F64X2_SUB = simd(0xf1);
-const F64X2_MUL = simd(0xf2);
-const F64X2_EXTRACT = (lane: number): number[] => simd(0x21, lane);
 const I32_GT_S = 0x4a;
 const v128LoadAt = (offset: number): number[] => simd(0x00, ...mem(4, offset));
 
@@ -77,16 +73,7 @@ function assemble(dim: number): Uint8Array {
     END, END,
     END,
   ];
-  const body = [...enc.vec([[...enc.u32(4), I32], [...enc.u32(3 + m), V128]]), ...code];
-  const type = [0x60, ...enc.vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...enc.section(1, enc.vec([type])),
-    ...enc.section(3, enc.vec([[0]])),
-    ...enc.section(5, enc.vec([[0x00, 1]])),
-    ...enc.section(7, enc.vec([[...enc.str('memory'), 0x02, 0], [...enc.str('cells'), 0x00, 0]])),
-    ...enc.section(10, enc.vec([[...enc.u32(body.length), ...body]])),
-  ]);
+  return oneFunctionModule('cells', 6, funcBody([[4, I32], [3 + m, V128]], code));
 }
 
 interface Kernel {

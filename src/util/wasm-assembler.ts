@@ -59,16 +59,20 @@ export const I32_LOAD = 0x28;
 export const F32_STORE = 0x38;
 export const I32_CONST = 0x41;
 export const I32_GE_U = 0x4f;
+export const I32_GT_U = 0x4b;
 export const I32_EQZ = 0x45;
 export const I32_ADD = 0x6a;
 export const I32_SUB = 0x6b;
 export const I32_MUL = 0x6c;
 export const I32_SHL = 0x74;
 export const F32_ADD = 0x92;
+export const F32_LOAD = 0x2a;
 export const F64_LOAD = 0x2b;
 export const F64_STORE = 0x39;
 export const F64_CONST = 0x44;
 export const F64_SQRT = 0x9f;
+export const F64_ABS = 0x99;
+export const F64_PROMOTE_F32 = 0xbb;
 export const F64_ADD = 0xa0;
 export const F64_SUB = 0xa1;
 export const F64_MUL = 0xa2;
@@ -92,6 +96,12 @@ export const F32X4_EXTRACT = (lane: number): number[] => simd(0x1f, lane);
 export const F32X4_SQRT = simd(0xe3);
 export const F32X4_ADD = simd(0xe4);
 export const F32X4_MUL = simd(0xe6);
+export const F64X2_EXTRACT = (lane: number): number[] => simd(0x21, lane);
+export const F64X2_PROMOTE_LOW = simd(0x5f);
+export const F64X2_ABS = simd(0xec);
+export const F64X2_ADD = simd(0xf0);
+export const F64X2_SUB = simd(0xf1);
+export const F64X2_MUL = simd(0xf2);
 export const i32Load = (offset = 0): number[] => [I32_LOAD, ...mem(2, offset)];
 export const f32Store = (offset = 0): number[] => [F32_STORE, ...mem(2, offset)];
 
@@ -103,6 +113,22 @@ export function whileLt(a: number, b: number, body: number[]): number[] {
 /** A function body: its local declarations ([count, type] runs) and code (END included). */
 export function funcBody(locals: [number, number][], code: number[]): number[] {
   return [...enc.vec(locals.map(([count, type]) => [...enc.u32(count), type])), ...code];
+}
+
+/**
+ * A module of one exported function `name` taking `params` i32 arguments and returning nothing,
+ * with an exported memory of one page to start: `body` from funcBody.
+ */
+export function oneFunctionModule(name: string, params: number, body: number[]): Uint8Array {
+  const type = [0x60, ...enc.vec(Array.from({ length: params }, () => [I32])), 0x00];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...enc.section(1, enc.vec([type])),
+    ...enc.section(3, enc.vec([[0]])),
+    ...enc.section(5, enc.vec([[0x00, 1]])),
+    ...enc.section(7, enc.vec([[...enc.str('memory'), 0x02, 0], [...enc.str(name), 0x00, 0]])),
+    ...enc.section(10, enc.vec([[...enc.u32(body.length), ...body]])),
+  ]);
 }
 
 // The compiler's lib settings (ES2023, node types) do not declare WebAssembly: type what is used.

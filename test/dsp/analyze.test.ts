@@ -100,6 +100,11 @@ describe('analyzeTimbre with fewer bands', () => {
         expectSame(t.mfcc, want.mfcc, `${kernel} mfcc`);
         expect(bytes(t.frameMaxDb).equals(bytes(want.maxima))).toBe(true);
         expect(t.bands).toBe(124);
+        expect(t.mel).toBeUndefined();
+        // keepMel: analyzeSignal's mel power, every band, to the bit
+        const withMel = analyzeTimbre(y, { kernel, bands: 124, keepMel: true });
+        expectSame(withMel.mel!, analyzeSignal(y, { kernel, keepMel: true }).mel!, `${kernel} mel`);
+        expectSame(withMel.mfcc, want.mfcc, `${kernel} mfcc with the mel kept`);
       }
     }
     expect(() => analyzeTimbre(sine(220, 0.1), { bands: 129 })).toThrow(/bands/);

@@ -11,6 +11,7 @@ import { analyzeSignal } from '../../src/dsp/analyze.js';
 import { bandLimitedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindowsOfMaxima, similarityBands } from '../../src/dsp/level-reference.js';
 import { fitGaussian } from '../../src/similarity/gaussian.js';
 import { summaryVector } from '../../src/dsp/summary.js';
+import { blockPatternVector } from '../../src/dsp/block-level.js';
 import { synthTrack } from '../../src/demo/synth.js';
 import { writeWav } from '../../src/interop/wav-write.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
@@ -106,6 +107,10 @@ describe('the analysed signal', () => {
     const xl = bandLimitedMfcc(ex.mel_db, bands, 20);
     const gx = fitGaussian(levelReferencedMfccOfMaxima(xl.mfcc, xl.maxima, bands).data, 20, ex.mfcc.cols);
     expect(Math.max(...Array.from(g, (v, k) => Math.abs(v - gx[k])))).toBeGreaterThan(0.1);
+    // block_patterns: those of the whole trimmed track's mel power (features version 9), not the excerpt's
+    const wm = analyzeSignal(s.whole, { keepMel: true }).mel!;
+    expect(same(r.features.block_patterns, blockPatternVector(wm))).toBe(true);
+    expect(same(r.features.block_patterns, blockPatternVector(analyzeSignal(s.y, { keepMel: true }).mel!))).toBe(false);
     // timbre_summary stays the excerpt's
     expect(same(r.features.timbre_summary, { rows: 1, cols: 40, data: summaryVector(levelReferencedMfccOfMaxima(xl.mfcc, xl.maxima, bands)) })).toBe(true);
     // before: the descriptors from |STFT| of the excerpt

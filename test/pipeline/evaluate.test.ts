@@ -12,6 +12,7 @@ import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../src/pipeline/feature-options.js';
 import { candidatesFor, choicesFor, evaluateMethods, weightGrid } from '../../src/pipeline/evaluate.js';
 import { denseMatrix } from '../../src/pipeline/similarity/dense.js';
+import { DEFAULTS } from '../../src/pipeline/similarity/defaults.js';
 import { buildSyntheticCatalogue } from '../../benchmarks/pipeline/synthetic-catalogue.js';
 import { splitByLabel } from '../../src/evaluate/held-out.js';
 
@@ -147,12 +148,16 @@ describe('evaluateMethods: held-out figures', () => {
     expect(r.methods[0].precision).toBe(r.methods[0].artistFiltered.allTracks);
   });
 
-  it('the hybrid grid: 15 weightings on the 0.25 simplex, the default first', () => {
+  it('the hybrid grid: 35 weightings of its four parts on the 0.25 simplex, the default first', () => {
     const g = choicesFor('hybrid');
-    expect(g).toHaveLength(15);
-    expect(g[0].name).toBe('weights 0.50,0.25,0.25');
-    expect(new Set(g.map((c) => c.name)).size).toBe(15);
-    expect(weightGrid()).toContainEqual([0, 0, 1]);
+    expect(g).toHaveLength(35);
+    expect(g[0].name).toBe(`weights ${DEFAULTS.weights.map((x) => x.toFixed(2)).join(',')}`);
+    expect(new Set(g.map((c) => c.name)).size).toBe(35);
+    const grid = weightGrid();
+    for (const w of [[0, 0, 1, 0], [0, 0, 0, 1], [0.25, 0.25, 0.25, 0.25], [0.5, 0.25, 0.25, 0]]) expect(grid).toContainEqual(w);
+    // the three-part hybrid's 15 weightings are those with blocks 0
+    expect(grid.filter((w) => w[3] === 0)).toHaveLength(15);
+    for (const w of grid) expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 });
 
@@ -161,10 +166,10 @@ describe('evaluateMethods: the candidates are the methods themselves', () => {
     const db = openDb(':memory:');
     buildSyntheticCatalogue(db, 30, { seed: 11 });
     const { trackIds, candidates } = await candidatesFor(db, 'hybrid', 1, 10);
-    expect(candidates).toHaveLength(15);
-    for (const name of ['weights 0.50,0.25,0.25', 'weights 1.00,0.00,0.00', 'weights 0.00,0.00,1.00', 'weights 0.25,0.50,0.25']) {
+    expect(candidates).toHaveLength(35);
+    for (const name of ['weights 0.50,0.25,0.25,0.00', 'weights 1.00,0.00,0.00,0.00', 'weights 0.00,0.00,1.00,0.00', 'weights 0.00,0.00,0.00,1.00', 'weights 0.25,0.00,0.25,0.50']) {
       const c = candidates.find((x) => x.name === name)!;
-      const w = name.slice(8).split(',').map(Number) as [number, number, number];
+      const w = name.slice(8).split(',').map(Number);
       const d = denseMatrix(db, { method: 'hybrid', weights: w });
       expect(d.trackIds).toEqual(trackIds);
       const got = c.matrix();

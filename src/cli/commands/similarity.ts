@@ -52,7 +52,8 @@ Examples:
   yasr similarity --method dtw --workers 2
   yasr similarity --method dtw --shortlist 50 --pool 4     # DTW on each track's cosine top 50
   yasr similarity --method fastdtw --radius 10 --pool 1
-  yasr similarity --method hybrid --weights 0.6,0.2,0.2 --json
+  yasr similarity --method hybrid --weights 0.25,0,0.25,0.5 --json
+  yasr similarity --method hybrid --weights 0.5,0.25,0.25   # three parts: no blocks
   yasr similarity --method hybrid --candidates 100       # exact scores on each track's 100 ANN candidates
   yasr similarity --method dtw --candidates 50 --pool 4   # DTW on each track's 50 ANN candidates
   yasr similarity --method cosine --candidates all       # every pair, whatever the catalogue's size

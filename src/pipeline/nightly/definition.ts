@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { YasrError } from '../../errors.js';
 import { FEATURE_GROUPS, DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type FeatureGroup } from '../feature-options.js';
 import { METHODS, type SimilarityParams } from '../similarity/methods.js';
+import { BLOCK_WEIGHTS_EXPECTED, WEIGHTS_EXPECTED, validBlockWeights, validWeights } from '../similarity/defaults.js';
 import { isMethodName } from '../similarity/registry.js';
 import { isCatalogueSpec, parseSpec } from '../../sources/registry.js';
 import { parseSince } from '../../sources/since.js';
@@ -143,13 +144,9 @@ export function loadPipeline(ref: string): PipelineDefinition {
     if (s.candidates !== undefined && s.candidates !== 'all' && !(Number.isSafeInteger(s.candidates) && (s.candidates as number) >= 1)) {
       fail(file, `similarity[${i}].candidates`, `${JSON.stringify(s.candidates)}: an integer >= 1, or "all" for every pair`);
     }
-    if (s.weights !== undefined && !(Array.isArray(s.weights) && s.weights.length === 3 && s.weights.every((x) => typeof x === 'number' && x >= 0))) {
-      fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: three numbers >= 0 (timbre, cosine, descriptors)`);
-    }
+    if (s.weights !== undefined && !validWeights(s.weights)) fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: ${WEIGHTS_EXPECTED}`);
     if (s.mp !== undefined && typeof s.mp !== 'boolean') fail(file, `similarity[${i}].mp`, `${JSON.stringify(s.mp)}: true or false`);
-    if (s.blockWeights !== undefined && !(Array.isArray(s.blockWeights) && s.blockWeights.length === 6 && s.blockWeights.every((x) => typeof x === 'number' && x >= 0) && s.blockWeights.some((x) => x > 0))) {
-      fail(file, `similarity[${i}].blockWeights`, `${JSON.stringify(s.blockWeights)}: six numbers >= 0, not all 0 (sp, dsp, vdsp, lfp, cp, scp)`);
-    }
+    if (s.blockWeights !== undefined && !validBlockWeights(s.blockWeights)) fail(file, `similarity[${i}].blockWeights`, `${JSON.stringify(s.blockWeights)}: ${BLOCK_WEIGHTS_EXPECTED}`);
     if (s.blockNorm !== undefined && s.blockNorm !== 'dsn' && s.blockNorm !== 'zscore') fail(file, `similarity[${i}].blockNorm`, `${JSON.stringify(s.blockNorm)}: 'dsn' or 'zscore'`);
     if (s.standardize !== undefined && s.standardize !== 'zscore' && s.standardize !== 'none') fail(file, `similarity[${i}].standardize`, `${JSON.stringify(s.standardize)}: 'zscore' or 'none'`);
     return s as unknown as SimilarityParams;

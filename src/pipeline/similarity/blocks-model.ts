@@ -17,18 +17,21 @@
  *
  * Building the model costs every pair's distances once (n^2 / 2 pairs, about 3,000 values each),
  * for the per-track statistics; they are kept (float32, per weighted pattern) up to
- * PAIR_CACHE_BYTES, else rows are computed again when asked for. `yasr similarity` stores the
- * statistics (per pattern, TrackStat.parts), so an outside query (recommend --file) costs only
- * its n distances.
+ * PAIR_CACHE_BYTES, else rows are computed again when asked for. With candidates
+ * (ModelOptions.mpSample, as timbre's mutual proximity) each track's statistics are estimated
+ * on a seeded sample of that many tracks instead (n x sample pairs), and `pairs` computes the
+ * listed pairs only. `yasr similarity` stores the statistics (per pattern, TrackStat.parts), so
+ * an outside query (recommend --file) costs only its n distances.
  */
 import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { featureMap } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
 import { blockPatternLayout } from '../../dsp/block-layout.js';
-import { l1, meanSd, safeSd } from '../../similarity/dsn.js';
+import { meanSd, safeSd } from '../../similarity/dsn.js';
+import { l1Space } from '../../similarity/l1-kernel.js';
 import type { CatalogueMember } from './catalogue.js';
-import type { FeatureCache, VectorModel } from './vector-model.js';
+import { sampleIndices, type FeatureCache, type ModelOptions, type VectorModel } from './vector-model.js';
 
 export type BlocksNorm = 'dsn' | 'zscore';
 
@@ -39,6 +42,8 @@ const PAIR_CACHE_BYTES = 256 * 1024 * 1024;
  * The blocks model over `entries`. `weights`: one per pattern (BLOCK_PATTERN_NAMES order), >= 0,
  * not all 0 (patterns of weight 0 are not compared). `stored`: per-track statistics of an earlier
  * run over the same tracks (TrackStat.parts = [mu, sd] of every pattern), which spare the n^2 pass.
+ * `options.mpSample`: estimate them on a seeded sample of that many tracks when there are more
+ * others (candidate runs).
  */
 export function blocksModel(
   db: Db,
@@ -47,13 +52,16 @@ export function blocksModel(
   norm: BlocksNorm,
   cache?: FeatureCache,
   stored?: Map<number, TrackStat>,
+  options: ModelOptions = {},
 ): VectorModel {
   const layout = blockPatternLayout();
   const D = layout.reduce((s, p) => s + p.length, 0);
   const nP = layout.length;
   const n = entries.length;
   const all = featureMap(db, 'block_patterns', cache);
-  const X = new Float32Array(n * D);
+  // the patterns, in the L1 kernel's memory (src/similarity/l1-kernel.ts: l1's values)
+  const space = l1Space(n, D, { kernel: options.kernel });
+  const X = space.X;
   entries.forEach((e, i) => {
     const v = all.get(e.trackId)!.data;
     if (v.length !== D) throw new YasrError('STORE', `track #${e.trackId}: block_patterns has ${v.length} values, this yasr expects ${D}; run yasr features again`);
@@ -63,14 +71,19 @@ export function blocksModel(
   const active = layout.map((_, p) => p).filter((p) => weights[p] > 0);
   // slot[p]: where pattern p's pair distances are kept (-1: not compared)
   const slot = layout.map((_, p) => active.indexOf(p));
-  const dist = (p: number, a: Float32Array, ao: number, j: number) => l1(a, ao + layout[p].offset, X, j * D + layout[p].offset, layout[p].length);
+  const pair = (p: number, i: number, j: number) => space.pair(i, j, layout[p].offset, layout[p].length);
+  const buf = new Float64Array(n);
+  /** buf[r] = pattern p's distance of row i (or an outside vector q) to row j0 + r, r < count */
+  const fromRow = (p: number, i: number, j0: number, count: number) => space.fromRow(i, layout[p].offset, layout[p].length, j0, count, buf);
+  const fromVector = (p: number, q: Float32Array) => space.fromVector(q, layout[p].offset, layout[p].length, 0, n, buf);
 
   // per-track statistics of every pattern's distances: mu[p * n + i], sd[p * n + i]
   const mu = new Float64Array(nP * n);
   const sd = new Float64Array(nP * n);
   const fromStore = !!stored && n > 0 && entries.every((e) => stored.get(e.trackId)?.parts?.length === 2 * nP);
+  const sample = !fromStore && n > 2 && options.mpSample !== undefined && n - 1 > options.mpSample ? sampleIndices(n, options.mpSample) : null;
   const pairs = (n * (n - 1)) / 2;
-  const pairCache = !fromStore && pairs * active.length * 4 <= PAIR_CACHE_BYTES ? active.map(() => new Float32Array(pairs)) : null;
+  const pairCache = !fromStore && !sample && pairs * active.length * 4 <= PAIR_CACHE_BYTES ? active.map(() => new Float32Array(pairs)) : null;
   // index of pair (i, j), i < j, in the upper triangle, row by row
   const pairIndex = (i: number, j: number) => i * n - (i * (i + 1)) / 2 + (j - i - 1);
   if (fromStore) {
@@ -81,19 +94,42 @@ export function blocksModel(
         sd[p * n + i] = parts[2 * p + 1];
       }
     });
+  } else if (sample) {
+    // each track's distances to the sampled tracks (itself left out)
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < nP; p++) {
+        let s = 0;
+        let s2 = 0;
+        let m = 0;
+        for (const j of sample) {
+          if (j === i) continue;
+          const d = pair(p, i, j);
+          s += d;
+          s2 += d * d;
+          m++;
+        }
+        const r = meanSd(m, s, s2);
+        mu[p * n + i] = r.mu;
+        sd[p * n + i] = r.sd;
+      }
+    }
   } else {
     const s = new Float64Array(nP * n);
     const s2 = new Float64Array(nP * n);
+    // each accumulator adds its terms in the order of the pair loop (i, then j > i)
     for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        const q = pairCache ? pairIndex(i, j) : 0;
-        for (let p = 0; p < nP; p++) {
-          const d = dist(p, X, i * D, j);
-          s[p * n + i] += d;
-          s[p * n + j] += d;
-          s2[p * n + i] += d * d;
-          s2[p * n + j] += d * d;
-          if (pairCache && slot[p] >= 0) pairCache[slot[p]][q] = d;
+      for (let p = 0; p < nP; p++) {
+        const d = fromRow(p, i, i + 1, n - i - 1);
+        const c = pairCache && slot[p] >= 0 ? pairCache[slot[p]] : null;
+        const q0 = pairIndex(i, i + 1);
+        for (let r = 0; r < n - i - 1; r++) {
+          const j = i + 1 + r;
+          const v = d[r];
+          s[p * n + i] += v;
+          s[p * n + j] += v;
+          s2[p * n + i] += v * v;
+          s2[p * n + j] += v * v;
+          if (c) c[q0 + r] = v;
         }
       }
     }
@@ -125,10 +161,11 @@ export function blocksModel(
     const out = new Float64Array(n);
     for (const p of active) {
       const c = pairCache?.[slot[p]];
+      const all = c ? null : fromRow(p, i, 0, n);
       const w = weights[p] / wSum;
       for (let j = 0; j < n; j++) {
         if (j === i) continue;
-        const d = c ? c[i < j ? pairIndex(i, j) : pairIndex(j, i)] : dist(p, X, i * D, j);
+        const d = c ? c[i < j ? pairIndex(i, j) : pairIndex(j, i)] : all![j];
         out[j] += w * z(p, d, mu[p * n + i], sd[p * n + i], j);
       }
     }
@@ -140,10 +177,21 @@ export function blocksModel(
     n,
     orientation: 'distance',
     row,
-    // a track's row is needed whole (its distance space normalisation reads the row's statistics)
+    // row(i)[j] for the listed j only (the same arithmetic, so the same values)
     pairs: (i, js) => {
-      const r = row(i);
-      return Float64Array.from(js, (j) => r[j]);
+      const out = new Float64Array(js.length);
+      for (const p of active) {
+        const c = pairCache?.[slot[p]];
+        const w = weights[p] / wSum;
+        for (let q = 0; q < js.length; q++) {
+          const j = js[q];
+          if (j === i) continue;
+          const d = c ? c[i < j ? pairIndex(i, j) : pairIndex(j, i)] : pair(p, i, j);
+          out[q] += w * z(p, d, mu[p * n + i], sd[p * n + i], j);
+        }
+      }
+      for (let q = 0; q < js.length; q++) out[q] = js[q] === i ? 0 : squash(out[q]);
+      return out;
     },
     // raw[0]: the outside track's block_patterns
     query: (raw) => {
@@ -151,11 +199,10 @@ export function blocksModel(
       if (q.length !== D) throw new YasrError('BAD_INPUT', `block_patterns of the query has ${q.length} values, this yasr expects ${D}`);
       const out = new Float64Array(n);
       for (const p of active) {
-        const d = new Float64Array(n);
+        const d = fromVector(p, q);
         let s = 0;
         let s2 = 0;
         for (let j = 0; j < n; j++) {
-          d[j] = dist(p, q, 0, j);
           s += d[j];
           s2 += d[j] * d[j];
         }

@@ -1,4 +1,5 @@
 import { badParameter } from '../../errors.js';
+import { BLOCK_PATTERN_NAMES } from '../../dsp/block-layout.js';
 
 /** Defaults of the similarity methods' parameters (each method reads its own). */
 export const DEFAULTS = {
@@ -11,17 +12,47 @@ export const DEFAULTS = {
   radius: 1,
   // dtw/fastdtw: every pair ('all'), or each track's N nearest by cosine (shortlist-stage.ts)
   shortlist: 'all' as number | 'all',
-  // chosen by `yasr evaluate` on the game-soundtrack corpus (benchmarks/RESULTS.md)
-  weights: [0.5, 0.25, 0.25] as [number, number, number],
+  // chosen by `yasr evaluate` on the game-soundtrack corpus (benchmarks/RESULTS.md): a training score
+  weights: [0.25, 0, 0, 0.75] as HybridWeights,
 };
 
-/** Hybrid weights, scaled to sum to 1. */
-export function normalizeWeights(w: number[]): [number, number, number] {
-  if (w.length !== 3 || w.some((x) => !(x >= 0) || !Number.isFinite(x)) || w[0] + w[1] + w[2] <= 0) {
-    throw badParameter('weights', w, 'three numbers >= 0 (timbre, cosine, descriptors), not all 0');
-  }
-  const s = w[0] + w[1] + w[2];
-  return [w[0] / s, w[1] / s, w[2] / s];
+/** Hybrid's parts, in the order of its weights. */
+export const HYBRID_PARTS = ['timbre', 'cosine', 'descriptors', 'blocks'] as const;
+
+/** Hybrid weights, one per part (HYBRID_PARTS), summing to 1. */
+export type HybridWeights = [number, number, number, number];
+
+/** What hybrid weights must be: the one check that the CLI, nightly definitions and the method share. */
+export const WEIGHTS_EXPECTED = 'three or four numbers >= 0, not all 0: timbre, cosine, descriptors[, blocks] (blocks 0 when left out)';
+
+/** Whether `w` is a valid list of hybrid weights (see WEIGHTS_EXPECTED). */
+export function validWeights(w: unknown): w is number[] {
+  return Array.isArray(w) && (w.length === 3 || w.length === 4) && w.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && w.some((x) => x > 0);
+}
+
+/** Hybrid weights, scaled to sum to 1; three weights are timbre, cosine and descriptors with blocks 0. */
+export function normalizeWeights(w: unknown): HybridWeights {
+  if (!validWeights(w)) throw badParameter('weights', w, WEIGHTS_EXPECTED);
+  const s = w.reduce((a, x) => a + x, 0);
+  return [w[0] / s, w[1] / s, w[2] / s, (w[3] ?? 0) / s];
+}
+
+/** The blocks method's (and hybrid's blocks part's) pattern weights (BLOCK_PATTERN_NAMES order: SP, DSP, VDSP, LFP, CP, SCP) and normalisation. */
+export const BLOCKS_DEFAULTS = { weights: [1, 1, 1, 1, 1, 1], norm: 'dsn' as 'dsn' | 'zscore' };
+
+/** What pattern weights must be (the CLI, nightly definitions and the method share the check). */
+export const BLOCK_WEIGHTS_EXPECTED = `${BLOCK_PATTERN_NAMES.length} numbers >= 0 (${BLOCK_PATTERN_NAMES.join(', ')}), not all 0`;
+
+/** Whether `w` is a valid list of pattern weights (see BLOCK_WEIGHTS_EXPECTED). */
+export function validBlockWeights(w: unknown): w is number[] {
+  return Array.isArray(w) && w.length === BLOCK_PATTERN_NAMES.length && w.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && w.some((x) => x > 0);
+}
+
+/** Pattern weights scaled to sum to 1. */
+export function normalizeBlockWeights(w: unknown): number[] {
+  if (!validBlockWeights(w)) throw badParameter('block weights', w, BLOCK_WEIGHTS_EXPECTED);
+  const s = w.reduce((a, x) => a + x, 0);
+  return w.map((x) => x / s);
 }
 
 /** The summary vector whose z-scored cosine picks a sequence method's shortlist. */

@@ -36,8 +36,8 @@ export interface SimilarityParams {
    * shortlist's other source (not with --shortlist).
    */
   candidates?: number | 'all';
-  /** hybrid: weights of [timbre (Gaussian, mutual proximity), cosine timbre, descriptors]. */
-  weights?: [number, number, number];
+  /** hybrid: weights of [timbre (Gaussian, mutual proximity), cosine timbre, descriptors, blocks]; three: blocks 0. */
+  weights?: number[];
   /** timbre: normalise distances by mutual proximity (default true). */
   mp?: boolean;
   /** blocks: weights of the block-level patterns [SP, DSP, VDSP, LFP, CP, SCP] (default all equal). */

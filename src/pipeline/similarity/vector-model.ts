@@ -9,6 +9,8 @@ import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
 import { DESCRIPTOR_VIEW, viewRows, type SpaceView } from './descriptor-view.js';
+import { blocksModel } from './blocks-model.js';
+import { BLOCKS_DEFAULTS, normalizeBlockWeights } from './defaults.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -232,6 +234,8 @@ export interface ModelOptions {
   mpSample?: number;
   /** Threads (this one included) for timbre's n^2 divergences with mutual proximity (src/similarity/skl-matrix.ts). */
   threads?: number;
+  /** blocks (and hybrid's blocks part): the L1 kernel, 'js' to force JavaScript (the same values; src/similarity/l1-kernel.ts). */
+  kernel?: 'auto' | 'js';
 }
 
 /** `size` distinct indices of [0, n), ascending: a seeded sample (partial Fisher-Yates). */
@@ -296,38 +300,57 @@ export function featuresOfSpace(s: Space, n: number): VectorModel {
   };
 }
 
-/** The hybrid formula on rows or matrices (element by element; the result has cosine's type). */
-export function mixHybrid<A extends Float32Array | Float64Array>(w: readonly [number, number, number], timbre: ArrayLike<number>, cosine: A, features: ArrayLike<number>): A {
+/**
+ * The hybrid formula on rows or matrices (element by element; the result has cosine's type):
+ * w[0] * timbre + w[1] * (1 - cosine) / 2 + w[2] * features + w[3] * blocks. `blocks` may be
+ * left out when w[3] is 0 (absent, or a three-part weighting).
+ */
+export function mixHybrid<A extends Float32Array | Float64Array>(w: readonly number[], timbre: ArrayLike<number>, cosine: A, features: ArrayLike<number>, blocks?: ArrayLike<number>): A {
   const out = cosine.slice() as A;
-  for (let j = 0; j < out.length; j++) out[j] = w[0] * timbre[j] + (w[1] * (1 - cosine[j])) / 2 + w[2] * features[j];
+  const wb = w[3] ?? 0;
+  if (wb > 0 && !blocks) throw new YasrError('BAD_PARAMETER', `hybrid weights ${JSON.stringify(w)} give blocks ${wb} but no blocks distances were given`);
+  for (let j = 0; j < out.length; j++) {
+    const v = w[0] * timbre[j] + (w[1] * (1 - cosine[j])) / 2 + w[2] * features[j];
+    out[j] = wb > 0 ? v + wb * blocks![j] : v;
+  }
   return out;
 }
 
 /**
  * Hybrid distance: w[0] * timbre (Gaussian, mutual proximity, 0..1) + w[1] * (1 - cosine of the
- * standardised summary vectors) / 2 (0..1) + w[2] * the features distance (about 0..1).
+ * standardised summary vectors) / 2 (0..1) + w[2] * the features distance (about 0..1) + w[3] *
+ * the blocks distance (equal pattern weights, distance space normalisation, 0..1; built only when
+ * w[3] > 0). `stored`: the per-track statistics of an earlier run over the same tracks (mu and sd:
+ * timbre's mutual proximity; parts: the blocks part's per-pattern mean and spread), which spare
+ * both parts' n^2 passes; trackStats gives them in that form.
  */
 export function hybridModel(
   db: Db,
   entries: readonly CatalogueMember[],
   vector: string,
   standardize: boolean,
-  w: [number, number, number],
+  w: readonly number[],
   cache?: FeatureCache,
-  stored?: Map<number, { mu: number; sd: number }>,
+  stored?: Map<number, TrackStat>,
   options: ModelOptions = {},
 ): VectorModel {
   const c = cosineModel(db, entries, vector, standardize, cache);
   const f = featuresModel(db, entries, standardize, cache);
   const t = timbreModel(db, entries, true, cache, stored, options);
-  const mix = (ts: Float64Array, cs: Float64Array, fd: Float64Array) => mixHybrid(w, ts, cs, fd);
+  const b = (w[3] ?? 0) > 0 ? blocksModel(db, entries, normalizeBlockWeights(BLOCKS_DEFAULTS.weights), BLOCKS_DEFAULTS.norm, cache, stored, options) : null;
   return {
     n: entries.length,
     orientation: 'distance',
-    row: (i) => mix(t.row(i), c.row(i), f.row(i)),
-    pairs: (i, js) => mix(t.pairs(i, js), c.pairs(i, js), f.pairs(i, js)),
-    query: (raw) => mix(t.query([raw[2]]), c.query([raw[0]]), f.query([raw[1]])),
-    trackStats: t.trackStats,
+    row: (i) => mixHybrid(w, t.row(i), c.row(i), f.row(i), b?.row(i)),
+    pairs: (i, js) => mixHybrid(w, t.pairs(i, js), c.pairs(i, js), f.pairs(i, js), b?.pairs(i, js)),
+    // raw: the summary vector, the descriptors, the Gaussian and (with a blocks part) the block patterns
+    query: (raw) => mixHybrid(w, t.query([raw[2]]), c.query([raw[0]]), f.query([raw[1]]), b?.query([raw[3]])),
+    trackStats: () => {
+      const ts = t.trackStats!();
+      if (!b) return ts;
+      const bs = b.trackStats!();
+      return new Map([...ts].map(([id, s]) => [id, { mu: s.mu, sd: s.sd, parts: bs.get(id)!.parts }]));
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../src/store/db.js';
 import { buildSyntheticCatalogue } from '../../../benchmarks/pipeline/synthetic-catalogue.js';
 import { tempDir, yasr, yasrJson } from '../../helpers/cli.js';
+import { BLOCK_WEIGHTS_EXPECTED, WEIGHTS_EXPECTED } from '../../../src/pipeline/similarity/defaults.js';
 
 const dir = tempDir();
 const db = path.join(dir, 'shortlist.db');
@@ -19,6 +20,19 @@ beforeAll(() => {
   buildSyntheticCatalogue(d, 24, { seed: 9 });
   d.close();
 }, 60_000);
+
+describe('yasr similarity --weights and --block-weights', () => {
+  it('refuses a bad list with one line naming the option, the value and what is expected', () => {
+    for (const v of ['1,1', '1,1,1,1,1', '1,-1,1', '0,0,0', '1,,1', 'a,b,c']) {
+      const r = yasr(db, ['similarity', '--method', 'hybrid', '--weights', v]);
+      expect(r.status, v).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([`yasr: invalid --weights: "${v}" (expected ${WEIGHTS_EXPECTED})`]);
+    }
+    const b = yasr(db, ['similarity', '--method', 'blocks', '--block-weights', '1,1,1']);
+    expect(b.status).toBe(2);
+    expect(b.stderr.trim().split('\n')).toEqual([`yasr: invalid --block-weights: "1,1,1" (expected ${BLOCK_WEIGHTS_EXPECTED})`]);
+  });
+});
 
 describe('yasr similarity --shortlist', () => {
   it('refuses 0, -3, abc and 2.5 with one line naming the option and the value', () => {

@@ -1,13 +1,14 @@
 /**
  * A pipeline file's similarity entries accept `shortlist` (dtw/fastdtw) and `candidates` (any
- * method): an integer >= 1 or "all"; anything else is one error naming the file, the entry and
- * the value.
+ * method): an integer >= 1 or "all"; hybrid `weights` and blocks `blockWeights` as the CLI does;
+ * anything else is one error naming the file, the entry and the value.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../../src/pipeline/nightly/definition.js';
 import { normalizeParams } from '../../../src/pipeline/similarity/methods.js';
+import { BLOCK_WEIGHTS_EXPECTED, WEIGHTS_EXPECTED } from '../../../src/pipeline/similarity/defaults.js';
 import { tempDir } from '../../helpers/cli.js';
 
 const dir = tempDir();
@@ -44,6 +45,26 @@ describe('pipeline definition: similarity candidates', () => {
     for (const v of [0, -3, 'abc', 2.5]) {
       const f = file('badc', [{ method: 'timbre', candidates: v }]);
       expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].candidates: ${JSON.stringify(v)}: an integer >= 1, or "all" for every pair`);
+    }
+  });
+});
+
+describe('pipeline definition: hybrid and blocks weights', () => {
+  it('takes three or four hybrid weights (three: blocks 0) and six pattern weights', () => {
+    const def = loadPipeline(file('w', [{ method: 'hybrid', weights: [2, 1, 1] }, { method: 'hybrid', weights: [1, 0, 1, 2] }, { method: 'blocks', blockWeights: [1, 2, 1, 1, 1, 2] }]));
+    expect(normalizeParams(def.similarity[0]).weights).toEqual([0.5, 0.25, 0.25, 0]);
+    expect(normalizeParams(def.similarity[1]).weights).toEqual([0.25, 0, 0.25, 0.5]);
+    expect(normalizeParams(def.similarity[2]).weights).toEqual([1, 2, 1, 1, 1, 2].map((w) => w / 8));
+  });
+
+  it('refuses other weights with the check the method and the CLI share, naming the entry', () => {
+    for (const v of [[1, 1], [1, 1, 1, 1, 1], [1, -1, 1], [0, 0, 0, 0], 'abc']) {
+      const f = file('badw', [{ method: 'hybrid', weights: v }]);
+      expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].weights: ${JSON.stringify(v)}: ${WEIGHTS_EXPECTED}`);
+    }
+    for (const v of [[1, 1, 1], [0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, -1]]) {
+      const f = file('badb', [{ method: 'blocks', blockWeights: v }]);
+      expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].blockWeights: ${JSON.stringify(v)}: ${BLOCK_WEIGHTS_EXPECTED}`);
     }
   });
 });

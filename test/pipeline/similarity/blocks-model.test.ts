@@ -17,6 +17,7 @@ import { blocksModel } from '../../../src/pipeline/similarity/blocks-model.js';
 import { runSimilarity, vectorModelFor } from '../../../src/pipeline/similarity/run-similarity.js';
 import { normalizeParams, hashOf } from '../../../src/pipeline/similarity/methods.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
+import { sampleIndices } from '../../../src/pipeline/similarity/vector-model.js';
 import { blockPatternLayout } from '../../../src/dsp/block-level.js';
 
 const layout = blockPatternLayout();
@@ -51,7 +52,7 @@ function catalogue(vs: Float32Array[]): Db {
 }
 
 /** The definition, brute force: distance of track i (or an outside vector) to every track. */
-function brute(vs: Float32Array[], weights: number[], norm: 'dsn' | 'zscore', query: Float32Array | number): number[] {
+function brute(vs: Float32Array[], weights: number[], norm: 'dsn' | 'zscore', query: Float32Array | number, sample?: number[]): number[] {
   const n = vs.length;
   const dist = (a: Float32Array, b: Float32Array, p: number) => {
     let s = 0;
@@ -65,7 +66,8 @@ function brute(vs: Float32Array[], weights: number[], norm: 'dsn' | 'zscore', qu
   layout.forEach((_, p) => {
     if (weights[p] === 0) return;
     const M = vs.map((a) => vs.map((b) => dist(a, b, p)));
-    const others = (i: number) => M[i].filter((_, j) => j !== i);
+    // a catalogue track's statistics: over its distances to the others (of the sample, when given)
+    const others = (i: number) => M[i].filter((_, j) => j !== i && (!sample || sample.includes(j)));
     const q = typeof query === 'number' ? M[query] : vs.map((b) => dist(query, b, p));
     // an outside track's statistics: over its n distances; a catalogue track's: over the others
     const qStats = typeof query === 'number' ? others(query) : q;
@@ -104,6 +106,45 @@ describe('blocks model', () => {
         Array.from(m.row(i)).forEach((v, j) => expect(v).toBeCloseTo(want[j], 6));
       }
     }
+  });
+
+  it('gives the same bits with the WebAssembly L1 kernel and in JavaScript (rows, pairs, sampled statistics, a query)', () => {
+    const q = vectors(1, 7)[0];
+    for (const options of [{}, { mpSample: 3 }]) {
+      const w = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, options);
+      const j = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, { ...options, kernel: 'js' });
+      for (let i = 0; i < vs.length; i++) {
+        expect(Array.from(w.row(i))).toEqual(Array.from(j.row(i)));
+        expect(Array.from(w.pairs(i, [4, 1]))).toEqual(Array.from(j.pairs(i, [4, 1])));
+      }
+      expect(Array.from(w.query([q]))).toEqual(Array.from(j.query([q])));
+      expect([...w.trackStats!().values()]).toEqual([...j.trackStats!().values()]);
+    }
+  });
+
+  it('scores listed pairs with the values of the row', () => {
+    const m = blocksModel(db, entries, [1, 2, 1, 1, 1, 1], 'dsn');
+    for (let i = 0; i < vs.length; i++) {
+      const js = [5, i, 0, 3];
+      const r = m.row(i);
+      expect(Array.from(m.pairs(i, js))).toEqual(js.map((j) => r[j]));
+    }
+  });
+
+  it('with a sample (candidate runs) takes each track statistics over its distances to the sampled tracks only', () => {
+    const sample = Array.from(sampleIndices(vs.length, 3));
+    expect(sample).toHaveLength(3);
+    const m = blocksModel(db, entries, [1, 1, 1, 1, 1, 1], 'dsn', undefined, undefined, { mpSample: 3 });
+    for (let i = 0; i < vs.length; i++) {
+      const want = brute(vs, [1, 1, 1, 1, 1, 1], 'dsn', i, sample);
+      Array.from(m.row(i)).forEach((v, j) => expect(v).toBeCloseTo(want[j], 6));
+      const js = [0, 2, 4];
+      Array.from(m.pairs(i, js)).forEach((v, q) => expect(v).toBeCloseTo(want[js[q]], 6));
+    }
+    // a sample as large as the others is no sample: the all-pairs statistics
+    const all = blocksModel(db, entries, [1, 1, 1, 1, 1, 1], 'dsn', undefined, undefined, { mpSample: vs.length - 1 });
+    const exact = blocksModel(db, entries, [1, 1, 1, 1, 1, 1], 'dsn');
+    for (let i = 0; i < vs.length; i++) expect(Array.from(all.row(i))).toEqual(Array.from(exact.row(i)));
   });
 
   it('scores an outside vector with its own statistics over its distances to the catalogue', () => {

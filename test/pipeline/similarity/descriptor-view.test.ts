@@ -103,7 +103,7 @@ describe('compareDescriptors', () => {
 describe('a method revision is part of a result set identity', () => {
   it('features and hybrid name their sets with their revision; a set of the earlier one is reported outdated and not found', () => {
     expect(normalizeParams({ method: 'features' })).toEqual({ method: 'features', standardize: 'zscore', revision: 3 });
-    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(3);
+    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(4);
     expect(normalizeParams({ method: 'cosine' }).revision).toBeUndefined();
     const db = openDb(':memory:');
     const old = { method: 'features', standardize: 'zscore' };
@@ -113,7 +113,12 @@ describe('a method revision is part of a result set identity', () => {
     getOrCreateSet(db, 'timbre', 'x', { method: 'timbre', feature: 'mfcc_gauss', mp: true });
     const cos = normalizeParams({ method: 'cosine' });
     getOrCreateSet(db, 'cosine', hashOf(cos), cos);
-    expect(pipelineStatus(db).similarity.map((s) => s.outdated)).toEqual([true, false, true, false]);
+    // hybrid's revision 3 (three parts, before blocks), and the same weights today (blocks 0)
+    const h3 = { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25], revision: 3 };
+    getOrCreateSet(db, 'hybrid', hashOf(h3), h3);
+    const h4 = normalizeParams({ method: 'hybrid', weights: [0.5, 0.25, 0.25] });
+    getOrCreateSet(db, 'hybrid', hashOf(h4), h4);
+    expect(pipelineStatus(db).similarity.map((s) => s.outdated)).toEqual([true, false, true, false, true, false]);
     expect(findSets(db, 'features').filter((s) => s.paramsHash === hashOf(now))).toHaveLength(1);
     db.close();
   });

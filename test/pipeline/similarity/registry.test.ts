@@ -9,6 +9,7 @@ import { requiredFeatures } from '../../../src/pipeline/similarity/catalogue.js'
 import { choicesFor } from '../../../src/pipeline/evaluate.js';
 import { METHOD_HELP } from '../../../src/cli/method-options.js';
 import { YasrError } from '../../../src/errors.js';
+import { DEFAULTS, WEIGHTS_EXPECTED } from '../../../src/pipeline/similarity/defaults.js';
 
 // what normalizeParams returned for each method's defaults before the registry (written out:
 // a changed default changes every stored result set's hash)
@@ -19,7 +20,8 @@ const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
   fastdtw: { method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 },
   // revision 3: the descriptors compared through src/pipeline/similarity/descriptor-view.ts (2: before the flatness was left out)
   features: { method: 'features', standardize: 'zscore', revision: 3 },
-  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: [0.5, 0.25, 0.25], revision: 3 },
+  // revision 4: a fourth part, blocks (3: the descriptors without the flatness)
+  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: DEFAULTS.weights, revision: 4 },
   blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
 };
 
@@ -29,7 +31,7 @@ const READS: Record<MethodName, string[]> = {
   dtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
   fastdtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
   features: ['descriptors'],
-  hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss'],
+  hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss', 'block_patterns'],
   blocks: ['block_patterns'],
 };
 
@@ -53,8 +55,15 @@ describe('similarity method registry', () => {
 
   it('keeps the parameter rules: cosine windows follow the vector, hybrid and blocks weights are scaled, dtw band 0 is none', () => {
     expect(normalizeParams({ method: 'cosine', vector: 'other' })).toEqual({ method: 'cosine', vector: 'other', standardize: 'zscore', windows: 'none' });
-    expect(normalizeParams({ method: 'hybrid', weights: [2, 1, 1] }).weights).toEqual([0.5, 0.25, 0.25]);
+    expect(normalizeParams({ method: 'hybrid', weights: [2, 1, 1] }).weights).toEqual([0.5, 0.25, 0.25, 0]);
+    expect(normalizeParams({ method: 'hybrid', weights: [1, 0, 1, 2] }).weights).toEqual([0.25, 0, 0.25, 0.5]);
     expect(() => normalizeParams({ method: 'hybrid', weights: [0, 0, 0] })).toThrow(/weights/);
+    for (const bad of [[1, 1], [1, 1, 1, 1, 1], [1, -1, 1], [1, NaN, 1, 1], [0, 0, 0, 0]]) {
+      expect(() => normalizeParams({ method: 'hybrid', weights: bad })).toThrow(`invalid weights: ${JSON.stringify(bad)} (expected ${WEIGHTS_EXPECTED})`);
+    }
+    // a three-part weighting reads no block patterns; a blocks weight does
+    expect(methodNamed('hybrid').reads(normalizeParams({ method: 'hybrid', weights: [2, 1, 1] }))).not.toContain('block_patterns');
+    expect(methodNamed('hybrid').reads(normalizeParams({ method: 'hybrid', weights: [2, 1, 1, 1] }))).toContain('block_patterns');
     expect(normalizeParams({ method: 'blocks', blockWeights: [2, 0, 0, 4, 2, 0], blockNorm: 'zscore' })).toEqual({ method: 'blocks', feature: 'block_patterns', weights: [0.25, 0, 0, 0.5, 0.25, 0], norm: 'zscore' });
     expect(() => normalizeParams({ method: 'blocks', blockWeights: [1, 1, 1] })).toThrow('invalid block weights: [1,1,1] (expected 6 numbers >= 0 (sp, dsp, vdsp, lfp, cp, scp), not all 0)');
     expect(() => normalizeParams({ method: 'blocks', blockNorm: 'mp' as 'dsn' })).toThrow(`invalid block norm: "mp" (expected 'dsn' or 'zscore')`);
@@ -78,7 +87,7 @@ describe('similarity method registry', () => {
   });
 
   it('gives each method its held-out grid, the default first', () => {
-    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 2, 1, 1, 2, 15, 4]);
+    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 2, 1, 1, 2, 35, 4]);
     for (const name of METHOD_NAMES) {
       const first = normalizeParams(choicesFor(name)[0].params);
       expect(first).toEqual(DEFAULT_PARAMS[name]);
@@ -120,8 +129,8 @@ lower = closer):
             band is used (--pool 1 --band 0: exact unconstrained DTW)
   fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
   features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
-  hybrid    timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted
-            (--weights, default 0.5,0.25,0.25: the best on the evaluation corpus)
+  hybrid    timbre (Gaussian with mutual proximity), cosine timbre, descriptors and block-level
+            patterns, weighted (--weights, default 0.25,0,0,0.75: the best on the evaluation corpus)
   blocks    block-level patterns (Seyerlehner et al. 2010) of spectrum, onsets, rhythm (log
             fluctuation), band correlation and contrast over blocks of frames: L1 per pattern,
             distance space normalisation, weighted (--block-weights, --block-norm); in (0, 1)`);

@@ -13,6 +13,7 @@ import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
 import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
+import { blocksModel } from '../../../src/pipeline/similarity/blocks-model.js';
 import { phi } from '../../helpers/normal.js';
 
 interface Diag {
@@ -42,6 +43,17 @@ const DESC = [
 
 const packDiag = (g: Diag): Float32Array => Float32Array.from([...g.m, g.v[0], 0, g.v[1]]);
 
+/** Block patterns (3,000 values) of track i: a seeded pseudo-random vector, one level per track. */
+function blockVector(i: number): Float32Array {
+  let s = 1000 + i;
+  const v = new Float32Array(3000);
+  for (let k = 0; k < v.length; k++) {
+    s = (s * 16807) % 2147483647;
+    v[k] = i + (2 * s) / 2147483647;
+  }
+  return v;
+}
+
 function catalogue(): Db {
   const db = openDb(':memory:');
   const ins = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title) VALUES (?, ?, ?, ?)');
@@ -50,6 +62,7 @@ function catalogue(): Db {
     putFeature(db, id, 'timbre_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'descriptors', { rows: 1, cols: 2, data: Float32Array.from(DESC[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'block_patterns', { rows: 1, cols: 3000, data: blockVector(i) }, FEATURES_VERSION, 'h');
     markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
   }
   return db;
@@ -181,6 +194,8 @@ describe('pairs(i, js): the row values of the listed tracks only', () => {
     'timbre sampled mp': timbreModel(db, entries, true, undefined, undefined, { mpSample: 2 }),
     'timbre raw': timbreModel(db, entries, false),
     hybrid: hybridModel(db, entries, 'timbre_summary', true, [0.5, 0.25, 0.25]),
+    'hybrid with blocks': hybridModel(db, entries, 'timbre_summary', true, [0.25, 0.25, 0.25, 0.25]),
+    'hybrid with blocks, sampled statistics': hybridModel(db, entries, 'timbre_summary', true, [0.25, 0, 0.25, 0.5], undefined, undefined, { mpSample: 2 }),
   };
   it.each(Object.keys(models))('%s: the same bits as row(i)[j], in the order asked, self included', (name) => {
     const m = models[name as keyof typeof models];
@@ -234,6 +249,43 @@ describe('hybridModel', () => {
     for (let j = 0; j < 4; j++) {
       expect(got[j]).toBeCloseTo(w[0] * t[j] + (w[1] * (1 - cos(qs, SUMMARY[j]))) / 2 + w[2] * euclidScaled(qd, DESC[j]), 6);
     }
+  });
+
+  it('adds w3 times the blocks distance (equal pattern weights, DSN) as a fourth part', () => {
+    const b = blocksModel(db, entries, [1, 1, 1, 1, 1, 1], 'dsn');
+    for (const w of [[0.25, 0.25, 0.25, 0.25], [0.1, 0.2, 0.3, 0.4], [0, 0, 0, 1]]) {
+      const m = hybridModel(db, entries, 'timbre_summary', false, w);
+      for (let i = 0; i < 4; i++) {
+        const row = m.row(i);
+        const br = b.row(i);
+        for (let j = 0; j < 4; j++) if (j !== i) expect(row[j]).toBeCloseTo(hybridExpected([w[0], w[1], w[2]], i, j) + w[3] * br[j], 6);
+      }
+    }
+    // a blocks weight of 0 is the three-part hybrid, to the bit
+    const three = hybridModel(db, entries, 'timbre_summary', false, [0.5, 0.25, 0.25]);
+    const four = hybridModel(db, entries, 'timbre_summary', false, [0.5, 0.25, 0.25, 0]);
+    for (let i = 0; i < 4; i++) expect(Array.from(four.row(i))).toEqual(Array.from(three.row(i)));
+  });
+
+  it('keeps both parts statistics (timbre mu, sd; blocks parts); a model built on them agrees, for rows and an outside track', () => {
+    const w = [0.25, 0, 0.25, 0.5];
+    const fresh = hybridModel(db, entries, 'timbre_summary', false, w);
+    const stats = fresh.trackStats!();
+    const t = timbreModel(db, entries, true).trackStats!();
+    const b = blocksModel(db, entries, [1, 1, 1, 1, 1, 1], 'dsn').trackStats!();
+    expect(stats.size).toBe(4);
+    for (const [id, s] of stats) {
+      expect([s.mu, s.sd]).toEqual([t.get(id)!.mu, t.get(id)!.sd]);
+      expect(s.parts).toEqual(b.get(id)!.parts);
+    }
+    const stored = hybridModel(db, entries, 'timbre_summary', false, w, undefined, stats);
+    for (let i = 0; i < 4; i++) Array.from(fresh.row(i)).forEach((v, j) => expect(stored.row(i)[j]).toBeCloseTo(v, 6));
+    const raw = [Float32Array.from([0.5, 1, -0.5]), Float32Array.from([2, 1]), packDiag({ m: [0.25, 0.5], v: [1.5, 0.5] }), blockVector(7)];
+    const a = fresh.query(raw);
+    const q = stored.query(raw);
+    Array.from(a).forEach((v, j) => expect(q[j]).toBeCloseTo(v, 6));
+    // without a blocks part there is nothing of blocks to keep
+    for (const s of hybridModel(db, entries, 'timbre_summary', false, [0.5, 0.25, 0.25]).trackStats!().values()) expect(s.parts).toBeUndefined();
   });
 
   it('denseMatrix scales --weights to sum to 1 before mixing', () => {

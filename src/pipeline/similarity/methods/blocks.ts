@@ -1,20 +1,7 @@
-import { DEFAULTS } from '../defaults.js';
+import { BLOCKS_DEFAULTS, DEFAULTS, normalizeBlockWeights } from '../defaults.js';
 import { badParameter } from '../../../errors.js';
-import { BLOCK_PATTERN_NAMES } from '../../../dsp/block-layout.js';
 import type { VectorMethod } from '../method.js';
 import { blocksModel, type BlocksNorm } from '../blocks-model.js';
-
-/** Default weights of the patterns (BLOCK_PATTERN_NAMES order: SP, DSP, VDSP, LFP, CP, SCP) and normalisation. */
-export const BLOCKS_DEFAULTS = { weights: [1, 1, 1, 1, 1, 1], norm: 'dsn' as BlocksNorm };
-
-/** Pattern weights: one number >= 0 per pattern, not all 0, scaled to sum to 1. */
-export function normalizeBlockWeights(w: readonly number[]): number[] {
-  if (!Array.isArray(w) || w.length !== BLOCK_PATTERN_NAMES.length || w.some((x) => !(x >= 0) || !Number.isFinite(x)) || w.every((x) => x === 0)) {
-    throw badParameter('block weights', w, `${BLOCK_PATTERN_NAMES.length} numbers >= 0 (${BLOCK_PATTERN_NAMES.join(', ')}), not all 0`);
-  }
-  const s = w.reduce((a, x) => a + x, 0);
-  return w.map((x) => x / s);
-}
 
 function checkNorm(v: unknown): BlocksNorm {
   if (v !== 'dsn' && v !== 'zscore') throw badParameter('block norm', v, "'dsn' or 'zscore'");
@@ -42,7 +29,7 @@ export const blocks: VectorMethod<'blocks'> = {
     norm: checkNorm(p.blockNorm ?? BLOCKS_DEFAULTS.norm),
   }),
   reads: (params) => [params.feature as string],
-  model: (db, params, entries, cache, stats) => blocksModel(db, entries, params.weights as number[], params.norm as BlocksNorm, cache, stats),
+  model: (db, params, entries, cache, stats, options) => blocksModel(db, entries, params.weights as number[], params.norm as BlocksNorm, cache, stats, options),
   queryInputs: (_params, f) => [f.vectors.block_patterns],
   choices: () => [
     { name: 'equal weights, dsn', params: { method: 'blocks' } },

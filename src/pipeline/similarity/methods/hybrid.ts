@@ -1,30 +1,34 @@
-import { DEFAULTS, normalizeWeights } from '../defaults.js';
+import { DEFAULTS, normalizeWeights, type HybridWeights } from '../defaults.js';
 import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
 import { hybridModel, mixHybrid } from '../vector-model.js';
 
-/** Hybrid weights tried by the held-out protocol: steps of 0.25 on the simplex (15 choices). */
-export function weightGrid(step = 0.25): [number, number, number][] {
-  const out: [number, number, number][] = [];
+/**
+ * Hybrid weights tried by the held-out protocol: every weighting of the four parts (HYBRID_PARTS)
+ * in steps of `step` (default 0.25: 35 choices; 15 of them give blocks 0).
+ */
+export function weightGrid(step = 0.25): HybridWeights[] {
+  const out: HybridWeights[] = [];
   const m = Math.round(1 / step);
-  for (let a = 0; a <= m; a++) for (let b = 0; a + b <= m; b++) out.push([a / m, b / m, (m - a - b) / m]);
+  for (let a = 0; a <= m; a++) for (let b = 0; a + b <= m; b++) for (let c = 0; a + b + c <= m; c++) out.push([a / m, b / m, c / m, (m - a - b - c) / m]);
   return out;
 }
 
 const f2 = (w: number[]) => w.map((x) => x.toFixed(2)).join(',');
 
-/** Timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted. */
+/** Timbre (Gaussian with mutual proximity), cosine timbre, descriptors and block-level patterns, weighted. */
 export const hybrid: VectorMethod<'hybrid'> = {
   name: 'hybrid',
   kind: 'vector',
   orientation: 'distance',
-  // 2: its descriptor part compares tempo on a circle of octaves, mode weighted by the key's confidence; 3: without the flatness (../descriptor-view.ts)
-  revision: 3,
+  // 2: its descriptor part compares tempo on a circle of octaves, mode weighted by the key's
+  // confidence; 3: without the flatness (../descriptor-view.ts); 4: a fourth part, blocks
+  revision: 4,
   help: [
-    'timbre (Gaussian with mutual proximity), cosine timbre and descriptors, weighted',
-    `(--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`,
+    'timbre (Gaussian with mutual proximity), cosine timbre, descriptors and block-level',
+    `patterns, weighted (--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`,
   ],
-  // its timbre part's mutual proximity needs all n^2 divergences (see timbre)
+  // its timbre part's mutual proximity and its blocks part's normalisation need all n^2 distances (see timbre, blocks)
   listsForStoredTrack: true,
   normalize: (p) => ({
     method: p.method,
@@ -33,12 +37,18 @@ export const hybrid: VectorMethod<'hybrid'> = {
     weights: normalizeWeights(p.weights ?? DEFAULTS.weights),
     ...candidatesParam(p.candidates),
   }),
-  reads: (params) => withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss'], hybrid.candidateVectors(params)),
+  reads: (params) =>
+    withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss', ...((params.weights as number[])[3] > 0 ? ['block_patterns'] : [])], hybrid.candidateVectors(params)),
   // both of its spaces: timbre (its timbre and cosine parts) and descriptors
   candidateVectors: (params) => [params.vector as string, 'descriptors'],
   model: (db, params, entries, cache, stats, options) =>
-    hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as [number, number, number], cache, stats, options),
-  queryInputs: (params, f) => [f.vectors[params.vector as string], f.vectors.descriptors, f.vectors.timbre_gauss],
+    hybridModel(db, entries, params.vector as string, params.standardize !== 'none', params.weights as HybridWeights, cache, stats, options),
+  queryInputs: (params, f) => [
+    f.vectors[params.vector as string],
+    f.vectors.descriptors,
+    f.vectors.timbre_gauss,
+    ...((params.weights as number[])[3] > 0 ? [f.vectors.block_patterns] : []),
+  ],
   choices() {
     const d = DEFAULTS.weights;
     const rest = weightGrid().filter((w) => f2(w) !== f2(d));
@@ -46,14 +56,15 @@ export const hybrid: VectorMethod<'hybrid'> = {
   },
   /** The components once (its own cosine compares the summaries, without windows); each weighting their weighted sum, made when asked for. */
   evaluationCandidates(choices, dense, onSharedTracks) {
-    const { trackIds, matrices } = onSharedTracks([dense({ method: 'timbre', mp: true }), dense({ method: 'cosine', windows: 'none' }), dense({ method: 'features' })]);
-    const [T, C, F] = matrices;
+    const { trackIds, matrices } = onSharedTracks([dense({ method: 'timbre', mp: true }), dense({ method: 'cosine', windows: 'none' }), dense({ method: 'features' }), dense({ method: 'blocks' })]);
+    const [T, C, F, B] = matrices;
     return {
       trackIds,
       candidates: choices.map((ch) => {
-        const w = hybrid.normalize(ch.params).weights as [number, number, number];
-        return { name: ch.name, orientation: 'distance' as const, matrix: () => mixHybrid(w, T, C, F) };
+        const w = hybrid.normalize(ch.params).weights as HybridWeights;
+        return { name: ch.name, orientation: 'distance' as const, matrix: () => mixHybrid(w, T, C, F, B) };
       }),
     };
   },
 };
+
