@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // every temporary file of the run in one folder, removed at the end (test/global-setup.ts)
+    globalSetup: ['test/global-setup.ts'],
   },
 });

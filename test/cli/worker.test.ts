@@ -142,6 +142,9 @@ function endToEnd(engine: string, queuedDb: () => string): void {
     const workers = ['A', 'B', 'C'].map(() => startWorker(db, ['--lease', '2', '--concurrency', '1', '--json']));
     let victim = -1;
     try {
+      // every worker up and taking tasks before there are any (on a loaded machine a late one
+      // could otherwise find the 12 tasks all done by the features run's own thread)
+      await until('the workers to start', 120_000, () => workers.every((w) => w.err().includes('taking tasks')));
       const features = yasrAsync(db, ['features', '--queue', '--mfcc', '--workers', '1', '--json']);
       // wait until a worker holds a lease (whichever claims first: on a loaded machine one of the
       // three may start too late to claim any of the 12 tasks), then kill it outright

@@ -40,6 +40,7 @@ export function yasrJson<T = any>(db: string, args: string[], env: Record<string
   }
 }
 
+/** A new temporary folder (inside the run's own, which test/global-setup.ts removes at the end). */
 export function tempDir(prefix = 'yasr-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
