@@ -228,7 +228,7 @@ const b = batching(files);
 const f1 = (v: number) => v.toFixed(1);
 const f0 = (v: number) => v.toFixed(0);
 const m = st.ms;
-const node = ['trim', 'analysis', 'windows', 'descriptors', 'summaries', 'store'].reduce((a, k) => a + (m[k] ?? 0), 0);
+const node = ['trim', 'analysis', 'windows', 'blocks', 'descriptors', 'summaries', 'store'].reduce((a, k) => a + (m[k] ?? 0), 0);
 const pw = st.pairs.windows;
 const pd = st.pairs.analysisAndDescriptors;
 let md = `### Features: compressed file to stored features (issues 2 and 10)
@@ -245,7 +245,8 @@ over ${st.files} files (${f0(st.audioSeconds)} s of audio each)${(globalThis as 
 | finiteness check, trim, excerpt | ${f1(m.trim)} | |
 | one-pass analysis of the 30 s excerpt (STFT, mel, MFCC, chroma, RMS, centroid, ZCR, descriptor spectra) | ${f1(m.analysis)} | |
 | descriptors (tempo, key, loudness, onsets, spectral means) | ${f1(m.descriptors)} | |
-| timbre_windows and the timbre Gaussian over the whole trimmed track | ${f1(m.windows)} | |
+| timbre_windows and the timbre Gaussian over the whole trimmed track (and its mel power) | ${f1(m.windows)} | |
+| block_patterns of the whole trimmed track's mel power | ${f1(m.blocks)} | |
 | summaries, checks | ${f1(m.summaries)} | |
 | SQLite write (one transaction) | ${f1(m.store)} | |
 | all of this thread's work (trim to write) | ${f1(node)} | |

@@ -1,7 +1,8 @@
 /**
- * Block-level features: patterns of a whole excerpt, computed over blocks of consecutive
- * spectrogram frames, after Seyerlehner, Widmer & Pohle, "Fusing block-level features for music
- * similarity estimation" (DAFx-10, 2010; the MIREX Audio Music Similarity winners 2010-2014).
+ * Block-level features: patterns of a whole signal (yasr: the whole trimmed track), computed
+ * over blocks of consecutive spectrogram frames, after Seyerlehner, Widmer & Pohle, "Fusing
+ * block-level features for music similarity estimation" (DAFx-10, 2010; the MIREX Audio Music
+ * Similarity winners 2010-2014).
  * Where frame-level timbre models (MFCCs, a Gaussian) forget the order of frames, a block keeps
  * a few frames together, so rhythm, onsets and the co-movement of bands survive.
  *
@@ -23,9 +24,9 @@
  * | SCP: spectral contrast pattern | each sub-band's contrast per frame, sorted | 40, 20 | 0.1 percentile | [contrastBands, 40] |
  *
  * Block sizes, the delay and the percentiles are the published ones. yasr's own choices, for
- * cost (one 30 s excerpt: about 3,000 values, a fraction of the STFT pass): fewer bands (32 and 16
- * mel groups, 16 contrast sub-bands, instead of 98 cent bands, 36, 52 and 20), DSP/VDSP blocks
- * every 10 frames instead of 5, and a spectral contrast from mel bands: sub-band s is a run of
+ * cost (about 3,000 values whatever the length, a fraction of the STFT pass): fewer bands (32
+ * and 16 mel groups, 16 contrast sub-bands, instead of 98 cent bands, 36, 52 and 20), DSP/VDSP
+ * blocks every 10 frames instead of 5, and a spectral contrast from mel bands: sub-band s is a run of
  * adjacent mel bands, its contrast dB(mean of the q largest powers) - dB(mean of the q smallest),
  * q = max(1, round(contrastAlpha * bands in it)) (1 of 8 by default). The LFP's modulation axis:
  * centres lfpMinHz * 2^(k / lfpBinsPerOctave) (default 0.5 Hz .. 13.5 Hz in quarter octaves),
