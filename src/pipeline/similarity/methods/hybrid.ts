@@ -16,6 +16,9 @@ export function weightGrid(step = 0.25): HybridWeights[] {
 
 const f2 = (w: number[]) => w.map((x) => x.toFixed(2)).join(',');
 
+/** Whether normalised hybrid parameters give the blocks part a weight (then it reads block_patterns). */
+const hasBlocks = (params: Record<string, unknown>) => (params.weights as number[])[3] > 0;
+
 /** Timbre (Gaussian with mutual proximity), cosine timbre, descriptors and block-level patterns, weighted. */
 export const hybrid: VectorMethod<'hybrid'> = {
   name: 'hybrid',
@@ -38,7 +41,7 @@ export const hybrid: VectorMethod<'hybrid'> = {
     ...candidatesParam(p.candidates),
   }),
   reads: (params) =>
-    withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss', ...((params.weights as number[])[3] > 0 ? ['block_patterns'] : [])], hybrid.candidateVectors(params)),
+    withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss', ...(hasBlocks(params) ? ['block_patterns'] : [])], hybrid.candidateVectors(params)),
   // both of its spaces: timbre (its timbre and cosine parts) and descriptors
   candidateVectors: (params) => [params.vector as string, 'descriptors'],
   model: (db, params, entries, cache, stats, options) =>
@@ -47,7 +50,7 @@ export const hybrid: VectorMethod<'hybrid'> = {
     f.vectors[params.vector as string],
     f.vectors.descriptors,
     f.vectors.timbre_gauss,
-    ...((params.weights as number[])[3] > 0 ? [f.vectors.block_patterns] : []),
+    ...(hasBlocks(params) ? [f.vectors.block_patterns] : []),
   ],
   choices() {
     const d = DEFAULTS.weights;
