@@ -10,6 +10,8 @@
 #                         for how artist/title are read and how the deterministic popularity and
 #                         release date are derived from hashes of the artist / relative path)
 #   tracks.jsonl          the same rows plus duration, codec, sha256 and package
+#   manifest-fresh.csv, tracks-fresh.jsonl   the same for the fresh part: other games, never
+#                         used to choose a parameter or a weight (see FRESH_PACKAGES below)
 #   variants/, variants.csv   re-encoded and 5-s-trimmed copies of ~50 tracks for a
 #                         self-retrieval test: path,original_path,kind (kind: reencode | trim5s)
 #   state/<package>.jsonl one per harvested package; a present file means "done"
@@ -21,14 +23,16 @@
 #
 # Environment:
 #   CORPUS_OUT       output folder (default: <this folder>/out)
-#   MAX_DOWNLOAD_MB  budget for all .deb downloads together (default 2500); a package that would
-#                    exceed it is skipped with a message
+#   MAX_DOWNLOAD_MB  budget for the .deb downloads of the main part (default 2500); a package that
+#                    would exceed it is skipped with a message
+#   FRESH_MAX_DOWNLOAD_MB  the same for the fresh part (default 3600)
+#   FRESH            set to 0 to build the main part only
 #   MIN_DURATION     shortest track kept, seconds (default 20)
 #   VARIANTS         number of tracks given variants (default 50)
 #   EXTRA_PKGS       more "package|album|include-regex" entries, separated by ';'
-#                    e.g. 'supertuxkart-data|SuperTuxKart|/music/' (628 MB, 46 tracks)
+#                    e.g. 'mygame-data|My Game|/music/'
 #   SKIP_APT_UPDATE  set to 1 to skip the single `apt-get update`
-#   ONLY_PKGS        space-separated package names: harvest only these (of the list below and
+#   ONLY_PKGS        space-separated package names: harvest only these (of the lists below and
 #                    EXTRA_PKGS), e.g. 'asc-music drascula-music' for a small, quick corpus
 set -euo pipefail
 
@@ -44,8 +48,8 @@ TOOL="$HERE/corpus-tool.mjs"
 # Music-only packages take every audio file; data packages only their music folders, which keeps
 # long ambient sound effects and voice lines out. Order matters only for de-duplication (first
 # package wins) and for the download budget. Sizes are the .deb sizes in Debian 12 (bookworm).
-# Left out by default (little music per MB): 0ad-data (1.4 GB), supertuxkart-data (628 MB,
-# 46 tracks), megaglest-data (242 MB, ~8 tracks), boswars-data, scorched3d-data.
+# Left out (little music per MB): boswars-data; 0ad-data, supertuxkart-data, megaglest-data and
+# scorched3d-data are in the fresh part below.
 PACKAGES=(
   'singularity-music|Endgame: Singularity|.'                     #  52 MB
   'asc-music|Advanced Strategic Command|.'                       #  10 MB
@@ -74,6 +78,26 @@ PACKAGES=(
   'tuxmath-data|Tux, of Math Command|/sounds/([0-9]|tuxi)'       #   9 MB
   'tuxtype-data|Tux Typing|/sounds/(amidst|chiptune|tuxi)'       #  10 MB
 )
+# The fresh part: other games, harvested the same way into manifest-fresh.csv. No parameter,
+# weight or feature of yasr is ever chosen on these tracks (`yasr evaluate`'s held-out protocol
+# and every tuning run use manifest.csv only); benchmarks/pipeline/corpus-eval.ts scores the
+# defaults on them. Added 2026-11-30, after hybrid's revision 4 and features version 9 were fixed.
+# supertuxkart's "_fast" files are its tracks played faster: left out, as near-copies.
+FRESH_PACKAGES=(
+  '0ad-data|0 A.D.|audio/music/'                                 # 1377 MB (public.zip: 3.3 GB unpacked while it is read)
+  'supertuxkart-data|SuperTuxKart|/music/(?!.*_fast\.ogg$)'       # 627 MB
+  'warmux-data|Warmux|/music/'                                   #  98 MB
+  'flare-game|Flare|/music/'                                     # 122 MB
+  'redeclipse-data|Red Eclipse|/sounds/music/'                   # 862 MB
+  'enigma-data|Enigma|/music/'                                   #  30 MB
+  'megaglest-data|MegaGlest|/music/'                             # 242 MB
+  'ardentryst|Ardentryst|/Music/'                                #  24 MB
+  'btanks-data|Battle Tanks|/tunes/'                             #  26 MB
+  'lincity-ng-data|LinCity-NG|/music/'                           #  44 MB
+  'lugaru-data|Lugaru|/Sounds/Music'                             #  34 MB
+  'scorched3d-data|Scorched 3D|/data/music/'                     #  31 MB
+)
+[[ "${FRESH:-1}" == 0 ]] && FRESH_PACKAGES=()
 if [[ -n "${EXTRA_PKGS:-}" ]]; then
   IFS=';' read -r -a extra <<<"$EXTRA_PKGS"
   PACKAGES+=("${extra[@]}")
@@ -83,8 +107,13 @@ if [[ -n "${ONLY_PKGS:-}" ]]; then
   for entry in "${PACKAGES[@]}"; do
     [[ " $ONLY_PKGS " == *" ${entry%%|*} "* ]] && kept+=("$entry")
   done
-  ((${#kept[@]})) || { echo "build.sh: ONLY_PKGS names none of the known packages" >&2; exit 1; }
+  kept_fresh=()
+  for entry in "${FRESH_PACKAGES[@]}"; do
+    [[ " $ONLY_PKGS " == *" ${entry%%|*} "* ]] && kept_fresh+=("$entry")
+  done
+  ((${#kept[@]} + ${#kept_fresh[@]})) || { echo "build.sh: ONLY_PKGS names none of the known packages" >&2; exit 1; }
   PACKAGES=("${kept[@]}")
+  FRESH_PACKAGES=("${kept_fresh[@]}")
 fi
 
 t_start=$(date +%s)
@@ -111,74 +140,99 @@ deb_size_mb() { # download size of a package in MB (empty when apt does not know
   apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Size:/ {printf "%d", $2/1e6 + 0.5; exit}'
 }
 
-used_mb=0
-pkg_names=()
-for entry in "${PACKAGES[@]}"; do
-  IFS='|' read -r pkg album include <<<"$entry"
-  pkg_names+=("$pkg")
-  state="$OUT/state/$pkg.jsonl"
-  if [[ -f "$state" && -f "$OUT/state/$pkg.size" ]]; then
-    used_mb=$((used_mb + $(cat "$OUT/state/$pkg.size")))
-    continue
-  fi
-  size_mb="$(deb_size_mb "$pkg")"
-  if [[ -z "$size_mb" ]]; then
-    log "skip $pkg: not known to apt (apt-cache show found nothing)"
-    continue
-  fi
-  if [[ -f "$state" ]]; then
-    echo "$size_mb" >"$OUT/state/$pkg.size"
+# harvest_list BUDGET_MB ENTRY...: downloads, extracts and harvests each package entry within the
+# budget; sets names (the packages in order) and used_mb.
+harvest_list() {
+  local budget_mb="$1"
+  shift
+  used_mb=0
+  names=()
+  for entry in "$@"; do
+    IFS='|' read -r pkg album include <<<"$entry"
+    names+=("$pkg")
+    state="$OUT/state/$pkg.jsonl"
+    if [[ -f "$state" && -f "$OUT/state/$pkg.size" ]]; then
+      used_mb=$((used_mb + $(cat "$OUT/state/$pkg.size")))
+      continue
+    fi
+    size_mb="$(deb_size_mb "$pkg")"
+    if [[ -z "$size_mb" ]]; then
+      log "skip $pkg: not known to apt (apt-cache show found nothing)"
+      continue
+    fi
+    if [[ -f "$state" ]]; then
+      echo "$size_mb" >"$OUT/state/$pkg.size"
+      used_mb=$((used_mb + size_mb))
+      continue
+    fi
+    if ((used_mb + size_mb > budget_mb)); then
+      log "skip $pkg: ${size_mb} MB would exceed the budget of ${budget_mb} MB (used ${used_mb} MB)"
+      continue
+    fi
     used_mb=$((used_mb + size_mb))
-    continue
-  fi
-  if ((used_mb + size_mb > MAX_DOWNLOAD_MB)); then
-    log "skip $pkg: ${size_mb} MB would exceed MAX_DOWNLOAD_MB=$MAX_DOWNLOAD_MB (used ${used_mb} MB)"
-    continue
-  fi
-  used_mb=$((used_mb + size_mb))
 
-  # Download into a private folder, then move: a .deb in debs/ is always complete.
-  deb="$(ls "$OUT/debs/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"
-  if [[ -n "$deb" ]] && ! dpkg-deb --info "$deb" >/dev/null 2>&1; then rm -f "$deb"; deb=""; fi
-  if [[ -z "$deb" ]]; then
-    log "download $pkg (${size_mb} MB)"
-    dl="$OUT/debs/.dl-$pkg"
-    rm -rf "$dl" && mkdir -p "$dl"
-    (cd "$dl" && apt-get download -qq "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
-    deb="$(ls "$dl/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"
-    [[ -n "$deb" ]] || { log "skip $pkg: download failed"; rm -rf "$dl"; continue; }
-    mv "$deb" "$OUT/debs/" && rm -rf "$dl"
-    deb="$OUT/debs/$(basename "$deb")"
-  fi
+    # Download into a private folder, then move: a .deb in debs/ is always complete.
+    deb="$(ls "$OUT/debs/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"
+    if [[ -n "$deb" ]] && ! dpkg-deb --info "$deb" >/dev/null 2>&1; then rm -f "$deb"; deb=""; fi
+    if [[ -z "$deb" ]]; then
+      log "download $pkg (${size_mb} MB)"
+      dl="$OUT/debs/.dl-$pkg"
+      rm -rf "$dl" && mkdir -p "$dl"
+      (cd "$dl" && apt-get download -qq "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
+      deb="$(ls "$dl/${pkg}"_*.deb 2>/dev/null | head -n1 || true)"
+      [[ -n "$deb" ]] || { log "skip $pkg: download failed"; rm -rf "$dl"; continue; }
+      mv "$deb" "$OUT/debs/" && rm -rf "$dl"
+      deb="$OUT/debs/$(basename "$deb")"
+    fi
 
-  log "extract $pkg"
-  scratch="$OUT/scratch/$pkg"
-  rm -rf "$scratch" && mkdir -p "$scratch"
-  dpkg -x "$deb" "$scratch"
-  # Quake-style .pk3 archives (zip) hold the music of nexuiz and ufoai.
-  while IFS= read -r -d '' pk3; do
-    unzip -qq -o "$pk3" -d "${pk3%.*}.unzipped" || log "  warning: could not unzip $pk3"
-    rm -f "$pk3"
-  done < <(find "$scratch" -type f \( -iname '*music*.pk3' -o -iname '*music*.zip' \) -print0)
+    log "extract $pkg"
+    scratch="$OUT/scratch/$pkg"
+    rm -rf "$scratch" && mkdir -p "$scratch"
+    dpkg -x "$deb" "$scratch"
+    # Zip archives in the package (Quake-style .pk3 files are zips): only their audio files that
+    # match the include regex are extracted, beside the archive (nexuiz, ufoai, 0ad).
+    while IFS= read -r -d '' zip; do
+      node "$TOOL" unzip --zip "$zip" --include "$include" --dest "${zip%.*}.unzipped" || log "  warning: could not unzip $zip"
+      rm -f "$zip"
+    done < <(find "$scratch" -type f \( -iname '*.pk3' -o -iname '*.zip' \) -print0)
 
-  log "harvest $pkg -> $album"
-  node "$TOOL" harvest --root "$scratch" --pkg "$pkg" --album "$album" --include "$include" \
-    --dest "$OUT/audio/$pkg" --state "$state" \
-    --min-duration "$MIN_DURATION" --base "$OUT"
-  echo "$size_mb" >"$OUT/state/$pkg.size"
-  rm -rf "$scratch" "$deb"
-done
+    log "harvest $pkg -> $album"
+    node "$TOOL" harvest --root "$scratch" --pkg "$pkg" --album "$album" --include "$include" \
+      --dest "$OUT/audio/$pkg" --state "$state" \
+      --min-duration "$MIN_DURATION" --base "$OUT"
+    echo "$size_mb" >"$OUT/state/$pkg.size"
+    rm -rf "$scratch" "$deb"
+  done
+}
+
+harvest_list "$MAX_DOWNLOAD_MB" "${PACKAGES[@]}"
+pkg_names=("${names[@]}")
+log "main part done (downloads within budget: ${used_mb} MB of ${MAX_DOWNLOAD_MB} MB)"
+fresh_names=()
+if ((${#FRESH_PACKAGES[@]})); then
+  harvest_list "${FRESH_MAX_DOWNLOAD_MB:-3600}" "${FRESH_PACKAGES[@]}"
+  fresh_names=("${names[@]}")
+  log "fresh part done (downloads within budget: ${used_mb} MB of ${FRESH_MAX_DOWNLOAD_MB:-3600} MB)"
+fi
 rmdir "$OUT/scratch" 2>/dev/null || true
-log "packages done (downloads within budget: ${used_mb} MB of ${MAX_DOWNLOAD_MB} MB)"
 
 log "manifest"
 node "$TOOL" manifest --out "$OUT" --pkgs "${pkg_names[*]}"
+if ((${#fresh_names[@]})); then
+  # The fresh part drops files that are byte-identical to one of the main part.
+  node "$TOOL" manifest --out "$OUT" --pkgs "${fresh_names[*]}" --part fresh
+fi
 log "variants ($VARIANTS tracks)"
 node "$TOOL" variants --out "$OUT" --count "$VARIANTS"
 
 echo
 node "$TOOL" summary --out "$OUT"
+if [[ -f "$OUT/tracks-fresh.jsonl" ]]; then
+  echo "fresh part (never tuned on):"
+  node "$TOOL" summary --out "$OUT" --part fresh
+fi
 echo "disk used: audio $(du -sh "$OUT/audio" | cut -f1), variants $(du -sh "$OUT/variants" | cut -f1), total $(du -sh "$OUT" | cut -f1)"
 echo "manifest: $OUT/manifest.csv ($(($(wc -l <"$OUT/manifest.csv") - 1)) rows)"
+[[ -f "$OUT/manifest-fresh.csv" ]] && echo "fresh part: $OUT/manifest-fresh.csv ($(($(wc -l <"$OUT/manifest-fresh.csv") - 1)) rows)"
 echo "variants: $OUT/variants.csv ($(($(wc -l <"$OUT/variants.csv") - 1)) rows)"
 log "done in $(($(date +%s) - t_start)) s"

@@ -9,15 +9,20 @@
 //       stream probes (ffprobe) to >= min-duration seconds; moves each into DEST keeping its
 //       relative path, and writes one JSON record per kept file to FILE (written atomically,
 //       so a present FILE means the package is done).
-//   manifest --out OUTDIR --pkgs "p1 p2 ..."
+//   manifest --out OUTDIR --pkgs "p1 p2 ..." [--part fresh]
 //       Reads OUTDIR/state/<p>.jsonl in the given order, drops byte-identical duplicates (first
 //       package wins; the duplicate file is deleted), writes OUTDIR/manifest.csv and
-//       OUTDIR/tracks.jsonl (same rows plus duration, sha256, codec, package).
+//       OUTDIR/tracks.jsonl (same rows plus duration, sha256, codec, package). With --part NAME
+//       it writes OUTDIR/manifest-NAME.csv and OUTDIR/tracks-NAME.jsonl instead, and also drops
+//       files byte-identical to one of OUTDIR/tracks.jsonl (the main part).
+//   unzip    --zip FILE --include RE --dest DIR
+//       Extracts from a zip archive (a Quake-style .pk3 is one) only its audio files whose path
+//       inside the archive matches RE (case-insensitive), into DIR; prints how many.
 //   variants --out OUTDIR [--count 50]
 //       Writes re-encoded and 5-s-trimmed copies of `count` tracks to OUTDIR/variants/ and
 //       OUTDIR/variants.csv. Resumable: finished outputs are kept.
-//   summary  --out OUTDIR
-//       Prints tracks per album and total duration.
+//   summary  --out OUTDIR [--part NAME]
+//       Prints tracks per album and total duration (of tracks-NAME.jsonl with --part).
 //
 // variants.csv: path,original_path,kind for VARIANTS tracks of 30 s to 7 min, spread round-robin
 // over albums: kind "reencode" = mp3 96 kb/s (Ogg Vorbis -q:a 2 for mp3 sources), kind "trim5s" =
@@ -254,10 +259,19 @@ async function readJsonl(p) {
     .map((l) => JSON.parse(l));
 }
 
+/** '' for the main part, '-NAME' for --part NAME (letters, digits and '-' only). */
+function partSuffix(o) {
+  if (o.part === undefined) return '';
+  if (!/^[a-z0-9-]+$/i.test(String(o.part))) throw new Error(`--part: expected letters, digits or '-', got '${o.part}'`);
+  return `-${o.part}`;
+}
+
 async function manifest(o) {
   const out = path.resolve(o.out);
   const pkgs = String(o.pkgs).split(/\s+/).filter(Boolean);
+  const part = partSuffix(o);
   const seen = new Map();
+  if (part) for (const r of await readJsonl(path.join(out, 'tracks.jsonl'))) seen.set(r.sha256, r.rel);
   const rows = [];
   let dups = 0;
   for (const pkg of pkgs) {
@@ -293,10 +307,24 @@ async function manifest(o) {
   }
   const header = ['path', 'artist', 'title', 'album', 'release_date', 'popularity'];
   const csv = csvLine(header) + rows.map((r) => csvLine(header.map((h) => r[h]))).join('');
-  await fs.writeFile(path.join(out, 'manifest.csv.tmp'), csv);
-  await fs.rename(path.join(out, 'manifest.csv.tmp'), path.join(out, 'manifest.csv'));
-  await fs.writeFile(path.join(out, 'tracks.jsonl'), rows.map((r) => JSON.stringify(r) + '\n').join(''));
-  console.log(`manifest: ${rows.length} tracks (${dups} byte-identical duplicates dropped)`);
+  await fs.writeFile(path.join(out, `manifest${part}.csv.tmp`), csv);
+  await fs.rename(path.join(out, `manifest${part}.csv.tmp`), path.join(out, `manifest${part}.csv`));
+  await fs.writeFile(path.join(out, `tracks${part}.jsonl`), rows.map((r) => JSON.stringify(r) + '\n').join(''));
+  console.log(`manifest${part}: ${rows.length} tracks (${dups} byte-identical duplicates dropped)`);
+}
+
+async function unzipAudio(o) {
+  const include = new RegExp(o.include ?? '.', 'i');
+  const list = await run('unzip', ['-Z1', o.zip]);
+  if (list.code !== 0) throw new Error(`unzip -Z1 ${o.zip}: ${list.stderr.trim() || `exit ${list.code}`}`);
+  const members = list.stdout.split('\n').filter((m) => m && AUDIO_EXT.test(m) && include.test(m));
+  if (members.length) {
+    // unzip reads member names as wildcards: escape its wildcard characters.
+    const names = members.map((m) => m.replace(/[[\]*?\\]/g, (c) => `\\${c}`));
+    const r = await run('unzip', ['-qq', '-o', o.zip, ...names, '-d', o.dest]);
+    if (r.code !== 0) throw new Error(`unzip ${o.zip}: ${r.stderr.trim() || `exit ${r.code}`}`);
+  }
+  console.log(`  ${path.basename(o.zip)}: ${members.length} audio files matching the include pattern`);
 }
 
 async function variants(o) {
@@ -358,7 +386,7 @@ async function variants(o) {
 
 async function summary(o) {
   const out = path.resolve(o.out);
-  const rows = await readJsonl(path.join(out, 'tracks.jsonl'));
+  const rows = await readJsonl(path.join(out, `tracks${partSuffix(o)}.jsonl`));
   const by = new Map();
   for (const r of rows) {
     const e = by.get(r.album) ?? { n: 0, dur: 0, artists: new Set() };
@@ -386,9 +414,9 @@ async function summary(o) {
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const [cmd, ...rest] = process.argv.slice(2);
   const opts = parseArgs(rest);
-  const table = { harvest, manifest, variants, summary };
+  const table = { harvest, manifest, unzip: unzipAudio, variants, summary };
   if (!table[cmd]) {
-    console.error(`usage: corpus-tool.mjs harvest|manifest|variants|summary [--options]`);
+    console.error(`usage: corpus-tool.mjs harvest|manifest|unzip|variants|summary [--options]`);
     process.exit(2);
   }
   table[cmd](opts).catch((e) => {

@@ -4,9 +4,12 @@
  * with and without the artist filter, beside the random baseline and the best possible; then
  * self-retrieval: each re-encoded copy and each copy shifted by 5 s must find its original as
  * nearest neighbour (the other variants are not candidates).
+ * Then the fresh part (manifest-fresh.csv: other games, never used to choose anything): every
+ * method with its defaults, against Musly's idea as Musly runs it (timbre of the 30 s in the
+ * middle of each file, cut by ffmpeg), with 95 % intervals from a bootstrap over albums.
  * Usage: node dist/benchmarks/pipeline/corpus-eval.js [workers=2]
  */
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../src/store/db.js';
@@ -18,9 +21,12 @@ import { DEFAULT_FEATURE_OPTIONS } from '../../src/pipeline/feature-options.js';
 import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
 import { denseMatrix } from '../../src/pipeline/similarity/dense.js';
 import { METHODS, type MethodName } from '../../src/pipeline/similarity/methods.js';
-import { getTrack, resolveTrack } from '../../src/store/tracks.js';
+import { getTrack, resolveTrack, type Track } from '../../src/store/tracks.js';
 import { precisionAtK, randomBaseline, bestPossible, neighboursFromDistanceMatrix, selfRetrieval } from '../../src/evaluate/precision.js';
 import { readVariants } from '../../src/evaluate/corpus-csv.js';
+import { labelBootstrap, labelBootstrapRatio } from '../../src/evaluate/held-out.js';
+import { runProcess } from '../../src/audio/run-process.js';
+import type { Db } from '../../src/store/db.js';
 import { machineLine, today } from '../machine.js';
 
 const workers = Number(process.argv[2] ?? 2);
@@ -39,28 +45,50 @@ await ingest(db, [manifest], { tools, storeDir: path.join(out, 'store') });
 const fs = await runFeatures(db, { ffmpeg: tools.ffmpeg, options: DEFAULT_FEATURE_OPTIONS, workers });
 const tFeatures = (performance.now() - t0) / 1000;
 const k = 10;
+
+interface Scored {
+  /** Per track, by a key (its path, or its original's for an excerpt): album and precision without / with the artist filter (NaN: skipped). */
+  byKey: Map<string, { album: string; p: number; pf: number }>;
+  precision: number;
+  filtered: number;
+  queries: number;
+  filteredQueries: number;
+  skipped: number;
+  labels: string[];
+  artists: string[];
+}
+
+interface Meta { key: string; album: string; artist: string }
+const ownMeta = (x: Track): Meta => ({ key: x.localPath ?? `#${x.id}`, album: x.album ?? `#${x.id}`, artist: x.artist ?? `#${x.id}` });
+
+/** One method's all-pairs lists and the precision@k of every track as a query (its key, album
+ * and artist from `metaOf`: by default its own path and tags). */
+async function score(db: Db, method: MethodName, metaOf: (x: Track) => Meta = ownMeta): Promise<Scored> {
+  await runSimilarity(db, { method }, { k, workers });
+  const m = denseMatrix(db, { method });
+  const meta = m.trackIds.map((id) => metaOf(getTrack(db, id)!));
+  const keys = meta.map((x) => x.key);
+  const labels = meta.map((x) => x.album);
+  const artists = meta.map((x) => x.artist);
+  const nb = neighboursFromDistanceMatrix(m.data, m.n, { order: m.orientation === 'similarity' ? 'descending' : 'ascending' });
+  const p = precisionAtK({ neighbours: nb, labels, k });
+  const pf = precisionAtK({ neighbours: nb, labels, k, excludeSameArtist: artists });
+  return {
+    byKey: new Map(keys.map((key, i) => [key, { album: labels[i], p: p.perQuery[i], pf: pf.perQuery[i] }])),
+    precision: p.precision, filtered: pf.precision, queries: p.queries, filteredQueries: pf.queries, skipped: pf.skipped,
+    labels, artists,
+  };
+}
+
 const lines: string[] = [];
 let baseline = '';
 const timings: string[] = [];
 for (const method of METHODS as readonly MethodName[]) {
   const t = performance.now();
-  await runSimilarity(db, { method }, { k, workers });
-  const m = denseMatrix(db, { method });
+  const r = await score(db, method);
   timings.push(`${method} ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const tracks = m.trackIds.map((id) => getTrack(db, id)!);
-  const labels = tracks.map((x) => x.album ?? `#${x.id}`);
-  const artists = tracks.map((x) => x.artist ?? `#${x.id}`);
-  const nb = neighboursFromDistanceMatrix(m.data, m.n, { order: m.orientation === 'similarity' ? 'descending' : 'ascending' });
-  const p = precisionAtK({ neighbours: nb, labels, k });
-  const pf = precisionAtK({ neighbours: nb, labels, k, excludeSameArtist: artists });
-  lines.push(`| ${method} | ${p.precision.toFixed(3)} | ${pf.precision.toFixed(3)} |`);
-  if (!baseline) {
-    const r = randomBaseline(labels, k);
-    const rf = randomBaseline(labels, k, artists);
-    const b = bestPossible(labels, k);
-    const bf = bestPossible(labels, k, artists);
-    baseline = `| random | ${r.precision.toFixed(3)} | ${rf.precision.toFixed(3)} |\n| best possible | ${b.precision.toFixed(3)} | ${bf.precision.toFixed(3)} |\n\nQueries: ${p.queries} (${pf.queries} with the artist filter; ${pf.skipped} skipped: no other artist on their album).`;
-  }
+  lines.push(`| ${method} | ${r.precision.toFixed(3)} | ${r.filtered.toFixed(3)} |`);
+  if (!baseline) baseline = baselines(r);
 }
 db.close();
 
@@ -103,11 +131,121 @@ for (const method of METHODS as readonly MethodName[]) {
 }
 sdb.close();
 
+function baselines(r: Scored): string {
+  const { labels, artists } = r;
+  const rb = randomBaseline(labels, k);
+  const rf = randomBaseline(labels, k, artists);
+  const b = bestPossible(labels, k);
+  const bf = bestPossible(labels, k, artists);
+  return `| random | ${rb.precision.toFixed(3)} | ${rf.precision.toFixed(3)} |\n| best possible | ${b.precision.toFixed(3)} | ${bf.precision.toFixed(3)} |\n\nQueries: ${r.queries} (${r.filteredQueries} with the artist filter; ${r.skipped} skipped: no other artist on their album).`;
+}
+
+// The fresh part: other games, never used to choose a parameter, a weight or a feature.
+interface FreshRow { path: string; duration: number; sha256: string; album: string; artist: string }
+async function freshPart(): Promise<string> {
+  const rows = readFileSync(path.join(out, 'tracks-fresh.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as FreshRow);
+  const t = performance.now();
+  const fdb = openDb(path.join(out, 'eval-fresh.db'));
+  await ingest(fdb, [path.join(out, 'manifest-fresh.csv')], { tools, storeDir: path.join(out, 'store') });
+  const ffs = await runFeatures(fdb, { ffmpeg: tools.ffmpeg, options: DEFAULT_FEATURE_OPTIONS, workers });
+  const scored = new Map<string, Scored>();
+  for (const method of METHODS as readonly MethodName[]) scored.set(method, await score(fdb, method));
+  fdb.close();
+  // Musly's idea as Musly runs it: one Gaussian (timbre) of the 30 s in the middle of the file.
+  // ffmpeg cuts them once (kept in out/fresh-excerpts, named by the file's sha256); each is
+  // shorter than the excerpt, so its timbre Gaussian is the excerpt's.
+  const exDir = path.join(out, 'fresh-excerpts');
+  mkdirSync(exDir, { recursive: true });
+  const original = new Map<string, string>();
+  for (const r of rows) {
+    const file = path.join(exDir, `${r.sha256.slice(0, 16)}.flac`);
+    original.set(file, r.path);
+    if (existsSync(file)) continue;
+    const start = Math.max(0, r.duration / 2 - 15);
+    const tmp = `${file}.tmp`;
+    const res = await runProcess(tools.ffmpeg, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-ss', start.toFixed(3), '-t', '30', '-i', r.path, '-map', '0:a:0', '-f', 'flac', tmp], { timeoutMs: 300_000 });
+    if (res.status !== 0) throw new Error(`ffmpeg could not cut ${r.path}: ${res.timedOut ? "timed out" : res.stderr.trim()}`);
+    renameSync(tmp, file);
+  }
+  const xdb = openDb(path.join(out, 'eval-fresh-excerpts.db'));
+  await ingest(xdb, [...original.keys()], { tools, storeDir: path.join(out, 'store') });
+  await runFeatures(xdb, { ffmpeg: tools.ffmpeg, options: DEFAULT_FEATURE_OPTIONS, workers });
+  // the excerpts carry no tags: key, album and artist are their originals'
+  const byPath = new Map(rows.map((r) => [r.path, r]));
+  const musly = await score(xdb, 'timbre', (x) => {
+    const r = byPath.get(original.get(x.localPath ?? '') ?? '');
+    if (!r) throw new Error(`excerpt without an original: ${x.localPath}`);
+    return { key: r.path, album: r.album, artist: r.artist };
+  });
+  xdb.close();
+  const seconds = (performance.now() - t) / 1000;
+  return freshTable(scored, musly, ffs, seconds);
+}
+/** Paired values of a method and Musly's idea over the queries both scored. */
+function paired(a: Scored, b: Scored, filtered: boolean): { a: number[]; b: number[]; albums: string[] } {
+  const r = { a: [] as number[], b: [] as number[], albums: [] as string[] };
+  for (const [key, x] of a.byKey) {
+    const y = b.byKey.get(key);
+    const va = filtered ? x.pf : x.p;
+    const vb = filtered ? y?.pf : y?.p;
+    if (vb === undefined || Number.isNaN(va) || Number.isNaN(vb)) continue;
+    r.a.push(va);
+    r.b.push(vb);
+    r.albums.push(x.album);
+  }
+  return r;
+}
+
+function freshTable(scored: Map<string, Scored>, musly: Scored, ffs: { analysed: number; skipped: number; failed: number }, seconds: number): string {
+  const f3 = (x: number) => x.toFixed(3);
+  const iv = ([lo, hi]: [number, number], f: (x: number) => string) => `${f(lo)}-${f(hi)}`;
+  const ratio = (x: number) => `${x.toFixed(2)} x`;
+  const cell = (m: Scored, filtered: boolean) => {
+    const q = paired(m, m, filtered);
+    const mean = q.a.reduce((s, v) => s + v, 0) / q.a.length;
+    return `${f3(mean)} (${iv(labelBootstrap(q.a, q.albums), f3)})`;
+  };
+  const vs = (m: Scored, filtered: boolean) => {
+    const q = paired(m, musly, filtered);
+    const sa = q.a.reduce((s, v) => s + v, 0);
+    const sb = q.b.reduce((s, v) => s + v, 0);
+    return `${ratio(sa / sb)} (${iv(labelBootstrapRatio(q.a, q.b, q.albums), (x) => x.toFixed(2))})`;
+  };
+  const first = [...scored.values()][0];
+  const albums = new Set(first.labels).size;
+  const rows = [
+    `| timbre of the 30 s in the middle of each file (Musly's idea as Musly runs it) | ${cell(musly, false)} | ${cell(musly, true)} | 1 | 1 |`,
+    ...[...scored].map(([method, m]) => `| ${method}${method === 'hybrid' ? ' (the default)' : ''} | ${cell(m, false)} | ${cell(m, true)} | ${vs(m, false)} | ${vs(m, true)} |`),
+  ];
+  return `
+### The fresh part: music no parameter was chosen on
+Corpus: benchmarks/corpus/build.sh's fresh part (manifest-fresh.csv: ${ffs.analysed + ffs.skipped} tracks of ${albums} other games,
+album = game; ${ffs.failed} failed to analyse). Nothing in yasr was chosen on these tracks: every
+parameter, weight and feature was fixed on the part above before they were added. Every method
+with its defaults, leave-one-out over the fresh part: held-out figures. Musly's idea as Musly runs
+it: the timbre method (one Gaussian, mutual proximity) of the 30 s in the middle of each file, cut
+by ffmpeg. Intervals: 95 %, bootstrap over albums (2,000 resamples; a ratio's interval resamples
+both methods together). Analysis and similarity took ${seconds.toFixed(0)} s with ${workers} workers
+(${ffs.analysed} tracks analysed in this run, ${ffs.skipped} kept from an earlier one).
+
+| method | precision@10 by album (95 % interval) | with the artist filter | x Musly's idea | x Musly's idea, artist filter |
+| --- | --- | --- | --- | --- |
+${rows.join('\n')}
+${baselines(first).replace('\n\nQueries:', '\n\nQueries of the fresh part:')}
+`;
+}
+
+const freshManifest = path.join(out, 'manifest-fresh.csv');
+const freshSection = existsSync(freshManifest)
+  ? await freshPart()
+  : `\nNo fresh part (${path.relative(root, freshManifest)} is missing: benchmarks/corpus/build.sh builds it unless FRESH=0).\n`;
+
 process.stdout.write(`### Recommendation quality on real music (issue 4)
 Machine: ${machineLine()}. Date: ${today()}. Corpus: benchmarks/corpus/build.sh (${fs.analysed + fs.skipped} game
 soundtrack tracks from Debian packages, album = game; ${fs.failed} failed to analyse), default features
-(30 s central excerpts), every method with its default parameters. Analysis took ${tFeatures.toFixed(0)} s
-with ${workers} workers; similarity: ${timings.join(', ')}.
+(30 s central excerpts; the timbre Gaussian and the block patterns of the whole track), every
+method with its default parameters. Analysis took ${tFeatures.toFixed(0)} s with ${workers} workers
+(${fs.analysed} tracks analysed in this run, ${fs.skipped} kept from an earlier one); similarity: ${timings.join(', ')}.
 
 | method | precision@10 by album | with the artist filter |
 | --- | --- | --- |
@@ -119,4 +257,4 @@ Self-retrieval (nearest neighbour of a variant is its original; other variants a
 | method | re-encoded copy | shifted by 5 s | all |
 | --- | --- | --- | --- |
 ${selfLines.join('\n')}
-`);
+${freshSection}`);

@@ -155,30 +155,60 @@ export function labelBootstrap(
   labels: readonly string[],
   o: { resamples?: number; seed?: number; level?: number } = {},
 ): [number, number] {
-  if (!values.length) return [Number.NaN, Number.NaN];
-  const groups = new Map<string, { sum: number; n: number }>();
-  values.forEach((v, i) => {
-    const g = groups.get(labels[i]) ?? { sum: 0, n: 0 };
-    g.sum += v;
+  return groupBootstrap([values], labels, (sums, n) => sums[0] / n, o);
+}
+
+/**
+ * Percentile bootstrap interval of the ratio of two means over the same queries (a[i] and b[i]
+ * are two methods' values for query i), resampling whole labels as labelBootstrap does: both
+ * means come from the same resample, so the interval is that of the ratio, not of either mean.
+ *
+ * @returns [low, high] of mean(a) / mean(b) for `level` (default 0.95); [NaN, NaN] without values.
+ */
+export function labelBootstrapRatio(
+  a: readonly number[],
+  b: readonly number[],
+  labels: readonly string[],
+  o: { resamples?: number; seed?: number; level?: number } = {},
+): [number, number] {
+  if (a.length !== b.length) throw badParameter('b.length', b.length, `a.length = ${a.length}`);
+  return groupBootstrap([a, b], labels, (sums) => sums[0] / sums[1], o);
+}
+
+/** Resamples labels (groups of queries) with replacement; `statistic` gets each column's sum over
+ * the resample and its number of queries. Percentiles of R resamples. */
+function groupBootstrap(
+  columns: readonly (readonly number[])[],
+  labels: readonly string[],
+  statistic: (sums: Float64Array, n: number) => number,
+  o: { resamples?: number; seed?: number; level?: number },
+): [number, number] {
+  if (!columns[0].length) return [Number.NaN, Number.NaN];
+  const c = columns.length;
+  const groups = new Map<string, { sums: Float64Array; n: number }>();
+  columns[0].forEach((_, i) => {
+    const g = groups.get(labels[i]) ?? { sums: new Float64Array(c), n: 0 };
+    for (let j = 0; j < c; j++) g.sums[j] += columns[j][i];
     g.n++;
     groups.set(labels[i], g);
   });
   const gs = [...groups.values()];
   const R = o.resamples ?? 2000;
   const next = seededRandom(o.seed ?? 1);
-  const means = new Float64Array(R);
+  const stats = new Float64Array(R);
+  const sums = new Float64Array(c);
   for (let r = 0; r < R; r++) {
-    let sum = 0;
+    sums.fill(0);
     let n = 0;
     for (let g = 0; g < gs.length; g++) {
       const pick = gs[Math.floor(next() * gs.length)];
-      sum += pick.sum;
+      for (let j = 0; j < c; j++) sums[j] += pick.sums[j];
       n += pick.n;
     }
-    means[r] = sum / n;
+    stats[r] = statistic(sums, n);
   }
-  means.sort();
+  stats.sort();
   const alpha = (1 - (o.level ?? 0.95)) / 2;
-  const at = (q: number) => means[Math.min(R - 1, Math.max(0, Math.round(q * (R - 1))))];
+  const at = (q: number) => stats[Math.min(R - 1, Math.max(0, Math.round(q * (R - 1))))];
   return [at(alpha), at(1 - alpha)];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldOut, labelBootstrap, precisionWithin, splitByLabel, subMatrix, type Candidate } from '../../src/evaluate/held-out.js';
+import { heldOut, labelBootstrap, labelBootstrapRatio, precisionWithin, splitByLabel, subMatrix, type Candidate } from '../../src/evaluate/held-out.js';
 
 /** A distance matrix from 1-D positions: |x_i - x_j|. */
 function lineMatrix(xs: number[]): Float32Array {
@@ -64,5 +64,27 @@ describe('held-out evaluation', () => {
     expect(lo).toBe(0);
     expect(hi).toBe(1);
     expect(labelBootstrap([], [])).toEqual([Number.NaN, Number.NaN]);
+  });
+
+  it('labelBootstrapRatio: the ratio of the two means within each resample of whole albums', () => {
+    // b is a times 2 query by query: every resample's ratio is 0.5
+    expect(labelBootstrapRatio([0.1, 0.2, 0.3], [0.2, 0.4, 0.6], ['a', 'b', 'c'])).toEqual([0.5, 0.5]);
+    // album a (2 queries): sums 1 and 1; album b (2 queries): sums 1 and 4. A resample of two
+    // albums is aa (ratio 1), ab or ba (2 / 5 = 0.4) or bb (0.25): the 2.5th percentile is bb's,
+    // the 97.5th aa's. Resampling queries one by one could give other ratios (e.g. 0.5 / 0.5).
+    const a = [0.5, 0.5, 0.5, 0.5];
+    const b = [0.5, 0.5, 2, 2];
+    const labels = ['a', 'a', 'b', 'b'];
+    expect(labelBootstrapRatio(a, b, labels, { resamples: 1000 })).toEqual([0.25, 1]);
+    // a narrower level stays inside the three possible values
+    const [lo, hi] = labelBootstrapRatio(a, b, labels, { resamples: 1000, level: 0.2 });
+    expect(lo).toBeCloseTo(0.4, 12);
+    expect(hi).toBeCloseTo(0.4, 12);
+    // the same resampling stream as labelBootstrap: its interval of a is the interval of a / 1
+    expect(labelBootstrapRatio([1, 0, 1, 1, 0], [1, 1, 1, 1, 1], ['x', 'x', 'y', 'z', 'z'], { seed: 3 })).toEqual(
+      labelBootstrap([1, 0, 1, 1, 0], ['x', 'x', 'y', 'z', 'z'], { seed: 3 }),
+    );
+    expect(() => labelBootstrapRatio([1], [1, 2], ['a'])).toThrow(/b\.length/);
+    expect(labelBootstrapRatio([], [], [])).toEqual([Number.NaN, Number.NaN]);
   });
 });

@@ -95,9 +95,9 @@ Examples:
         const widths = held ? [7, 14, 13] : [7];
         const row = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i % widths.length])).join('  ');
         w.write(`${''.padEnd(10)}  ${'without the artist filter'.padEnd(held ? 38 : 7)}  | with the artist filter\n`);
-        w.write(`${'method'.padEnd(10)}  ${row(head)}  | ${row(head)}  queries\n`);
+        w.write(`${'method'.padEnd(10)}  ${row(head)}  | ${row(head)}  queries without / with the filter\n`);
         for (const r of out.methods) {
-          w.write(`${r.method.padEnd(10)}  ${row(cols(r.unfiltered))}  | ${row(cols(r.artistFiltered))}  ${String(r.queries).padStart(7)}\n`);
+          w.write(`${r.method.padEnd(10)}  ${row(cols(r.unfiltered))}  | ${row(cols(r.artistFiltered))}  ${r.unfiltered.queries} / ${r.artistFiltered.queries}\n`);
         }
         if (out.random) w.write(`${'random'.padEnd(10)}  ${pct(out.random.precision).padStart(7)}  (expected, ${o.artistFilter ? 'with' : 'without'} the artist filter)\n`);
         if (out.split) w.write(`${'random'.padEnd(10)}  within a half (what held-out figures are read against): ${pct(out.split.random[0])}, with the artist filter ${pct(out.split.random[1])}\n`);

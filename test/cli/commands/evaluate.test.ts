@@ -1,6 +1,7 @@
 /**
- * `yasr evaluate --candidates N` from the command line: bad values get one clear line; the
- * recall table and its JSON (values checked in test/pipeline/evaluate-recall.test.ts).
+ * `yasr evaluate` from the command line: `--candidates N` (bad values get one clear line; the
+ * recall table and its JSON, values checked in test/pipeline/evaluate-recall.test.ts) and the
+ * precision table's query counts.
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,3 +44,18 @@ describe('yasr evaluate --candidates', () => {
     expect(lines[2]).toMatch(/^cosine\s+[01]\.\d{3}\s+[01]\.\d{3}\s+\d+\/16\s+\d+ of 120\s+stored\s+\d+\.\d s$/);
   }, 120_000);
 });
+
+
+describe('yasr evaluate (precision)', () => {
+  it('names the queries of both figures: without and with the artist filter', () => {
+    const j = yasrJson(db, ['evaluate', '--no-held-out', '--method', 'cosine']);
+    const m = j.methods[0];
+    const t = yasr(db, ['evaluate', '--no-held-out', '--method', 'cosine']);
+    expect(t.status, t.stderr).toBe(0);
+    const lines = t.stdout.trim().split('\n');
+    expect(lines[2]).toMatch(/queries without \/ with the filter$/);
+    const row = lines.find((l) => l.startsWith('cosine'))!;
+    expect(row.endsWith(` ${m.unfiltered.queries} / ${m.artistFiltered.queries}`), row).toBe(true);
+  }, 120_000);
+});
+
