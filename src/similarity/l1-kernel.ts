@@ -116,8 +116,9 @@ export interface L1Space {
 /** An L1Space of n rows of dim values (`kernel: 'js'` forces JavaScript, for tests and comparisons). */
 export function l1Space(n: number, dim: number, opts: { kernel?: 'auto' | 'js' } = {}): L1Space {
   const rowBytes = 4 * dim;
-  // rows, one outside vector, n distances
-  const bytes = rowBytes * n + rowBytes + 8 * n;
+  // rows, one outside vector, n distances (float64, so at a multiple of 8 bytes)
+  const outAt = Math.ceil((rowBytes * n + rowBytes) / 8) * 8;
+  const bytes = outAt + 8 * n;
   const m = opts.kernel === 'js' || bytes > 2 ** 31 ? null : module();
   if (!m) return jsSpace(n, dim);
   const k = new WA.Instance(m, {}).exports as unknown as Kernel;
@@ -125,7 +126,6 @@ export function l1Space(n: number, dim: number, opts: { kernel?: 'auto' | 'js' }
   if (pages > 1 && k.memory.grow(pages - 1) < 0) return jsSpace(n, dim);
   const X = new Float32Array(k.memory.buffer, 0, n * dim);
   const qAt = rowBytes * n;
-  const outAt = qAt + rowBytes;
   const outView = new Float64Array(k.memory.buffer, outAt, n);
   const copyOut = (count: number, out: Float64Array) => {
     out.set(outView.subarray(0, count));

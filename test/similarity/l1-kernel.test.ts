@@ -50,4 +50,14 @@ describe.each(['auto', 'js'] as const)('l1Space (kernel %s)', (kernel) => {
     s.X.set([4, 0, 0.5], 0);
     expect(s.fromVector(Float32Array.from([1, -2, 0.5]), 0, 3, 0, 1, out)[0]).toBe(5);
   });
+
+  it('takes any number of rows of any length (its float64 distances stay aligned)', () => {
+    for (const [rows, dim] of [[4, 3], [1, 1], [2, 5], [6, 7]]) {
+      const t = l1Space(rows, dim, { kernel });
+      t.X.set(Array.from({ length: rows * dim }, (_, k) => (k * 7) % 5 - 2));
+      const out = new Float64Array(rows);
+      t.fromRow(0, 0, dim, 0, rows, out);
+      for (let j = 0; j < rows; j++) expect(out[j], `${rows}x${dim} ${j}`).toBe(l1(t.X, 0, t.X, j * dim, dim));
+    }
+  });
 });
