@@ -30,6 +30,7 @@ import type { TrackStat } from '../../store/similarity.js';
 import { blockPatternLayout } from '../../dsp/block-layout.js';
 import { meanSd, safeSd } from '../../similarity/dsn.js';
 import { l1Space } from '../../similarity/l1-kernel.js';
+import { l1Triangle } from '../../similarity/l1-triangle.js';
 import type { CatalogueMember } from './catalogue.js';
 import { sampleIndices, type FeatureCache, type ModelOptions, type VectorModel } from './vector-model.js';
 
@@ -116,23 +117,25 @@ export function blocksModel(
   } else {
     const s = new Float64Array(nP * n);
     const s2 = new Float64Array(nP * n);
-    // each accumulator adds its terms in the order of the pair loop (i, then j > i)
-    for (let i = 0; i < n; i++) {
-      for (let p = 0; p < nP; p++) {
-        const d = fromRow(p, i, i + 1, n - i - 1);
-        const c = pairCache && slot[p] >= 0 ? pairCache[slot[p]] : null;
-        const q0 = pairIndex(i, i + 1);
-        for (let r = 0; r < n - i - 1; r++) {
-          const j = i + 1 + r;
-          const v = d[r];
-          s[p * n + i] += v;
-          s[p * n + j] += v;
-          s2[p * n + i] += v * v;
-          s2[p * n + j] += v * v;
-          if (c) c[q0 + r] = v;
+    // every pair's distances, band by band (on options.threads threads); each accumulator adds
+    // its terms in the order of the pair loop (i, then j > i), whatever the threads
+    l1Triangle(space, n, D, layout, (i0, i1, band) => {
+      for (let i = i0; i < i1; i++) {
+        for (let p = 0; p < nP; p++) {
+          const at = ((i - i0) * nP + p) * n;
+          const c = pairCache && slot[p] >= 0 ? pairCache[slot[p]] : null;
+          const q0 = pairIndex(i, i + 1);
+          for (let j = i + 1; j < n; j++) {
+            const v = band[at + j];
+            s[p * n + i] += v;
+            s[p * n + j] += v;
+            s2[p * n + i] += v * v;
+            s2[p * n + j] += v * v;
+            if (c) c[q0 + j - i - 1] = v;
+          }
         }
       }
-    }
+    }, { threads: options.threads, threadsFrom: options.threadsFrom });
     for (let k = 0; k < nP * n; k++) {
       const r = meanSd(n - 1, s[k], s2[k]);
       mu[k] = r.mu;

@@ -232,8 +232,10 @@ export interface ModelOptions {
    * catalogue gives the same sample).
    */
   mpSample?: number;
-  /** Threads (this one included) for timbre's n^2 divergences with mutual proximity (src/similarity/skl-matrix.ts). */
+  /** Threads (this one included) for timbre's n^2 divergences with mutual proximity (src/similarity/skl-matrix.ts) and blocks' n^2 distances (src/similarity/l1-triangle.ts). */
   threads?: number;
+  /** blocks: the fewest tracks whose n^2 distances use threads (default L1_THREADS_FROM; tests lower it). */
+  threadsFrom?: number;
   /** blocks (and hybrid's blocks part): the L1 kernel, 'js' to force JavaScript (the same values; src/similarity/l1-kernel.ts). */
   kernel?: 'auto' | 'js';
 }

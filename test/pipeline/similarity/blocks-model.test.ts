@@ -122,6 +122,18 @@ describe('blocks model', () => {
     }
   });
 
+  it('gives the same bits when threads compute the pairs (statistics, rows, pairs, a query)', () => {
+    const q = vectors(1, 7)[0];
+    const one = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn');
+    const three = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, { threads: 3, threadsFrom: 0 });
+    for (let i = 0; i < vs.length; i++) {
+      expect(Array.from(three.row(i))).toEqual(Array.from(one.row(i)));
+      expect(Array.from(three.pairs(i, [4, 1]))).toEqual(Array.from(one.pairs(i, [4, 1])));
+    }
+    expect(Array.from(three.query([q]))).toEqual(Array.from(one.query([q])));
+    expect([...three.trackStats!().values()]).toEqual([...one.trackStats!().values()]);
+  });
+
   it('scores listed pairs with the values of the row', () => {
     const m = blocksModel(db, entries, [1, 2, 1, 1, 1, 1], 'dsn');
     for (let i = 0; i < vs.length; i++) {
