@@ -164,7 +164,7 @@ async function freshPart(): Promise<string> {
     const start = Math.max(0, r.duration / 2 - 15);
     const tmp = `${file}.tmp`;
     const res = await runProcess(tools.ffmpeg, ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y', '-ss', start.toFixed(3), '-t', '30', '-i', r.path, '-map', '0:a:0', '-f', 'flac', tmp], { timeoutMs: 300_000 });
-    if (res.status !== 0) throw new Error(`ffmpeg could not cut ${r.path}: ${res.timedOut ? "timed out" : res.stderr.trim()}`);
+    if (res.status !== 0) throw new Error(`ffmpeg could not cut ${r.path}: ${res.timedOut ? 'timed out' : res.stderr.trim()}`);
     renameSync(tmp, file);
   }
   const xdb = openDb(path.join(out, 'eval-fresh-excerpts.db'));
@@ -181,6 +181,7 @@ async function freshPart(): Promise<string> {
   const seconds = (performance.now() - t) / 1000;
   return freshTable(scored, musly, ffs, seconds);
 }
+
 /** Paired values of a method and Musly's idea over the queries both scored. */
 function paired(a: Scored, b: Scored, filtered: boolean): { a: number[]; b: number[]; albums: string[] } {
   const r = { a: [] as number[], b: [] as number[], albums: [] as string[] };
