@@ -10,9 +10,8 @@
  * same values whatever the threads. A worker that never starts takes no rows: the caller
  * computes its share.
  */
-import { createRequire } from 'node:module';
 import { l1Space, type L1Space } from './l1-kernel.js';
-import { workerFile } from '../util/worker-url.js';
+import { startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** A slice of each row: values [offset, offset + length). */
 export interface Segment {
@@ -103,14 +102,7 @@ export function l1Triangle(
   X.set(space.X.subarray(0, n * dim));
   const band = new Float64Array(new SharedArrayBuffer(rowsPerBand * S * n * 8));
   const state = new Int32Array(new SharedArrayBuffer(4 * 4));
-  const file = workerFile(import.meta.url, 'l1-triangle-worker');
-  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  const workers = Array.from({ length: t - 1 }, () => {
-    const w = new Worker(file, { workerData: { X, n, dim, segments, band, state, rowsPerBand, kernel: space.kernel } });
-    // a worker that fails takes no rows (the others and this thread take them)
-    w.on('error', () => {});
-    return w;
-  });
+  const workers = startWorkers(import.meta.url, 'l1-triangle-worker', t - 1, { X, n, dim, segments, band, state, rowsPerBand, kernel: space.kernel });
   try {
     for (let i0 = 0; i0 < n - 1; i0 += rowsPerBand) {
       const i1 = Math.min(n - 1, i0 + rowsPerBand);
@@ -120,12 +112,7 @@ export function l1Triangle(
       Atomics.notify(state, GEN);
       takeRows(space, n, segments, band, state, rowsPerBand);
       // every row is taken: wait for the rows still being computed
-      let waited = 0;
-      for (let busy = Atomics.load(state, BUSY); busy > 0; busy = Atomics.load(state, BUSY)) {
-        if (Atomics.wait(state, BUSY, busy, 1000) === 'timed-out' && ++waited > 600) {
-          throw new Error('block pattern distances: a thread stopped in the middle of its rows');
-        }
-      }
+      waitForZero(state, BUSY, 'block pattern distances: a thread stopped in the middle of its rows');
       onBand(i0, i1, band);
     }
   } finally {

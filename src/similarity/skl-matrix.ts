@@ -7,9 +7,8 @@
  * chunk, so the caller computes its share. Every value is skl() of the same arrays in the same
  * order: the matrix is the same whatever the threads.
  */
-import { createRequire } from 'node:module';
 import { skl, type SklModels } from './gaussian.js';
-import { workerFile } from '../util/worker-url.js';
+import { startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** Below this many models threads cost more than they save (a thread starts in ~50 ms). */
 export const SKL_THREADS_FROM = 1500;
@@ -59,20 +58,11 @@ export function sklMatrix(g: SklModels, threads = 1): Float32Array {
   const set: SklModels = { n, d: g.d, mean: shared(g.mean), packedCov: shared(g.packedCov), packedInv: shared(g.packedInv) };
   const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
   const state = new Int32Array(new SharedArrayBuffer(8));
-  const file = workerFile(import.meta.url, 'skl-worker');
-  // node:worker_threads only when threads run (a stored-track recommend builds this model's
-  // module graph and must not load it)
-  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-  const workers = Array.from({ length: t - 1 }, () => new Worker(file, { workerData: { set, full, state } }));
+  const workers = startWorkers(import.meta.url, 'skl-worker', t - 1, { set, full, state });
   try {
     sklChunks(g, full, state);
     // every row is taken: wait for the chunks still being computed
-    let waited = 0;
-    for (let busy = Atomics.load(state, 1); busy > 0; busy = Atomics.load(state, 1)) {
-      if (Atomics.wait(state, 1, busy, 1000) === 'timed-out' && ++waited > 600) {
-        throw new Error('timbre divergences: a thread stopped in the middle of its rows');
-      }
-    }
+    waitForZero(state, 1, 'timbre divergences: a thread stopped in the middle of its rows');
   } finally {
     for (const w of workers) void w.terminate();
   }

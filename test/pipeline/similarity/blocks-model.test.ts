@@ -17,7 +17,7 @@ import { blocksModel } from '../../../src/pipeline/similarity/blocks-model.js';
 import { runSimilarity, vectorModelFor } from '../../../src/pipeline/similarity/run-similarity.js';
 import { normalizeParams, hashOf } from '../../../src/pipeline/similarity/methods.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
-import { sampleIndices } from '../../../src/pipeline/similarity/vector-model.js';
+import { sampleIndices, type VectorModel } from '../../../src/pipeline/similarity/vector-model.js';
 import { blockPatternLayout } from '../../../src/dsp/block-level.js';
 
 const layout = blockPatternLayout();
@@ -108,30 +108,31 @@ describe('blocks model', () => {
     }
   });
 
-  it('gives the same bits with the WebAssembly L1 kernel and in JavaScript (rows, pairs, sampled statistics, a query)', () => {
+  /** Two models of the same tracks give the same bits: rows, listed pairs, a query, statistics. */
+  const expectSameBits = (a: VectorModel, b: VectorModel) => {
     const q = vectors(1, 7)[0];
+    for (let i = 0; i < vs.length; i++) {
+      expect(Array.from(a.row(i))).toEqual(Array.from(b.row(i)));
+      expect(Array.from(a.pairs(i, [4, 1]))).toEqual(Array.from(b.pairs(i, [4, 1])));
+    }
+    expect(Array.from(a.query([q]))).toEqual(Array.from(b.query([q])));
+    expect([...a.trackStats!().values()]).toEqual([...b.trackStats!().values()]);
+  };
+
+  it('gives the same bits with the WebAssembly L1 kernel and in JavaScript (rows, pairs, sampled statistics, a query)', () => {
     for (const options of [{}, { mpSample: 3 }]) {
-      const w = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, options);
-      const j = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, { ...options, kernel: 'js' });
-      for (let i = 0; i < vs.length; i++) {
-        expect(Array.from(w.row(i))).toEqual(Array.from(j.row(i)));
-        expect(Array.from(w.pairs(i, [4, 1]))).toEqual(Array.from(j.pairs(i, [4, 1])));
-      }
-      expect(Array.from(w.query([q]))).toEqual(Array.from(j.query([q])));
-      expect([...w.trackStats!().values()]).toEqual([...j.trackStats!().values()]);
+      expectSameBits(
+        blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, options),
+        blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, { ...options, kernel: 'js' }),
+      );
     }
   });
 
   it('gives the same bits when threads compute the pairs (statistics, rows, pairs, a query)', () => {
-    const q = vectors(1, 7)[0];
-    const one = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn');
-    const three = blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, { threads: 3, threadsFrom: 0 });
-    for (let i = 0; i < vs.length; i++) {
-      expect(Array.from(three.row(i))).toEqual(Array.from(one.row(i)));
-      expect(Array.from(three.pairs(i, [4, 1]))).toEqual(Array.from(one.pairs(i, [4, 1])));
-    }
-    expect(Array.from(three.query([q]))).toEqual(Array.from(one.query([q])));
-    expect([...three.trackStats!().values()]).toEqual([...one.trackStats!().values()]);
+    expectSameBits(
+      blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn', undefined, undefined, { threads: 3, threadsFrom: 0 }),
+      blocksModel(db, entries, [1, 2, 1, 1, 0, 1], 'dsn'),
+    );
   });
 
   it('scores listed pairs with the values of the row', () => {
