@@ -34,7 +34,7 @@ const BENCHES: { name: string; title: string; script: string; args: string[] }[]
   { name: 'corpus', title: 'Recommendation quality on real music', script: 'pipeline/corpus-eval.js', args: ['2'] },
   { name: 'preview-match', title: 'Preview matching: a 30 s MP3 preview and the full FLAC', script: 'pipeline/preview-match.js', args: ['--pkgs', 'warzone2100-music wesnoth-1.16-music planetblupi-music-ogg', '--label', 'held-out set'] },
   { name: 'ann', title: 'Similarity: ANN candidates + exact re-ranking at 100,000 tracks', script: 'similarity/ann.js', args: ['--n', '100000', '--queries', '500', '--candidates', '200', '--add', '1000', '--pipeline', '5000'] },
-  { name: 'similarity-topk', title: 'Similarity: DTW top-10 accuracy against exact DTW', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2', '--configs', 'p8-b10-prune,p4-b10-prune,cos50-p4,cos20-p1,pipe-p8-b10,pipe-sl50-p4,pipe-sl100-p4,pipe-sl50-p4-b10,pipe-sl50-p4-b25,pipe-sl30-p3-b20,pipe-sl50-p2-b10', '--truth', path.join(os.tmpdir(), 'yasr-dtw-topk-truth-300.json')] },
+  { name: 'similarity-topk', title: 'Similarity: DTW top-10 accuracy against exact DTW', script: 'similarity/dtw-topk.js', args: ['--n', '5000', '--subset', '300', '--workers', '2', '--configs', 'p8-b10-prune,p4-b10-prune,cos50-p4,cos20-p1,pipe-p8-b10,pipe-sl50-p4,pipe-sl100-p4,pipe-sl50-p4-b10,pipe-sl50-p4-b25,pipe-sl50-p3-b25,pipe-sl50-p2-b25,pipe-sl30-p3-b20,pipe-sl50-p2-b10', '--truth', path.join(os.tmpdir(), 'yasr-dtw-topk-truth-300.json')] },
 ];
 
 /** The markdown part of a benchmark's output (a leading JSON object, if any, is dropped). */

@@ -6,10 +6,11 @@
  * set is first computed in full (timed: the all-pairs DTW figure of issue 3), then the nightly
  * run adds the new tracks: only new-by-all pairs are computed. Cosine and hybrid are recomputed
  * whole.
- * `--dtw JSON` replaces the DTW entry (default pipelines/nightly.json's, {"method":"dtw","pool":8,
- * "band":0.1}), for its set-up and the nightly run alike, e.g. --dtw '{"method":"dtw","shortlist":50,
- * "pool":4,"band":0.25}' (pairs: each new track's shortlist and the old tracks whose shortlist it
- * enters, instead of new x all).
+ * `--dtw JSON` replaces the DTW entry (default pipelines/nightly.json's, {"method":"dtw"}: above
+ * 1,000 tracks its default shortlist of 50, pool 3, band 25 %), for its set-up and the nightly run
+ * alike, e.g. --dtw '{"method":"dtw","shortlist":"all","pool":8,"band":0.1}' (every pair: new x
+ * all in the nightly run) or '{"method":"dtw","shortlist":50,"pool":4,"band":0.25}' (pairs: each new
+ * track's shortlist and the old tracks whose shortlist it enters).
  * Usage: node dist/benchmarks/pipeline/nightly-scale.js [OLD=5000] [NEW=200] [--dtw JSON]
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,17 +21,21 @@ import { openDb } from '../../src/store/db.js';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
 import { buildSyntheticCatalogue } from './synthetic-catalogue.js';
 import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
-import type { SimilarityParams } from '../../src/pipeline/similarity/methods.js';
+import { normalizeParams, type SimilarityParams } from '../../src/pipeline/similarity/methods.js';
+import { withCatalogueDefaults } from '../../src/pipeline/similarity/candidate-params.js';
 import { loadPipeline } from '../../src/pipeline/nightly/definition.js';
 import { runNightly } from '../../src/pipeline/nightly/run-nightly.js';
 import { machineLine, today } from '../machine.js';
 
 const dtwAt = process.argv.indexOf('--dtw');
-const DTW: SimilarityParams = dtwAt > 0 ? JSON.parse(process.argv[dtwAt + 1]) : { method: 'dtw', pool: 8, band: 0.1 };
+const DTW: SimilarityParams = dtwAt > 0 ? JSON.parse(process.argv[dtwAt + 1]) : { method: 'dtw' };
 const positional = process.argv.slice(2).filter((_, i, a) => a[i] !== '--dtw' && a[i - 1] !== '--dtw');
 const OLD = Number(positional[0] ?? 5000);
 const NEW = Number(positional[1] ?? 200);
-const dtwWords = `${DTW.shortlist ? `shortlist ${DTW.shortlist}, ` : 'every pair, '}pool ${DTW.pool ?? 8}, band ${Math.round(100 * (DTW.band ?? 0.1))} %`;
+// what the set-up and the run use (both catalogues are above dtw's all-pairs size when OLD is)
+const dtwUsed = normalizeParams(withCatalogueDefaults(DTW, OLD));
+const shortlisted = dtwUsed.shortlist !== undefined;
+const dtwWords = `${shortlisted ? `shortlist ${String(dtwUsed.shortlist)}, ` : 'every pair, '}pool ${String(dtwUsed.pool)}, band ${Math.round(100 * (dtwUsed.band as number))} %${DTW.shortlist === undefined && shortlisted ? ": dtw's default above 1,000 tracks" : ''}`;
 const dir = path.join(os.tmpdir(), 'yasr-bench-nightly');
 const incoming = path.join(dir, 'incoming');
 mkdirSync(incoming, { recursive: true });
@@ -55,8 +60,8 @@ t = performance.now();
 await runSimilarity(db, { method: 'cosine' }, { k: 50, workers: 2 });
 await runSimilarity(db, { method: 'hybrid' }, { k: 50, workers: 2 });
 const setupVectors = (performance.now() - t) / 1000;
-// the DTW set of the old catalogue, computed for real: this is also the figure for an
-// all-pairs DTW top-k (pool 8, band 10 %) over the whole catalogue with 2 workers
+// the DTW set of the old catalogue, computed for real (with every pair: the figure for an all-pairs
+// DTW top-k over the whole catalogue with 2 workers)
 t = performance.now();
 const full = await runSimilarity(db, DTW, { k: 50, workers: 2 });
 const dtwFull = (performance.now() - t) / 1000;
@@ -85,5 +90,5 @@ ${report.stages.map((s) => `| ${s.name} | ${s.seconds.toFixed(1)} s |`).join('\n
 | whole run | ${wall.toFixed(1)} s |
 
 New tracks analysed: ${report.features?.analysed}, failed: ${report.features?.failed}; DTW pairs computed:
-${dtw?.pairsComputed} (${DTW.shortlist ? 'the new shortlists and the old lists they enter' : 'new x all'}). Peak RSS of the process: ${rss.toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB after set-up).
+${dtw?.pairsComputed} (${shortlisted ? 'the new shortlists and the old lists they enter' : 'new x all'}). Peak RSS of the process: ${rss.toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB after set-up).
 `);

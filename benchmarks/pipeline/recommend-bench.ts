@@ -3,11 +3,11 @@
  * `--file` with a 4-minute mp3. Usage: node dist/benchmarks/pipeline/recommend-bench.js [N=5000]
  * (YASR_BENCH_BASELINE=old/dist/bin/yasr.js adds an older build's column.)
  */
-import { rmSync, existsSync, mkdirSync } from 'node:fs';
+import { rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDb } from '../../src/store/db.js';
 import { findFfmpeg } from '../../src/audio/ffmpeg.js';
 import { buildSyntheticCatalogue } from './synthetic-catalogue.js';
@@ -45,8 +45,12 @@ interface Variant {
   bin: string;
   env: Record<string, string>;
 }
+// this build without the bundle (scripts/bundle-cli.ts): the compiled modules, imported one by one
+const modulesBin = path.join(dir, 'modules-bin.mjs');
+writeFileSync(modulesBin, `import { main } from ${JSON.stringify(pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js')).href)};\nawait main();\n`);
 const variants: Variant[] = [
   { label: 'this build', bin, env: {} },
+  { label: 'this build, modules unbundled', bin: modulesBin, env: {} },
   { label: 'YASR_RECOMMEND_FULL=1', bin, env: { YASR_RECOMMEND_FULL: '1' } },
   ...(process.env.YASR_BENCH_BASELINE ? [{ label: 'baseline build', bin: path.resolve(process.env.YASR_BENCH_BASELINE), env: { YASR_RECOMMEND_FULL: '1' } }] : []),
 ];
@@ -92,8 +96,9 @@ Machine: ${machineLine()}. Date: ${today()}. Catalogue: ${N} synthetic analysed 
 (benchmarks/pipeline/synthetic-catalogue.ts), stored hybrid/timbre/cosine lists (k = 50). Whole
 CLI process, median of interleaved runs; Node's bare start-up (\`node -e 0\`) in the same run is
 ${nodeMs.toFixed(0)} ms (min ${Math.min(...bare).toFixed(0)} ms). Columns: ${variants.map((v) => v.label).join('; ')}
-(YASR_RECOMMEND_FULL=1 turns the stored-list fast path off: the whole catalogue is loaded and
-scored, as before${process.env.YASR_BENCH_BASELINE ? '; the baseline build is the commit before lazy command loading, full path' : ''}).
+("this build" runs the bundled CLI, dist/cli/, made by \`npm run build\`; "modules unbundled" imports
+the compiled modules one by one, as yasr did before the bundle; YASR_RECOMMEND_FULL=1 turns the
+stored-list fast path off: the whole catalogue is loaded and scored, as before${process.env.YASR_BENCH_BASELINE ? '; the baseline build is the commit before lazy command loading, full path' : ''}).
 
 | command | ${variants.map((v) => v.label).join(' | ')} |
 | --- | ${variants.map(() => '---').join(' | ')} |

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { thousands } from '../util/format.js';
 import { intOption, numberOption } from './context.js';
 import { DEFAULTS, METHODS, type MethodName, type SimilarityParams } from '../pipeline/similarity/methods.js';
-import { BLOCK_WEIGHTS_EXPECTED, WEIGHTS_EXPECTED, validBlockWeights, validWeights } from '../pipeline/similarity/defaults.js';
+import { BLOCK_WEIGHTS_EXPECTED, DTW_SHORTLIST, WEIGHTS_EXPECTED, validBlockWeights, validWeights } from '../pipeline/similarity/defaults.js';
 import { allMethods, methodNamed } from '../pipeline/similarity/registry.js';
 import { badParameter } from '../errors.js';
 import { ALL_PAIRS_MAX, DEFAULT_CANDIDATES } from '../pipeline/similarity/candidate-params.js';
@@ -62,9 +62,9 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--vector <feature>', `cosine/hybrid: stored summary vector (default ${DEFAULTS.vector}: level-referenced MFCC mean and std; mfcc_summary: librosa's)`)
     .option('--windows <feature>', `cosine: stored window vectors matched against the other track's summary (default ${DEFAULTS.windows} with the default vector; none = summaries only)`)
     .option('--standardize <mode>', 'cosine/features/hybrid: zscore (default) or none', parseStandardize)
-    .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, fastdtw 1)`, intOption('--pool', 1, 1000))
-    .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band})`, numberOption('--band', 0, 1))
-    .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default ${DEFAULTS.shortlist})`, parseShortlist)
+    .option('--pool <n>', `dtw/fastdtw: average n frames first (dtw default ${DEFAULTS.pool}, ${DTW_SHORTLIST.pool} with its default shortlist; fastdtw 1)`, intOption('--pool', 1, 1000))
+    .option('--band <fraction>', `dtw: Sakoe-Chiba band, fraction of the longer sequence, 0 = none (default ${DEFAULTS.band}, ${DTW_SHORTLIST.band} with its default shortlist)`, numberOption('--band', 0, 1))
+    .option('--shortlist <n|all>', `dtw/fastdtw: align each track only with its n nearest by z-scored MFCC-summary cosine (and the tracks whose n nearest it is in); all = every pair (default: fastdtw all; dtw all up to ${thousands(DTW_SHORTLIST.above)} analysed tracks or YASR_DTW_ALL_PAIRS_MAX, ${DTW_SHORTLIST.shortlist} above)`, parseShortlist)
     .option('--candidates <n|all>', `every method: exact scores only on each track's n nearest by the ANN index of ${DEFAULTS.vector} (and the tracks whose n nearest it is in); all = every pair (default: all up to ${thousands(ALL_PAIRS_MAX)} analysed tracks or YASR_ALL_PAIRS_MAX, ${DEFAULT_CANDIDATES} above)`, parseCandidates)
     .option('--radius <r>', `fastdtw: radius (default ${DEFAULTS.radius})`, intOption('--radius', 0, 10000))
     .option('--weights <t,c,f,b>', `hybrid: weights of timbre, cosine timbre, descriptors and blocks (default ${DEFAULTS.weights.join(',')}; three numbers: blocks 0)`, parseWeights)

@@ -6,7 +6,7 @@ import { stableJson } from '../util/hash.js';
 import { YasrError, badParameter } from '../errors.js';
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from './similarity/methods.js';
 import { requiredFeatures, resolveRun } from './similarity/catalogue.js';
-import { withDefaultCandidates } from './similarity/candidate-params.js';
+import { withCatalogueDefaults } from './similarity/candidate-params.js';
 import { methodNamed } from './similarity/registry.js';
 import { cosineModel, cosineOfSpace, type FeatureCache, type VectorModel } from './similarity/vector-model.js';
 import type { CatalogueEntry } from './similarity/catalogue.js';
@@ -267,7 +267,7 @@ function storedSet(db: Db, method: MethodName, params: Record<string, unknown>):
  * when those read other features (another catalogue: the full path resolves it).
  */
 function resolvedParams(p: SimilarityParams, base: Record<string, unknown>, n: number): Record<string, unknown> | undefined {
-  const q = withDefaultCandidates(p, n);
+  const q = withCatalogueDefaults(p, n);
   if (q === p) return base;
   const params = normalizeParams(q);
   return requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0') ? params : undefined;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -33,7 +33,7 @@ describe('lazy command loading', () => {
  * module loader hook) and Node's built-in modules however loaded (process.moduleLoadList; the
  * hook's own thread adds worker_threads there).
  */
-function modulesLoaded(args: string[]): { status: number | null; stdout: string; modules: string[]; builtins: string[] } {
+function modulesLoaded(args: string[]): { status: number | null; stdout: string; files: string[]; modules: string[]; builtins: string[] } {
   ensureBuilt();
   const dir = tempDir();
   const log = path.join(dir, 'loaded.txt');
@@ -50,7 +50,21 @@ function modulesLoaded(args: string[]): { status: number | null; stdout: string;
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, path.join(ROOT, 'dist', 'bin', 'yasr.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
   const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  return { status: r.status, stdout: r.stdout, modules: lines.filter((l) => !l.startsWith('builtin:')), builtins: lines.filter((l) => l.startsWith('builtin:')).map((l) => l.slice(8)) };
+  const files = lines.filter((l) => !l.startsWith('builtin:'));
+  return { status: r.status, stdout: r.stdout, files, modules: files.flatMap(modulesOf), builtins: lines.filter((l) => l.startsWith('builtin:')).map((l) => l.slice(8)) };
+}
+
+/**
+ * The compiled modules a loaded URL stands for: itself, or for a file of the bundled CLI
+ * (dist/cli/, scripts/bundle-cli.ts) the modules bundled into it, which the bundler names in a
+ * comment line each (`// dist/src/store/packs.js`), as URLs under dist/src/.
+ */
+function modulesOf(url: string): string[] {
+  if (!url.startsWith('file:') || !url.includes('/dist/cli/')) return [url];
+  const text = readFileSync(new URL(url), 'utf8');
+  const inside = [...text.matchAll(/^\/\/ dist\/(src\/\S+\.js)$/gm)].map((m) => pathToFileURL(path.join(ROOT, 'dist', m[1])).href);
+  expect(inside.length, `${url} names the modules bundled into it`).toBeGreaterThan(0);
+  return inside;
 }
 
 describe('what a command loads', () => {
@@ -73,6 +87,10 @@ describe('what a command loads', () => {
     const r = modulesLoaded(args);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).nearest[0].trackId).toBe(2);
+    // after `npm run build` the bundle runs (dist/bin/yasr.js takes it when it is newer than the modules)
+    const bundle = path.join(ROOT, 'dist', 'cli', 'main.js');
+    const main = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+    if (existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(main).mtimeMs) expect(r.files).toContain(pathToFileURL(bundle).href);
     const ours = r.modules.filter((u) => u.includes('/dist/src/')).map((u) => u.slice(u.indexOf('/dist/src/') + '/dist/src/'.length));
     expect(ours).toContain('pipeline/recommend.js');
     // (dsp/block-layout is the block patterns' layout, which the blocks method names: no analysis)

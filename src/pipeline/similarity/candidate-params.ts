@@ -5,7 +5,7 @@
  * code.
  */
 import { badParameter } from '../../errors.js';
-import { DEFAULTS, shortlistParam } from './defaults.js';
+import { DEFAULTS, DTW_SHORTLIST, shortlistParam } from './defaults.js';
 import type { SimilarityParams } from './methods.js';
 
 /**
@@ -34,13 +34,23 @@ export const DEFAULT_CANDIDATES = 200;
 /** Tracks sampled for a track's mutual-proximity statistics with candidates (timbre, hybrid). */
 export const MP_SAMPLE = 1000;
 
+/** A catalogue-size threshold from the environment variable `name`, else `dflt`. */
+function sizeFromEnv(name: string, dflt: number): number {
+  const v = process.env[name];
+  if (v === undefined || v.trim() === '') return dflt;
+  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw badParameter(name, v, 'a number of tracks (an integer >= 0)');
+  return n;
+}
+
 /** The catalogue size above which the default is candidates (YASR_ALL_PAIRS_MAX, else ALL_PAIRS_MAX). */
 export function allPairsMax(): number {
-  const v = process.env.YASR_ALL_PAIRS_MAX;
-  if (v === undefined || v.trim() === '') return ALL_PAIRS_MAX;
-  const n = /^[0-9]+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n)) throw badParameter('YASR_ALL_PAIRS_MAX', v, 'a number of tracks (an integer >= 0)');
-  return n;
+  return sizeFromEnv('YASR_ALL_PAIRS_MAX', ALL_PAIRS_MAX);
+}
+
+/** The catalogue size above which dtw's default is DTW_SHORTLIST (YASR_DTW_ALL_PAIRS_MAX, else DTW_SHORTLIST.above). */
+export function dtwAllPairsMax(): number {
+  return sizeFromEnv('YASR_DTW_ALL_PAIRS_MAX', DTW_SHORTLIST.above);
 }
 
 /** --candidates: 'all' or absent gives undefined (all pairs); otherwise an integer >= 1. */
@@ -57,13 +67,19 @@ export function candidatesParam(v: unknown): { candidates?: number } {
 }
 
 /**
- * The parameters a run over `n` analysed tracks uses: as given, except that with neither
- * candidates nor (dtw/fastdtw) a shortlist named and more than allPairsMax() tracks, candidates
- * become DEFAULT_CANDIDATES. `candidates: 'all'` (or, for dtw/fastdtw, `shortlist: 'all'`) keeps
- * all pairs at any size.
+ * The parameters a run over `n` analysed tracks uses: as given, except when neither candidates
+ * nor (dtw/fastdtw) a shortlist is named:
+ * - dtw above dtwAllPairsMax() tracks: DTW_SHORTLIST (a shortlist of 50, and pool 3 and a 25 %
+ *   band unless --pool or --band is named), at any size: cheaper there than every pair with the
+ *   all-pairs defaults, and nearer exact DTW (./defaults.ts);
+ * - any other method above allPairsMax() tracks: DEFAULT_CANDIDATES candidates.
+ * `candidates: 'all'` (or, for dtw/fastdtw, `shortlist: 'all'`) keeps all pairs at any size.
  */
-export function withDefaultCandidates(p: SimilarityParams, n: number): SimilarityParams {
+export function withCatalogueDefaults(p: SimilarityParams, n: number): SimilarityParams {
   if (p.candidates !== undefined || p.shortlist !== undefined) return p;
+  if (p.method === 'dtw') {
+    return n > dtwAllPairsMax() ? { ...p, shortlist: DTW_SHORTLIST.shortlist, pool: p.pool ?? DTW_SHORTLIST.pool, band: p.band ?? DTW_SHORTLIST.band } : p;
+  }
   return n > allPairsMax() ? { ...p, candidates: DEFAULT_CANDIDATES } : p;
 }
 

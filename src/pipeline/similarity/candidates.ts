@@ -34,7 +34,8 @@
  * a different result from the all-pairs set, and both can be kept (yasr evaluate --candidates
  * compares them). Absent (the default) or `all` means all pairs, and leaves the set's identity as
  * it was before candidates existed, except above {@link allPairsMax} analysed tracks, where the
- * default becomes {@link DEFAULT_CANDIDATES} candidates ({@link withDefaultCandidates}).
+ * default becomes {@link DEFAULT_CANDIDATES} candidates, and dtw's above {@link dtwAllPairsMax}
+ * tracks, where its default becomes a shortlist ({@link withCatalogueDefaults}).
  */
 import type { Db } from '../../store/db.js';
 import { badParameter } from '../../errors.js';
@@ -44,7 +45,7 @@ import type { CatalogueEntry } from './catalogue.js';
 import { DEFAULTS } from './defaults.js';
 
 // the parameter side of candidates lives apart, so that naming them loads no index code
-export { ALL_PAIRS_MAX, DEFAULT_CANDIDATES, MP_SAMPLE, allPairsMax, candidatesParam, normalizeCandidates, sequencePairsParam, withAnnVector, withDefaultCandidates } from './candidate-params.js';
+export { ALL_PAIRS_MAX, DEFAULT_CANDIDATES, MP_SAMPLE, allPairsMax, candidatesParam, dtwAllPairsMax, normalizeCandidates, sequencePairsParam, withAnnVector, withCatalogueDefaults } from './candidate-params.js';
 
 export interface CandidatePairs {
   /** Wanted pairs as positions into the entries (a0, b0, a1, b1, ...; a < b, sorted). */

@@ -4,7 +4,7 @@ import { FEATURES_STAGE } from '../stages.js';
 import { methodNamed, normalizedParams } from './registry.js';
 // (not ./methods.js: it reads the registry's list when it loads, and the registry's methods load this module)
 import type { SimilarityParams } from './methods.js';
-import { withDefaultCandidates } from './candidate-params.js';
+import { withCatalogueDefaults } from './candidate-params.js';
 
 export interface CatalogueEntry {
   trackId: number;
@@ -60,13 +60,13 @@ export function catalogueFor(db: Db, params: Record<string, unknown>): { entries
 /**
  * The parameters (normalised) and catalogue of a run over the analysed catalogue as it is: above
  * allPairsMax() tracks, a method given neither candidates nor a shortlist uses the default
- * candidates (./candidates.ts). Everything that looks up a stored result set by its parameters
+ * candidates (./candidates.ts), and dtw above dtwAllPairsMax() its default shortlist. Everything that looks up a stored result set by its parameters
  * (recommend, playlists, export-matrix) resolves them here, so it finds the set a run made.
  */
 export function resolveRun(db: Db, p: SimilarityParams): { params: Record<string, unknown>; entries: CatalogueEntry[]; skipped: number[] } {
   const base = normalizedParams(p);
   const cat = catalogueFor(db, base);
-  const q = withDefaultCandidates(p, cat.entries.length);
+  const q = withCatalogueDefaults(p, cat.entries.length);
   if (q === p) return { params: base, ...cat };
   const params = normalizedParams(q);
   const same = requiredFeatures(params).join('\0') === requiredFeatures(base).join('\0');

@@ -55,6 +55,20 @@ export function normalizeBlockWeights(w: unknown): number[] {
   return w.map((x) => x / s);
 }
 
+/**
+ * dtw's default above `above` analysed tracks (YASR_DTW_ALL_PAIRS_MAX overrides it;
+ * ./candidate-params.ts, withCatalogueDefaults): each track aligned with its 50 nearest by cosine
+ * (and the tracks whose 50 nearest it is in), pool 3, band 25 %. On the synthetic benchmark
+ * (benchmarks/similarity/dtw-topk.ts, 300 tracks against exact unpooled, unbanded DTW) it finds
+ * 0.959 of the exact top 10 where every pair with pool 8 and a 10 % band finds 0.898; it aligns
+ * about 28 pairs a track, each about 12 times the all-pairs defaults' cost, so it costs less than
+ * every pair once a catalogue has more than about 850 tracks (whole runs, 2 workers: 20.3 s
+ * against 16.1 s on 600 tracks, 38.9 s against 42.8 s on 1,000); up to `above` every pair stays
+ * the default (about as cheap there, and a complete matrix for evaluate, export-matrix and
+ * plot-matrix). benchmarks/RESULTS.md: "Similarity: DTW top-10 accuracy", "Nightly at scale".
+ */
+export const DTW_SHORTLIST = { above: 1000, shortlist: 50, pool: 3, band: 0.25 };
+
 /** The summary vector whose z-scored cosine picks a sequence method's shortlist. */
 export const SHORTLIST_VECTOR = 'mfcc_summary';
 

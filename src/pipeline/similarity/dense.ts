@@ -4,7 +4,7 @@ import { countPlan, findSets, iterateBlocks, members as loadMembers } from '../.
 import { hashOf, normalizeParams, type SimilarityParams } from './methods.js';
 import { methodNamed } from './registry.js';
 import { catalogueFor } from './catalogue.js';
-import { allPairsMax } from './candidate-params.js';
+import { allPairsMax, dtwAllPairsMax } from './candidate-params.js';
 
 export interface DenseMatrix {
   n: number;
@@ -33,8 +33,9 @@ export function denseMatrix(db: Db, p: SimilarityParams): DenseMatrix {
     }
     const set = findSets(db, method).find((s) => s.paramsHash === hashOf(params));
     if (!set) {
-      // above allPairsMax() tracks a plain run makes a candidates set: name all pairs
-      const all = catalogueFor(db, params).entries.length > allPairsMax() ? ' --candidates all' : '';
+      // above allPairsMax() tracks (dtw: dtwAllPairsMax()) a plain run makes a candidates (shortlist) set: name all pairs
+      const n = catalogueFor(db, params).entries.length;
+      const all = method === 'dtw' ? (n > dtwAllPairsMax() ? ' --shortlist all' : '') : n > allPairsMax() ? ' --candidates all' : '';
       throw new YasrError('NOT_FOUND', `no ${method} results with ${JSON.stringify(params)}: run "yasr similarity --method ${method}${all}" with the same parameters first`);
     }
     const c = countPlan(db, set.id);

@@ -9,7 +9,7 @@ import { allMethods, methodNamed, sequenceMethod, vectorMethod } from './registr
 import { computePendingBlocks, deriveNeighbours, syncMembers } from './sequence-stage.js';
 import { runShortlist, wantedPairs } from './shortlist-stage.js';
 import { bestK, type VectorModel, type FeatureCache } from './vector-model.js';
-import { candidatePairs, MP_SAMPLE, withDefaultCandidates } from './candidates.js';
+import { candidatePairs, MP_SAMPLE } from './candidates.js';
 import type { AnnIndexReport } from './ann-index.js';
 import { TopK } from './sequence-stage.js';
 import { paramsHash } from '../../util/hash.js';

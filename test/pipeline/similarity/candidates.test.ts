@@ -3,7 +3,8 @@
  * the candidate pairs are the brute-force symmetric top C of the z-scored timbre_summary cosine
  * (the ANN index is exact at this size), every listed score is the method's exact all-pairs value,
  * each list is the brute-force top k of its candidate pairs, C >= n - 1 gives the all-pairs lists
- * exactly for every method, and above allPairsMax() tracks the default switches to candidates.
+ * exactly for every method, and above allPairsMax() tracks the default switches to candidates
+ * (dtw's, above dtwAllPairsMax() tracks, to its default shortlist).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../src/store/db.js';
@@ -12,8 +13,10 @@ import { runSimilarity, resolveRun, vectorModelFor } from '../../../src/pipeline
 import { hashOf, normalizeParams, type MethodName, type SimilarityParams } from '../../../src/pipeline/similarity/methods.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
 import {
-  ALL_PAIRS_MAX, DEFAULT_CANDIDATES, allPairsMax, candidatePairs, normalizeCandidates, withDefaultCandidates,
+  ALL_PAIRS_MAX, DEFAULT_CANDIDATES, allPairsMax, candidatePairs, dtwAllPairsMax, normalizeCandidates, withCatalogueDefaults,
 } from '../../../src/pipeline/similarity/candidates.js';
+import { DTW_SHORTLIST } from '../../../src/pipeline/similarity/defaults.js';
+import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { recommend } from '../../../src/pipeline/recommend.js';
 import { findSets, getNeighbours } from '../../../src/store/similarity.js';
 import { getAnnIndex } from '../../../src/store/ann.js';
@@ -29,6 +32,7 @@ const VECTOR_METHODS: MethodName[] = ['cosine', 'timbre', 'features', 'hybrid'];
 
 afterEach(() => {
   delete process.env.YASR_ALL_PAIRS_MAX;
+  delete process.env.YASR_DTW_ALL_PAIRS_MAX;
   delete process.env.YASR_ANN_BACKEND;
 });
 
@@ -84,18 +88,36 @@ describe('--candidates parameters', () => {
 
   it(`switch to ${DEFAULT_CANDIDATES} candidates above allPairsMax() tracks (YASR_ALL_PAIRS_MAX, else ${ALL_PAIRS_MAX})`, () => {
     expect(allPairsMax()).toBe(ALL_PAIRS_MAX);
-    expect(withDefaultCandidates({ method: 'cosine' }, ALL_PAIRS_MAX)).toEqual({ method: 'cosine' });
-    expect(withDefaultCandidates({ method: 'cosine' }, ALL_PAIRS_MAX + 1)).toEqual({ method: 'cosine', candidates: DEFAULT_CANDIDATES });
+    expect(withCatalogueDefaults({ method: 'cosine' }, ALL_PAIRS_MAX)).toEqual({ method: 'cosine' });
+    expect(withCatalogueDefaults({ method: 'cosine' }, ALL_PAIRS_MAX + 1)).toEqual({ method: 'cosine', candidates: DEFAULT_CANDIDATES });
     // named values win: all pairs, a number, a dtw shortlist
-    expect(withDefaultCandidates({ method: 'cosine', candidates: 'all' }, 10 ** 6)).toEqual({ method: 'cosine', candidates: 'all' });
-    expect(withDefaultCandidates({ method: 'hybrid', candidates: 7 }, 10 ** 6).candidates).toBe(7);
-    expect(withDefaultCandidates({ method: 'dtw', shortlist: 30 }, 10 ** 6)).toEqual({ method: 'dtw', shortlist: 30 });
-    expect(withDefaultCandidates({ method: 'dtw', shortlist: 'all' }, 10 ** 6)).toEqual({ method: 'dtw', shortlist: 'all' });
+    expect(withCatalogueDefaults({ method: 'cosine', candidates: 'all' }, 10 ** 6)).toEqual({ method: 'cosine', candidates: 'all' });
+    expect(withCatalogueDefaults({ method: 'hybrid', candidates: 7 }, 10 ** 6).candidates).toBe(7);
+    expect(withCatalogueDefaults({ method: 'dtw', shortlist: 30 }, 10 ** 6)).toEqual({ method: 'dtw', shortlist: 30 });
+    expect(withCatalogueDefaults({ method: 'dtw', shortlist: 'all' }, 10 ** 6)).toEqual({ method: 'dtw', shortlist: 'all' });
     process.env.YASR_ALL_PAIRS_MAX = '10';
     expect(allPairsMax()).toBe(10);
-    expect(withDefaultCandidates({ method: 'timbre' }, 11).candidates).toBe(DEFAULT_CANDIDATES);
+    expect(withCatalogueDefaults({ method: 'timbre' }, 11).candidates).toBe(DEFAULT_CANDIDATES);
     process.env.YASR_ALL_PAIRS_MAX = 'lots';
     expect(() => allPairsMax()).toThrow('invalid YASR_ALL_PAIRS_MAX: "lots" (expected a number of tracks (an integer >= 0))');
+  });
+
+  it(`dtw: its shortlist of ${DTW_SHORTLIST.shortlist} (pool ${DTW_SHORTLIST.pool}, band ${DTW_SHORTLIST.band}) above dtwAllPairsMax() tracks (YASR_DTW_ALL_PAIRS_MAX, else ${DTW_SHORTLIST.above}), never candidates`, () => {
+    const sl = { shortlist: DTW_SHORTLIST.shortlist, pool: DTW_SHORTLIST.pool, band: DTW_SHORTLIST.band };
+    expect(dtwAllPairsMax()).toBe(DTW_SHORTLIST.above);
+    expect(withCatalogueDefaults({ method: 'dtw' }, DTW_SHORTLIST.above)).toEqual({ method: 'dtw' });
+    expect(withCatalogueDefaults({ method: 'dtw' }, DTW_SHORTLIST.above + 1)).toEqual({ method: 'dtw', ...sl });
+    expect(withCatalogueDefaults({ method: 'dtw' }, 10 ** 6)).toEqual({ method: 'dtw', ...sl });
+    // a named pool or band stays; a named shortlist or candidates leave everything as given
+    expect(withCatalogueDefaults({ method: 'dtw', pool: 8 }, 10 ** 6)).toEqual({ method: 'dtw', ...sl, pool: 8 });
+    expect(withCatalogueDefaults({ method: 'dtw', band: 0 }, 10 ** 6)).toEqual({ method: 'dtw', ...sl, band: 0 });
+    expect(withCatalogueDefaults({ method: 'dtw', candidates: 40 }, 10 ** 6)).toEqual({ method: 'dtw', candidates: 40 });
+    // fastdtw keeps the candidates switch
+    expect(withCatalogueDefaults({ method: 'fastdtw' }, ALL_PAIRS_MAX + 1)).toEqual({ method: 'fastdtw', candidates: DEFAULT_CANDIDATES });
+    process.env.YASR_DTW_ALL_PAIRS_MAX = '5';
+    expect(withCatalogueDefaults({ method: 'dtw' }, 6)).toEqual({ method: 'dtw', ...sl });
+    process.env.YASR_DTW_ALL_PAIRS_MAX = '-1';
+    expect(() => dtwAllPairsMax()).toThrow('invalid YASR_DTW_ALL_PAIRS_MAX: "-1" (expected a number of tracks (an integer >= 0))');
   });
 });
 
@@ -229,6 +251,31 @@ describe('runSimilarity with --candidates', () => {
     // "all" keeps all pairs at any size
     const a = await runSimilarity(db, { method: 'hybrid', candidates: 'all' }, { k: 5, workers: 1 });
     expect(hashOf(a.params)).toBe(hashOf(plain.params));
+    db.close();
+  });
+
+  it("above dtwAllPairsMax() tracks dtw's default is its shortlist: the run, recommend and the matrix's hint agree", async () => {
+    const db = openDb(':memory:');
+    buildSyntheticCatalogue(db, 12, { seed: 29 });
+    const plain = await runSimilarity(db, { method: 'dtw' }, { k: 5, workers: 1 });
+    expect(plain.params).toMatchObject({ pool: 8, band: 0.1 });
+    expect(plain.params.shortlist).toBeUndefined();
+    expect(denseMatrix(db, { method: 'dtw' }).n).toBe(12);
+    process.env.YASR_DTW_ALL_PAIRS_MAX = '10';
+    const s = await runSimilarity(db, { method: 'dtw' }, { k: 5, workers: 1 });
+    expect(s.params).toMatchObject({ shortlist: DTW_SHORTLIST.shortlist, pool: DTW_SHORTLIST.pool, band: DTW_SHORTLIST.band });
+    expect(s.params.candidates).toBeUndefined();
+    expect(resolveRun(db, { method: 'dtw' }).params).toEqual(s.params);
+    // the shortlist (50) covers all 11 others: the same pairs as every pair with pool 3, band 0.25
+    const every = await runSimilarity(db, { method: 'dtw', shortlist: 'all', pool: DTW_SHORTLIST.pool, band: DTW_SHORTLIST.band }, { k: 5, workers: 1 });
+    const setOf = (p: Record<string, unknown>) => findSets(db, 'dtw').find((x) => x.paramsHash === hashOf(p))!.id;
+    for (let t = 1; t <= 12; t++) expect(getNeighbours(db, setOf(s.params), t)!.nearest).toEqual(getNeighbours(db, setOf(every.params), t)!.nearest);
+    const r = recommend(db, { trackId: 3 }, { method: 'dtw' }, { k: 3, least: 0, filters: { maxPopularity: 100, excludeSameArtist: false }, ratings: 'ignore' });
+    expect(r.params).toEqual(s.params);
+    expect(r.nearest.map((x) => x.trackId)).toEqual(getNeighbours(db, setOf(s.params), 3)!.nearest.slice(0, 3).map((x) => x.trackId));
+    // a shortlist set has no full matrix: without the all-pairs set, the message names the option that makes one
+    db.prepare('DELETE FROM sim_sets WHERE params_hash = ?').run(hashOf(plain.params));
+    expect(() => denseMatrix(db, { method: 'dtw' })).toThrow('run "yasr similarity --method dtw --shortlist all" with the same parameters first');
     db.close();
   });
 });

@@ -126,7 +126,9 @@ lower = closer):
             normalised by mutual proximity (Musly's idea); distances in [0, 1]
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
             (1,1), (1,0), (0,1)); by default frames are pooled by 8 and a 10% Sakoe-Chiba
-            band is used (--pool 1 --band 0: exact unconstrained DTW)
+            band is used (--pool 1 --band 0: exact unconstrained DTW); above 1,000 analysed
+            tracks each track is aligned only with its 50 nearest by cosine (--shortlist 50),
+            pooled by 3 with a 25% band: nearer exact DTW, and cheaper at that size
   fastdtw   FastDTW (Salvador & Chan) as the Python fastdtw 0.3.4 package computes it
   features  Euclidean distance of standardised musical descriptors (tempo, key, loudness, ...)
   hybrid    timbre (Gaussian with mutual proximity), cosine timbre, descriptors and block-level
