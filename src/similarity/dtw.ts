@@ -15,6 +15,7 @@
  */
 import { badParameter } from '../errors.js';
 import { rowCostKernel, twoRowCostKernel } from './local-cost.js';
+import { arena, windowCostKernel, windowCostsSupport, type Arena } from './window-costs.js';
 
 /** Options for {@link dtw}. */
 export interface DtwOptions {
@@ -75,13 +76,98 @@ export function dtw(
   if (m === 0) throw badParameter('sequence frames', [x.length / dim, y.length / dim], 'at least 1 frame each');
   const w = bandWidth(n, m, options.band);
   const ub = options.upperBound ?? Infinity;
-  bufX = copyInto(bufX, a);
-  bufY = copyInto(bufY, b);
   if (rowA.length < m + 1) {
     rowA = new Float64Array(m + 1);
     rowB = new Float64Array(m + 1);
   }
+  if (windowCostsSupport(dim)) return dtwWasm(a, b, n, m, dim, w, ub, rowA, rowB);
+  bufX = copyInto(bufX, a);
+  bufY = copyInto(bufY, b);
   return dtwCore(bufX, bufY, n, m, dim, w, ub, rowA, rowB);
+}
+
+/** Rows whose local costs one WebAssembly call makes (an abandoned alignment wastes at most these). */
+const WASM_ROWS = 64;
+let wasmViews: Arena | undefined;
+
+/**
+ * dtwCore's DP with the band's local costs made WASM_ROWS rows at a time by the WebAssembly
+ * window kernel (src/similarity/window-costs.ts, frames of 4, 8, ... 64 values): the same numbers
+ * to the bit as dtwCore, whose two-row kernel sums s0 + s1 (the kernel's 'two' sums) on every row
+ * but an odd-length sequence's last, which its one-row kernel sums as (s0 + s1) + (s2 + s3) (made
+ * here by that same JavaScript kernel). YASR_DTW_KERNEL=js: dtwCore alone.
+ */
+function dtwWasm(
+  a: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+  n: number,
+  m: number,
+  dim: number,
+  w: number,
+  ub: number,
+  r0: Float64Array,
+  r1: Float64Array,
+): number {
+  const k = windowCostKernel(dim, 'two');
+  const rowBytes = dim * 8;
+  const width = Math.min(m, 2 * w + 1);
+  // the kernel's memory: X, Y, the rows' column bounds (Int32), their costs (row after row)
+  const yAt = n * rowBytes;
+  const loAt = yAt + m * rowBytes;
+  const hiAt = loAt + WASM_ROWS * 4;
+  const outAt = hiAt + WASM_ROWS * 4;
+  const views = (wasmViews = arena(k, outAt + WASM_ROWS * width * 8, wasmViews));
+  const { f64, i32 } = views;
+  f64.set(a, 0);
+  f64.set(b, yAt / 8);
+  const lastOdd = (n & 1) === 1;
+  if (lastOdd && costRow.length < 2 * m) costRow = new Float64Array(2 * m);
+  let prev = r0;
+  let cur = r1;
+  prev.fill(Infinity, 0, m + 1);
+  cur.fill(Infinity, 0, m + 1);
+  for (let i0 = 0; i0 < n; i0 += WASM_ROWS) {
+    const rows = Math.min(WASM_ROWS, n - i0);
+    for (let r = 0; r < rows; r++) {
+      const i = i0 + r;
+      i32[loAt / 4 + r] = i - w > 0 ? i - w : 0;
+      i32[hiAt / 4 + r] = i + w < m - 1 ? i + w : m - 1;
+    }
+    const wasmRows = lastOdd && i0 + rows === n ? rows - 1 : rows;
+    if (wasmRows > 0) k.cells(i0 * rowBytes, yAt, loAt, hiAt, wasmRows, outAt);
+    let p = outAt / 8;
+    for (let r = 0; r < rows; r++) {
+      const i = i0 + r;
+      const jlo = i - w > 0 ? i - w : 0;
+      const jhi = i + w < m - 1 ? i + w : m - 1;
+      let D = f64;
+      if (r === wasmRows) {
+        rowCostKernel(dim)(f64, i * dim, f64, yAt / 8, jlo, jhi, costRow, 0);
+        D = costRow;
+        p = 0;
+      }
+      cur[jlo] = Infinity;
+      prev[0] = i === 0 ? 0 : Infinity;
+      let rowMin = Infinity;
+      let left = cur[jlo];
+      let corner = prev[jlo];
+      for (let j = jlo; j <= jhi; j++, p++) {
+        const up = prev[j + 1];
+        let best = up < left ? up : left;
+        if (corner < best) best = corner;
+        const v = best + D[p];
+        cur[j + 1] = v;
+        if (v < rowMin) rowMin = v;
+        left = v;
+        corner = up;
+      }
+      if (rowMin > ub) return Infinity;
+      const t = prev;
+      prev = cur;
+      cur = t;
+    }
+  }
+  return prev[m];
 }
 
 /** The DP over float64 buffers; rows are indexed j+1, index 0 is a sentinel. */

@@ -1,6 +1,7 @@
 /**
  * The Euclidean local cost of every cell of a DTW window in one WebAssembly call, for FastDTW
- * (src/similarity/fastdtw.ts): rows r < rows of X against Y frames lo[r] .. hi[r], written cell
+ * (src/similarity/fastdtw.ts) and exact DTW's band (src/similarity/dtw.ts, with `sums` 'two' for
+ * all rows but an odd-length sequence's last): rows r < rows of X against Y frames lo[r] .. hi[r], written cell
  * after cell (row by row) to out. The same numbers to the bit as src/similarity/local-cost.ts's
  * rowCostKernel: per cell sqrt((s0 + s1) + (s2 + s3)) with s_m the sum of (x_k - y_k)^2 over
  * k = m (mod 4) in increasing k; here s0, s1 are the two lanes of one f64x2 accumulator (frame
@@ -18,7 +19,7 @@ const I32_GT_S = 0x4a;
 const v128LoadAt = (offset: number): number[] => simd(0x00, ...mem(4, offset));
 
 /**
- * Whether FastDTW uses the kernel for frames of `dim` values: dimensions 4, 8, ... 64, where
+ * Whether FastDTW and exact DTW use the kernel for frames of `dim` values: dimensions 4, 8, ... 64, where
  * WebAssembly SIMD runs, unless YASR_DTW_KERNEL=js (then the JavaScript kernel, same values).
  */
 export function windowCostsSupport(dim: number): boolean {
@@ -26,26 +27,41 @@ export function windowCostsSupport(dim: number): boolean {
 }
 
 /**
+ * How a cell's squares are summed: 'four' as rowCostKernel (s0 + s1) + (s2 + s3), FastDTW's and the
+ * last row of an odd-length exact DTW; 'two' as twoRowCostKernel s0 + s1 (s_m: the terms k = m
+ * (mod 2) in increasing k; one f64x2 accumulator, lane m), the other rows of exact DTW
+ * (src/similarity/dtw.ts).
+ */
+export type CellSums = 'four' | 'two';
+
+/**
  * `cells(x, y, lo, hi, rows, out)`: byte addresses of X's first row, Y's frame 0, the Int32 bounds
  * lo and hi, and the Float64 output; rows = the window's row count.
  */
-function assemble(dim: number): Uint8Array {
+function assemble(dim: number, sums: CellSums = 'four'): Uint8Array {
   const m = dim / 2; // v128 values per frame
   const rowBytes = dim * 8;
   // params 0..5: x, y, lo, hi, rows, out; locals: r, c, ch, yp (i32); a, b, e (v128); x0.. (v128)
   const [X, Y, LO, HI, ROWS, OUT, R, C, CH, YP, A, B, E] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const XV = (p: number) => 13 + p;
   const term = (p: number): number[] => [...get(XV(p)), ...get(YP), ...v128LoadAt(16 * p), ...F64X2_SUB, ...set(E), ...get(E), ...get(E), ...F64X2_MUL];
-  const cell: number[] = [
-    ...term(0), ...set(A),
-    ...term(1), ...set(B),
-  ];
-  for (let p = 2; p < m; p++) cell.push(...get(p % 2 ? B : A), ...term(p), ...F64X2_ADD, ...set(p % 2 ? B : A));
+  const cell: number[] = [];
+  if (sums === 'four') {
+    cell.push(...term(0), ...set(A), ...term(1), ...set(B));
+    for (let p = 2; p < m; p++) cell.push(...get(p % 2 ? B : A), ...term(p), ...F64X2_ADD, ...set(p % 2 ? B : A));
+    cell.push(
+      ...get(OUT),
+      ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD,
+      ...get(B), ...F64X2_EXTRACT(0), ...get(B), ...F64X2_EXTRACT(1), F64_ADD,
+      F64_ADD,
+    );
+  } else {
+    cell.push(...term(0), ...set(A));
+    for (let p = 1; p < m; p++) cell.push(...get(A), ...term(p), ...F64X2_ADD, ...set(A));
+    cell.push(...get(OUT), ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD);
+  }
   cell.push(
-    ...get(OUT),
-    ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD,
-    ...get(B), ...F64X2_EXTRACT(0), ...get(B), ...F64X2_EXTRACT(1), F64_ADD,
-    F64_ADD, F64_SQRT, F64_STORE, ...mem(3, 0),
+    F64_SQRT, F64_STORE, ...mem(3, 0),
     ...get(OUT), ...i32c(8), I32_ADD, ...set(OUT),
     ...get(YP), ...i32c(rowBytes), I32_ADD, ...set(YP),
     ...get(C), ...i32c(1), I32_ADD, ...set(C),
@@ -94,14 +110,15 @@ function available(): boolean {
   return availability;
 }
 
-const kernels = new Map<number, Kernel>();
+const kernels = new Map<string, Kernel>();
 
-/** The kernel of one dimension (one memory per dimension and thread). */
-export function windowCostKernel(dim: number): Kernel {
-  let k = kernels.get(dim);
+/** The kernel of one dimension and way of summing (one memory for each, per thread). */
+export function windowCostKernel(dim: number, sums: CellSums = 'four'): Kernel {
+  const key = `${dim}/${sums}`;
+  let k = kernels.get(key);
   if (!k) {
-    k = new WA.Instance(new WA.Module(assemble(dim)), {}).exports as unknown as Kernel;
-    kernels.set(dim, k);
+    k = new WA.Instance(new WA.Module(assemble(dim, sums)), {}).exports as unknown as Kernel;
+    kernels.set(key, k);
   }
   return k;
 }

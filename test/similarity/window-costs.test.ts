@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fastdtw, fastdtwPath } from '../../src/similarity/fastdtw.js';
-import { rowCostKernel } from '../../src/similarity/local-cost.js';
+import { dtw } from '../../src/similarity/dtw.js';
+import { rowCostKernel, twoRowCostKernel } from '../../src/similarity/local-cost.js';
 import { arena, windowCostKernel, windowCostsSupport } from '../../src/similarity/window-costs.js';
 
 /** A deterministic pseudo-random sequence of n frames of dim values (a random walk, like MFCCs). */
@@ -61,6 +62,35 @@ describe('window-costs (WebAssembly local costs of a DTW window)', () => {
     }
   });
 
+  it("with 'two' sums, gives every cell exactly the two-row JavaScript kernel's value (exact DTW's)", () => {
+    for (const dim of [4, 8, 20, 64]) {
+      const nx = 6;
+      const ny = 9;
+      const x = Float64Array.from(walk(nx, dim, 3 * dim), Number);
+      const y = Float64Array.from(walk(ny, dim, 300 + dim), Number);
+      const k = windowCostKernel(dim, 'two');
+      expect(k).not.toBe(windowCostKernel(dim));
+      const yAt = 8 * nx * dim;
+      const loAt = yAt + 8 * ny * dim;
+      const hiAt = loAt + 4 * nx;
+      const dAt = hiAt + 4 * nx;
+      const v = arena(k, dAt + 8 * nx * ny);
+      v.f64.set(x, 0);
+      v.f64.set(y, yAt / 8);
+      v.i32.set(new Int32Array(nx), loAt / 4);
+      v.i32.set(new Int32Array(nx).fill(ny - 1), hiAt / 4);
+      k.cells(0, yAt, loAt, hiAt, nx, dAt);
+      const got = Array.from(arena(k, 0).f64.subarray(dAt / 8, dAt / 8 + nx * ny));
+      const want = new Float64Array(nx * ny);
+      for (let r = 0; r < nx; r += 2) twoRowCostKernel(dim)(x, r * dim, y, 0, 0, ny - 1, want, r * ny, (r + 1) * ny);
+      expect(got).toEqual(Array.from(want));
+      // the four-accumulator sum differs from it in the last bit somewhere (so the test can tell them apart)
+      const four = new Float64Array(nx * ny);
+      for (let r = 0; r < nx; r++) rowCostKernel(dim)(x, r * dim, y, 0, 0, ny - 1, four, r * ny);
+      if (dim >= 8) expect(Array.from(four)).not.toEqual(got);
+    }
+  });
+
   it('keeps its values when the memory grows between calls (views renewed)', () => {
     const k = windowCostKernel(8);
     const v1 = arena(k, 64);
@@ -100,5 +130,40 @@ describe('fastdtw with the WebAssembly kernel', () => {
     process.env.YASR_DTW_KERNEL = 'js';
     expect(windowCostsSupport(20)).toBe(false);
     expect(wasm).toEqual(all());
+  });
+});
+
+describe('exact dtw with the WebAssembly kernel', () => {
+  const env = process.env.YASR_DTW_KERNEL;
+  afterEach(() => {
+    if (env === undefined) delete process.env.YASR_DTW_KERNEL;
+    else process.env.YASR_DTW_KERNEL = env;
+  });
+
+  it('gives the JavaScript DP distances to the bit (YASR_DTW_KERNEL=js): odd and even lengths, bands, more than one call of rows, early abandoning', () => {
+    const cases: [number, number, number, number | undefined][] = [
+      [431, 430, 20, 0.25],
+      [430, 437, 20, 0.25],
+      [129, 129, 20, 0.1],
+      [200, 150, 20, undefined],
+      [65, 64, 8, 0],
+      [1, 5, 4, 0.5],
+      [7, 1, 64, undefined],
+      [50, 40, 6, 0.2], // not a multiple of 4: the JavaScript kernel either way
+    ];
+    const all = () =>
+      cases.flatMap(([nx, ny, dim, band], i) => {
+        const a = walk(nx, dim, 11 + i);
+        const b = walk(ny, dim, 110 + i);
+        const d = dtw(a, b, dim, { band });
+        // abandoned past a bound below the distance, exact at or above it
+        return [d, dtw(b, a, dim, { band }), dtw(a, b, dim, { band, upperBound: d * 0.5 }), dtw(a, b, dim, { band, upperBound: d })];
+      });
+    delete process.env.YASR_DTW_KERNEL;
+    const wasm = all();
+    process.env.YASR_DTW_KERNEL = 'js';
+    const js = all();
+    expect(wasm).toEqual(js);
+    expect(js.some((v) => v === Infinity)).toBe(true);
   });
 });
