@@ -146,28 +146,40 @@ function dtwWasm(
         D = costRow;
         p = 0;
       }
-      cur[jlo] = Infinity;
-      prev[0] = i === 0 ? 0 : Infinity;
-      let rowMin = Infinity;
-      let left = cur[jlo];
-      let corner = prev[jlo];
-      for (let j = jlo; j <= jhi; j++, p++) {
-        const up = prev[j + 1];
-        let best = up < left ? up : left;
-        if (corner < best) best = corner;
-        const v = best + D[p];
-        cur[j + 1] = v;
-        if (v < rowMin) rowMin = v;
-        left = v;
-        corner = up;
-      }
-      if (rowMin > ub) return Infinity;
+      if (dpRow(prev, cur, D, p, i, jlo, jhi) > ub) return Infinity;
+      p += jhi - jlo + 1;
       const t = prev;
       prev = cur;
       cur = t;
     }
   }
   return prev[m];
+}
+
+/**
+ * Row i of the DP, columns jlo..jhi: cur[j + 1] from the previous row `prev` and the local costs
+ * D[p], D[p + 1], ... (rows are indexed j+1, index 0 is a sentinel). Returns the row's minimum.
+ */
+function dpRow(prev: Float64Array, cur: Float64Array, D: Float64Array, p: number, i: number, jlo: number, jhi: number): number {
+  // left neighbour of the first cell is outside the band
+  cur[jlo] = Infinity;
+  // prev[0] acts as the corner of (0,0): 0 on the first row only
+  prev[0] = i === 0 ? 0 : Infinity;
+  let rowMin = Infinity;
+  // predecessors: up (i-1, j) = prev[j+1], left (i, j-1) = cur[j], corner (i-1, j-1) = prev[j]
+  let left = cur[jlo];
+  let corner = prev[jlo];
+  for (let j = jlo; j <= jhi; j++, p++) {
+    const up = prev[j + 1];
+    let best = up < left ? up : left;
+    if (corner < best) best = corner;
+    const v = best + D[p];
+    cur[j + 1] = v;
+    if (v < rowMin) rowMin = v;
+    left = v;
+    corner = up;
+  }
+  return rowMin;
 }
 
 /** The DP over float64 buffers; rows are indexed j+1, index 0 is a sentinel. */
@@ -210,26 +222,8 @@ function dtwCore(
       off = m;
     }
     off += jlo - base;
-    // left neighbour of the first cell is outside the band
-    cur[jlo] = Infinity;
-    // prev[0] acts as the corner of (0,0): 0 on the first row only
-    prev[0] = i === 0 ? 0 : Infinity;
-    let rowMin = Infinity;
-    // predecessors: up (i-1, j) = prev[j+1], left (i, j-1) = cur[j], corner (i-1, j-1) = prev[j]
-    let left = cur[jlo];
-    let corner = prev[jlo];
-    for (let j = jlo, p = off; j <= jhi; j++, p++) {
-      const up = prev[j + 1];
-      let best = up < left ? up : left;
-      if (corner < best) best = corner;
-      const v = best + D[p];
-      cur[j + 1] = v;
-      if (v < rowMin) rowMin = v;
-      left = v;
-      corner = up;
-    }
     // cells right of the band in this row stay Infinity (never written: the band only moves right)
-    if (rowMin > ub) return Infinity;
+    if (dpRow(prev, cur, D, off, i, jlo, jhi) > ub) return Infinity;
     const t = prev;
     prev = cur;
     cur = t;

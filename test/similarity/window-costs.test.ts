@@ -19,6 +19,13 @@ function walk(n: number, dim: number, seed: number): Float32Array {
   return out;
 }
 
+// the kernel choice (YASR_DTW_KERNEL) as it was before each test
+const env = process.env.YASR_DTW_KERNEL;
+afterEach(() => {
+  if (env === undefined) delete process.env.YASR_DTW_KERNEL;
+  else process.env.YASR_DTW_KERNEL = env;
+});
+
 describe('window-costs (WebAssembly local costs of a DTW window)', () => {
   it('is generated for dimensions 4, 8, ... 64 only', () => {
     expect([4, 8, 20, 64].map(windowCostsSupport)).toEqual([true, true, true, true]);
@@ -103,12 +110,6 @@ describe('window-costs (WebAssembly local costs of a DTW window)', () => {
 });
 
 describe('fastdtw with the WebAssembly kernel', () => {
-  const env = process.env.YASR_DTW_KERNEL;
-  afterEach(() => {
-    if (env === undefined) delete process.env.YASR_DTW_KERNEL;
-    else process.env.YASR_DTW_KERNEL = env;
-  });
-
   it('gives the JavaScript kernel distances and paths to the bit (YASR_DTW_KERNEL=js)', () => {
     const cases: [number, number, number, number][] = [
       [300, 260, 20, 1],
@@ -134,12 +135,6 @@ describe('fastdtw with the WebAssembly kernel', () => {
 });
 
 describe('exact dtw with the WebAssembly kernel', () => {
-  const env = process.env.YASR_DTW_KERNEL;
-  afterEach(() => {
-    if (env === undefined) delete process.env.YASR_DTW_KERNEL;
-    else process.env.YASR_DTW_KERNEL = env;
-  });
-
   it('gives the JavaScript DP distances to the bit (YASR_DTW_KERNEL=js): odd and even lengths, bands, more than one call of rows, early abandoning', () => {
     const cases: [number, number, number, number | undefined][] = [
       [431, 430, 20, 0.25],
