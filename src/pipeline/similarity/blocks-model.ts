@@ -160,16 +160,34 @@ export function blocksModel(
   const z = (p: number, d: number, muA: number, sdA: number, j: number) =>
     norm === 'dsn' ? ((d - muA) / safeSd(sdA) + (d - mu[p * n + j]) / safeSd(sd[p * n + j])) / 2 : (d - gMu[p]) / safeSd(gSd[p]);
 
+  // row(i) in tight loops: each pattern's distances of i gathered into one array first (from the
+  // pair cache: the column above the diagonal, then the row after it), each track's safeSd once;
+  // the arithmetic of z, term by term, so the same values as z and pairs
+  const safeSds = norm === 'dsn' ? sd.map(safeSd) : null;
+  const rowD = new Float64Array(n);
   const row = (i: number): Float64Array => {
     const out = new Float64Array(n);
     for (const p of active) {
       const c = pairCache?.[slot[p]];
-      const all = c ? null : fromRow(p, i, 0, n);
+      let d: Float64Array | Float32Array;
+      if (c) {
+        // pairIndex(j, i) for j < i moves on by n - j - 2; pairIndex(i, j) for j > i by 1
+        for (let j = 0, q = i - 1; j < i; q += n - j - 2, j++) rowD[j] = c[q];
+        for (let j = i + 1, q = i + 1 < n ? pairIndex(i, i + 1) : 0; j < n; j++, q++) rowD[j] = c[q];
+        d = rowD;
+      } else {
+        d = fromRow(p, i, 0, n);
+      }
       const w = weights[p] / wSum;
-      for (let j = 0; j < n; j++) {
-        if (j === i) continue;
-        const d = c ? c[i < j ? pairIndex(i, j) : pairIndex(j, i)] : all![j];
-        out[j] += w * z(p, d, mu[p * n + i], sd[p * n + i], j);
+      const o = p * n;
+      if (safeSds) {
+        const muA = mu[o + i];
+        const sA = safeSd(sd[o + i]);
+        for (let j = 0; j < n; j++) if (j !== i) out[j] += w * (((d[j] - muA) / sA + (d[j] - mu[o + j]) / safeSds[o + j]) / 2);
+      } else {
+        const g = gMu[p];
+        const sG = safeSd(gSd[p]);
+        for (let j = 0; j < n; j++) if (j !== i) out[j] += w * ((d[j] - g) / sG);
       }
     }
     for (let j = 0; j < n; j++) out[j] = j === i ? 0 : squash(out[j]);

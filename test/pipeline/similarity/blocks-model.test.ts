@@ -135,12 +135,16 @@ describe('blocks model', () => {
     );
   });
 
-  it('scores listed pairs with the values of the row', () => {
-    const m = blocksModel(db, entries, [1, 2, 1, 1, 1, 1], 'dsn');
-    for (let i = 0; i < vs.length; i++) {
-      const js = [5, i, 0, 3];
-      const r = m.row(i);
-      expect(Array.from(m.pairs(i, js))).toEqual(js.map((j) => r[j]));
+  it('scores listed pairs with the values of the row (both norms; distances from the pair cache, or computed when a sample leaves it out)', () => {
+    for (const norm of ['dsn', 'zscore'] as const) {
+      for (const options of [{}, { mpSample: 3 }]) {
+        const m = blocksModel(db, entries, [1, 2, 1, 1, 1, 1], norm, undefined, undefined, options);
+        for (let i = 0; i < vs.length; i++) {
+          const js = [5, i, 0, 3, vs.length - 1];
+          const r = m.row(i);
+          expect(Array.from(m.pairs(i, js))).toEqual(js.map((j) => r[j]));
+        }
+      }
     }
   });
 
