@@ -23,6 +23,8 @@ import { buildSyntheticCatalogue } from './synthetic-catalogue.js';
 import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
 import { normalizeParams, type SimilarityParams } from '../../src/pipeline/similarity/methods.js';
 import { withCatalogueDefaults } from '../../src/pipeline/similarity/candidate-params.js';
+import { DTW_SHORTLIST } from '../../src/pipeline/similarity/defaults.js';
+import { thousands } from '../../src/util/format.js';
 import { loadPipeline } from '../../src/pipeline/nightly/definition.js';
 import { runNightly } from '../../src/pipeline/nightly/run-nightly.js';
 import { machineLine, today } from '../machine.js';
@@ -35,7 +37,7 @@ const NEW = Number(positional[1] ?? 200);
 // what the set-up and the run use (both catalogues are above dtw's all-pairs size when OLD is)
 const dtwUsed = normalizeParams(withCatalogueDefaults(DTW, OLD));
 const shortlisted = dtwUsed.shortlist !== undefined;
-const dtwWords = `${shortlisted ? `shortlist ${String(dtwUsed.shortlist)}, ` : 'every pair, '}pool ${String(dtwUsed.pool)}, band ${Math.round(100 * (dtwUsed.band as number))} %${DTW.shortlist === undefined && shortlisted ? ": dtw's default above 1,000 tracks" : ''}`;
+const dtwWords = `${shortlisted ? `shortlist ${String(dtwUsed.shortlist)}, ` : 'every pair, '}pool ${String(dtwUsed.pool)}, band ${Math.round(100 * (dtwUsed.band as number))} %${DTW.shortlist === undefined && shortlisted ? `: dtw's default above ${thousands(DTW_SHORTLIST.above)} tracks` : ''}`;
 const dir = path.join(os.tmpdir(), 'yasr-bench-nightly');
 const incoming = path.join(dir, 'incoming');
 mkdirSync(incoming, { recursive: true });

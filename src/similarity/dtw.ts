@@ -138,8 +138,9 @@ function dtwWasm(
     let p = outAt / 8;
     for (let r = 0; r < rows; r++) {
       const i = i0 + r;
-      const jlo = i - w > 0 ? i - w : 0;
-      const jhi = i + w < m - 1 ? i + w : m - 1;
+      // the columns the kernel was given
+      const jlo = i32[loAt / 4 + r];
+      const jhi = i32[hiAt / 4 + r];
       let D = f64;
       if (r === wasmRows) {
         rowCostKernel(dim)(f64, i * dim, f64, yAt / 8, jlo, jhi, costRow, 0);

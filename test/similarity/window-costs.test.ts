@@ -26,6 +26,19 @@ afterEach(() => {
   else process.env.YASR_DTW_KERNEL = env;
 });
 
+/**
+ * `f()` with the WebAssembly kernel, then with YASR_DTW_KERNEL=js (frames of 20 values switch;
+ * dimensions that are not a multiple of 4 are JavaScript either way).
+ */
+function bothKernels<T>(f: () => T): [T, T] {
+  delete process.env.YASR_DTW_KERNEL;
+  expect(windowCostsSupport(20)).toBe(true);
+  const wasm = f();
+  process.env.YASR_DTW_KERNEL = 'js';
+  expect(windowCostsSupport(20)).toBe(false);
+  return [wasm, f()];
+}
+
 describe('window-costs (WebAssembly local costs of a DTW window)', () => {
   it('is generated for dimensions 4, 8, ... 64 only', () => {
     expect([4, 8, 20, 64].map(windowCostsSupport)).toEqual([true, true, true, true]);
@@ -125,12 +138,8 @@ describe('fastdtw with the WebAssembly kernel', () => {
         const p = fastdtwPath(a, b, dim, { radius });
         return [fastdtw(a, b, dim, { radius }), p.distance, Array.from(p.pathX).join(','), Array.from(p.pathY).join(',')];
       });
-    delete process.env.YASR_DTW_KERNEL;
-    expect(windowCostsSupport(20)).toBe(true);
-    const wasm = all();
-    process.env.YASR_DTW_KERNEL = 'js';
-    expect(windowCostsSupport(20)).toBe(false);
-    expect(wasm).toEqual(all());
+    const [wasm, js] = bothKernels(all);
+    expect(wasm).toEqual(js);
   });
 });
 
@@ -154,10 +163,7 @@ describe('exact dtw with the WebAssembly kernel', () => {
         // abandoned past a bound below the distance, exact at or above it
         return [d, dtw(b, a, dim, { band }), dtw(a, b, dim, { band, upperBound: d * 0.5 }), dtw(a, b, dim, { band, upperBound: d })];
       });
-    delete process.env.YASR_DTW_KERNEL;
-    const wasm = all();
-    process.env.YASR_DTW_KERNEL = 'js';
-    const js = all();
+    const [wasm, js] = bothKernels(all);
     expect(wasm).toEqual(js);
     expect(js.some((v) => v === Infinity)).toBe(true);
   });
