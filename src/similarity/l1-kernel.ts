@@ -18,12 +18,11 @@
 import {
   BLOCK, BR, BR_IF, END, F32_LOAD, F64, F64X2_ABS, F64X2_ADD, F64X2_EXTRACT, F64X2_PROMOTE_LOW, F64X2_SUB, F64_ABS,
   F64_ADD, F64_PROMOTE_F32, F64_STORE, F64_SUB, I32, I32_ADD, I32_CONST, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, LGET, LOOP, LSET,
-  V128, VOID, WA, funcBody, i32c, mem, oneFunctionModule, shuffle, simd, v128Load, whileLt, type WasmMemory,
+  V128, V128_ZERO, VOID, WA, funcBody, i32c, mem, oneFunctionModule, shuffle, simd, v128Load, whileLt, type WasmMemory,
 } from '../util/wasm-assembler.js';
 import { l1 } from './dsn.js';
 
 const V128_LOAD64_ZERO = (offset = 0) => simd(0x5d, ...mem(2, offset));
-const V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
 /** f32 lanes 2 and 3 of the (single) operand moved to lanes 0 and 1. */
 const HIGH_HALF = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
 

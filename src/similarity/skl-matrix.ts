@@ -5,9 +5,11 @@
  * in chunks from a shared counter until none is left; the caller then waits (Atomics.wait: it
  * stays synchronous) for the chunks still being computed. A worker that never starts takes no
  * chunk, so the caller computes its share. Every value is skl() of the same arrays in the same
- * order: the matrix is the same whatever the threads.
+ * order (in WebAssembly SIMD where it loads: ./skl-kernel.ts, the same bits; `kernel: 'js'` keeps
+ * the JavaScript loop): the matrix is the same whatever the threads and the kernel.
  */
 import { skl, type SklModels } from './gaussian.js';
+import { sklRowKernel, type SklRowKernel } from './skl-kernel.js';
 import { startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** Below this many models threads cost more than they save (a thread starts in ~50 ms). */
@@ -15,9 +17,19 @@ export const SKL_THREADS_FROM = 1500;
 /** Rows a thread takes at a time. */
 const CHUNK = 16;
 
-/** Rows [from, to) of the upper triangle into full (both halves). */
-export function sklRows(g: SklModels, full: Float32Array, from: number, to: number): void {
+export type SklKernelChoice = 'auto' | 'js';
+
+/** Rows [from, to) of the upper triangle into full (both halves), with `kernel` when given. */
+export function sklRows(g: SklModels, full: Float32Array, from: number, to: number, kernel: SklRowKernel | null = null): void {
   const n = g.n;
+  if (kernel) {
+    const row = new Float64Array(n);
+    for (let i = from; i < to; i++) {
+      kernel.after(i, row);
+      for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = row[j - i - 1];
+    }
+    return;
+  }
   for (let i = from; i < to; i++) {
     for (let j = i + 1; j < n; j++) full[i * n + j] = full[j * n + i] = Math.log1p(skl(g, i, j));
   }
@@ -27,13 +39,14 @@ export function sklRows(g: SklModels, full: Float32Array, from: number, to: numb
  * Take chunks of rows from the shared counter (state[0]: the next row; state[1]: chunks being
  * computed) until every row is taken.
  */
-export function sklChunks(g: SklModels, full: Float32Array, state: Int32Array): void {
+export function sklChunks(g: SklModels, full: Float32Array, state: Int32Array, choice: SklKernelChoice = 'auto'): void {
+  const kernel = choice === 'js' ? null : sklRowKernel(g);
   for (;;) {
     Atomics.add(state, 1, 1);
     const from = Atomics.add(state, 0, CHUNK);
     try {
       if (from >= g.n) return;
-      sklRows(g, full, from, Math.min(g.n, from + CHUNK));
+      sklRows(g, full, from, Math.min(g.n, from + CHUNK), kernel);
     } finally {
       Atomics.sub(state, 1, 1);
       Atomics.notify(state, 1);
@@ -41,13 +54,16 @@ export function sklChunks(g: SklModels, full: Float32Array, state: Int32Array): 
   }
 }
 
-/** The matrix, computed by `threads` threads (this one included) when n >= SKL_THREADS_FROM. */
-export function sklMatrix(g: SklModels, threads = 1): Float32Array {
+/**
+ * The matrix, computed by `threads` threads (this one included) when n >= SKL_THREADS_FROM;
+ * `kernel` 'js' keeps the JavaScript loop (the same values; for tests and comparisons).
+ */
+export function sklMatrix(g: SklModels, threads = 1, kernel: SklKernelChoice = 'auto'): Float32Array {
   const n = g.n;
   const t = n >= SKL_THREADS_FROM ? Math.max(1, Math.floor(threads)) : 1;
   if (t === 1) {
     const full = new Float32Array(n * n);
-    sklRows(g, full, 0, n);
+    sklRows(g, full, 0, n, kernel === 'js' ? null : sklRowKernel(g));
     return full;
   }
   const shared = (a: Float64Array) => {
@@ -58,9 +74,9 @@ export function sklMatrix(g: SklModels, threads = 1): Float32Array {
   const set: SklModels = { n, d: g.d, mean: shared(g.mean), packedCov: shared(g.packedCov), packedInv: shared(g.packedInv) };
   const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
   const state = new Int32Array(new SharedArrayBuffer(8));
-  const workers = startWorkers(import.meta.url, 'skl-worker', t - 1, { set, full, state });
+  const workers = startWorkers(import.meta.url, 'skl-worker', t - 1, { set, full, state, kernel });
   try {
-    sklChunks(g, full, state);
+    sklChunks(g, full, state, kernel);
     // every row is taken: wait for the chunks still being computed
     waitForZero(state, 1, 'timbre divergences: a thread stopped in the middle of its rows');
   } finally {

@@ -21,7 +21,7 @@
  * wins), without a branch. rs, cs in bytes: a row-major or a transposed result.
  */
 import {
-  END, enc, F32, funcBody, get, I32, I32_ADD, I32_MUL, I32_SHL, i32c, set, simd, V128, v128Load, VOID, WA, whileLt,
+  END, enc, F32, funcBody, get, I32, IF, SELECT, I32_ADD, I32_MUL, I32_SHL, i32c, set, simd, V128, v128Load, VOID, WA, whileLt,
   type WasmMemory,
 } from '../util/wasm-assembler.js';
 
@@ -29,9 +29,7 @@ const F32_LOAD = 0x2a;
 const F32_STORE = 0x38;
 const F32_GT = 0x5e;
 const I32_LOAD = 0x28;
-const SELECT = 0x1b;
 const I32_STORE = 0x36;
-const IF = 0x04;
 const F32X4_SPLAT = simd(0x13);
 const F32X4_LE = simd(0x45);
 const F32X4_GE = simd(0x46);

@@ -77,6 +77,15 @@ export const F64_ADD = 0xa0;
 export const F64_SUB = 0xa1;
 export const F64_MUL = 0xa2;
 export const SIMD = 0xfd;
+export const IF = 0x04;
+export const ELSE = 0x05;
+export const RETURN = 0x0f;
+export const SELECT = 0x1b;
+export const I32_EQ = 0x46;
+export const I32_LT_S = 0x48;
+export const I32_GT_S = 0x4a;
+export const I32_AND = 0x71;
+export const F64_GT = 0x64;
 
 export const get = (i: number): number[] => [LGET, i];
 export const set = (i: number): number[] => [LSET, i];
@@ -102,6 +111,12 @@ export const F64X2_ABS = simd(0xec);
 export const F64X2_ADD = simd(0xf0);
 export const F64X2_SUB = simd(0xf1);
 export const F64X2_MUL = simd(0xf2);
+export const V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
+export const v128Load64Splat = (offset = 0): number[] => simd(0x0a, ...mem(3, offset));
+export const F64X2_SPLAT = simd(0x14);
+export const F64X2_SQRT = simd(0xef);
+/** f64x2.pmin(a, b) = b < a ? b : a, lane by lane (the JavaScript ternary, without a branch). */
+export const F64X2_PMIN = simd(0xf6);
 export const i32Load = (offset = 0): number[] => [I32_LOAD, ...mem(2, offset)];
 export const f32Store = (offset = 0): number[] => [F32_STORE, ...mem(2, offset)];
 

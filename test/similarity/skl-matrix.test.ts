@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianLength, prepareGaussians, skl } from '../../src/similarity/gaussian.js';
 import { SKL_THREADS_FROM, sklMatrix } from '../../src/similarity/skl-matrix.js';
+import { sklRowKernel } from '../../src/similarity/skl-kernel.js';
 
 /** n random models of dimension d (packed: mean, then the upper triangle of an SPD covariance). */
 function models(n: number, d: number, seed: number): Float32Array[] {
@@ -40,5 +41,32 @@ describe('sklMatrix', () => {
     const three = sklMatrix(g, 3);
     expect(three.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.compare(Buffer.from(one.buffer), Buffer.from(three.buffer, three.byteOffset, three.byteLength))).toBe(0);
+  });
+
+  it('is the same matrix, value for value, from the WebAssembly kernel and the JavaScript loop (padding, dimensions, threads)', () => {
+    const same = (a: Float32Array, b: Float32Array) => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+    for (const [n, d] of [[1, 3], [2, 1], [3, 2], [5, 3], [8, 20], [9, 20], [42, 7]]) {
+      const g = prepareGaussians(models(n, d, 10 * n + d), d);
+      expect(same(sklMatrix(g, 1, 'js'), sklMatrix(g, 1)), `n ${n}, d ${d}`).toBe(true);
+    }
+    const n = SKL_THREADS_FROM + 5;
+    const g = prepareGaussians(models(n, 4, 3), 4);
+    expect(same(sklMatrix(g, 1, 'js'), sklMatrix(g, 2))).toBe(true);
+  });
+
+  it("the row kernel gives log1p(skl) of model i with each later model, to the bit, NaN where skl's is", () => {
+    const m = models(11, 5, 4);
+    m[6][2] = NaN; // a mean that is not a number: every divergence of model 6 is NaN
+    const g = prepareGaussians(m, 5);
+    const k = sklRowKernel(g);
+    expect(k).not.toBeNull();
+    const out = new Float64Array(11);
+    for (let i = 0; i < 11; i++) {
+      k!.after(i, out);
+      for (let j = i + 1; j < 11; j++) expect(Object.is(out[j - i - 1], Math.log1p(skl(g, i, j))), `${i}, ${j}`).toBe(true);
+    }
+    expect(Number.isNaN(out[0])).toBe(false);
+    k!.after(5, out);
+    expect(Number.isNaN(out[0])).toBe(true);
   });
 });
