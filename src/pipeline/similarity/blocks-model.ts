@@ -38,6 +38,8 @@ export type BlocksNorm = 'dsn' | 'zscore';
 
 /** Pair distances kept in memory up to this size (else rows are recomputed, twice the pairs again): 5,000 tracks with six patterns take 300 MB. */
 const PAIR_CACHE_BYTES = 512 * 1024 * 1024;
+/** row() reads the pair cache's columns for this many rows at once. */
+const GATHER = 16;
 
 /**
  * The blocks model over `entries`. `weights`: one per pattern (BLOCK_PATTERN_NAMES order), >= 0,
@@ -165,14 +167,32 @@ export function blocksModel(
   // the arithmetic of z, term by term, so the same values as z and pairs
   const safeSds = norm === 'dsn' ? sd.map(safeSd) : null;
   const rowD = new Float64Array(n);
+  // the columns above the diagonal of GATHER rows at a time: pairs (j, r), r = g0 .. g0 + GATHER - 1,
+  // lie side by side in the pair cache (one read of each j's stretch instead of one per row)
+  const col = pairCache ? new Float32Array(active.length * GATHER * n) : null;
+  let g0 = -Infinity;
+  const gather = (i: number) => {
+    g0 = i - (i % GATHER);
+    const g1 = Math.min(n, g0 + GATHER);
+    for (let a = 0; a < active.length; a++) {
+      const c = pairCache![a];
+      const base = a * GATHER * n - g0 * n;
+      for (let j = 0; j < g1 - 1; j++) {
+        const r0 = Math.max(g0, j + 1);
+        for (let r = r0, q = pairIndex(j, r0); r < g1; r++, q++) col![base + r * n + j] = c[q];
+      }
+    }
+  };
   const row = (i: number): Float64Array => {
     const out = new Float64Array(n);
+    if (col && (i < g0 || i >= g0 + GATHER)) gather(i);
     for (const p of active) {
       const c = pairCache?.[slot[p]];
       let d: Float64Array | Float32Array;
       if (c) {
-        // pairIndex(j, i) for j < i moves on by n - j - 2; pairIndex(i, j) for j > i by 1
-        for (let j = 0, q = i - 1; j < i; q += n - j - 2, j++) rowD[j] = c[q];
+        // pairIndex(i, j) for j > i moves on by 1
+        const at = slot[p] * GATHER * n + (i - g0) * n;
+        for (let j = 0; j < i; j++) rowD[j] = col![at + j];
         for (let j = i + 1, q = i + 1 < n ? pairIndex(i, i + 1) : 0; j < n; j++, q++) rowD[j] = c[q];
         d = rowD;
       } else {

@@ -148,6 +148,17 @@ describe('blocks model', () => {
     }
   });
 
+  it('gives each row the values of pairs() when rows are asked in any order (the pair cache read for several rows at once)', () => {
+    const many = vectors(40, 9);
+    const db40 = catalogue(many);
+    const e40 = analysedTracks(db40, ['block_patterns']).entries;
+    const all = Array.from({ length: 40 }, (_, j) => j);
+    for (const norm of ['dsn', 'zscore'] as const) {
+      const m = blocksModel(db40, e40, [1, 2, 1, 1, 1, 1], norm);
+      for (const i of [3, 39, 0, 17, 16, 31, 5, 15, 32, 33, 1, 38, 20]) expect(Array.from(m.row(i)), `row ${i}`).toEqual(Array.from(m.pairs(i, all)));
+    }
+  });
+
   it('with a sample (candidate runs) takes each track statistics over its distances to the sampled tracks only', () => {
     const sample = Array.from(sampleIndices(vs.length, 3));
     expect(sample).toHaveLength(3);
