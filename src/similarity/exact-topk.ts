@@ -15,6 +15,8 @@ import { badParameter } from '../errors.js';
 import type { BackendName, TensorBackend, Tile } from './backends/backend.js';
 import { tensorBackend } from './backends/select.js';
 import { TileScanner } from './tile-scan.js';
+import { rowDots } from './f64-kernels.js';
+import { startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** Per-row lists: row i's entries at [i*k, i*k+k), best first. */
 export interface TopKResult {
@@ -46,6 +48,25 @@ export interface ExactTopKOptions {
 
 const U24 = 2 ** -24;
 
+/** Each row's lists: row i's k nearest at [i*k, i*k+k) (best first), its `least` farthest at [i*least, ...). */
+export interface ListArrays {
+  nearIdx: Int32Array;
+  nearScore: Float64Array;
+  farIdx: Int32Array;
+  farScore: Float64Array;
+}
+
+/** Empty lists (index -1, the worst scores), in shared memory when `shared` (for threads). */
+function emptyLists(n: number, k: number, least: number, shared = false): ListArrays {
+  const mem = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return {
+    nearIdx: new Int32Array(mem(4 * n * k)).fill(-1),
+    nearScore: new Float64Array(mem(8 * n * k)).fill(-Infinity),
+    farIdx: new Int32Array(mem(4 * n * least)).fill(-1),
+    farScore: new Float64Array(mem(8 * n * least)).fill(Infinity),
+  };
+}
+
 /** Sorted exact lists and the approximate thresholds that admit a candidate. */
 class RowLists {
   readonly nearIdx: Int32Array;
@@ -64,11 +85,13 @@ class RowLists {
     private readonly eps: number,
     /** Mirrors the thresholds in float32 for the SIMD scan (rounded outwards). */
     private readonly scanner: TileScanner | null = null,
+    /** The lists' arrays, as emptyLists makes them (shared with another thread); default: new ones. */
+    storage: ListArrays = emptyLists(n, k, least),
   ) {
-    this.nearIdx = new Int32Array(n * k).fill(-1);
-    this.nearScore = new Float64Array(n * k).fill(-Infinity);
-    this.farIdx = new Int32Array(n * least).fill(-1);
-    this.farScore = new Float64Array(n * least).fill(Infinity);
+    this.nearIdx = storage.nearIdx;
+    this.nearScore = storage.nearScore;
+    this.farIdx = storage.farIdx;
+    this.farScore = storage.farScore;
     this.hi = new Float64Array(n).fill(-Infinity);
     // no farthest lists: NaN admits nothing (every comparison with it is false)
     this.lo = new Float64Array(n).fill(least > 0 ? Infinity : NaN);
@@ -295,12 +318,43 @@ export function windowScore(C: Float64Array, W: Float64Array, start: Int32Array,
 }
 
 /**
+ * windowScore as a function of (i, j) over fixed C, W and start, its products in WebAssembly
+ * (src/similarity/f64-kernels.ts: the same sums to the bit; c . w and w . c are the same products),
+ * the maxima taken in windowScore's order.
+ */
+export function windowScorer(C: Float64Array, W: Float64Array, start: Int32Array, dim: number): (i: number, j: number) => number {
+  const dotsW = rowDots(W, dim);
+  return (i, j) => {
+    let m = -Infinity;
+    const a = dotsW(C, i * dim, start[j], start[j + 1] - start[j]);
+    for (let r = 0; r < a.length; r++) if (a[r] > m) m = a[r];
+    const b = dotsW(C, j * dim, start[i], start[i + 1] - start[i]);
+    for (let r = 0; r < b.length; r++) if (b[r] > m) m = b[r];
+    return m;
+  };
+}
+
+/** Options of windowMatchTopK. */
+export interface WindowTopKOptions extends ExactTopKOptions {
+  /**
+   * Threads, this one included (default 1), from WINDOW_THREADS_FROM tracks on: worker threads
+   * (./window-topk-worker.ts) and this one take bands of rows from a shared counter, each keeping
+   * lists of the pairs it scored; the lists are then merged. The same lists as one thread (each
+   * is the exact top-k of its pairs). A backend given as an object runs on this thread only.
+   */
+  threads?: number;
+}
+
+/** Below this many tracks a thread costs more than it saves (it starts in ~50 ms and copies the windows). */
+export const WINDOW_THREADS_FROM = 1000;
+
+/**
  * The exact top-k (and bottom-`least`) of the window-matching scores of n tracks (see
  * {@link windowScore}). The tiles are products of summaries (rows of C) with windows (rows of W);
  * each is reduced by owner to the best window per track pair, and each product is computed once:
  * P[i][j] = max over j's windows of C_i . w, score = max(P[i][j], P[j][i]).
  */
-export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Array, dim: number, options: ExactTopKOptions = {}): TopKResult {
+export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Array, dim: number, options: WindowTopKOptions = {}): TopKResult {
   if (!Number.isInteger(dim) || dim < 1) throw badParameter('dim', dim, 'a positive integer');
   const n = C.length / dim;
   const nW = W.length / dim;
@@ -310,17 +364,74 @@ export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Ar
   for (let i = 0; i < n; i++) {
     if (!(start[i + 1] >= start[i])) throw badParameter(`start[${i + 1}]`, start[i + 1], `>= start[${i}] = ${start[i]}`);
   }
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) throw badParameter('threads', options.threads, 'a positive integer');
   const { k, least, backend } = checkOptions(options);
+  const bs = options.blockSize ?? backend.tileRows;
+  const bands = Math.ceil(n / bs);
+  const threads = typeof options.backend === 'object' || n < WINDOW_THREADS_FROM ? 1 : Math.min(bands, options.threads ?? 1);
+  if (threads === 1) {
+    let next = 0;
+    return windowBands({ C, W, start, dim, k, least, backend, options }, emptyLists(n, k, least), () => (next < bands ? next++ : -1)).result(backend.name);
+  }
+  const share = <T extends Float64Array | Int32Array>(a: T): T => {
+    const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    return s;
+  };
+  const data = { C: share(C), W: share(W), start: share(start), dim, k, least, backend: backend.name, blockSize: options.blockSize, simdScan: options.simdScan };
+  const outs = Array.from({ length: threads }, () => emptyLists(n, k, least, true));
+  // state[0]: the next band of rows; state[1]: takes in progress
+  const state = new Int32Array(new SharedArrayBuffer(8));
+  const workers = outs.slice(1).flatMap((out) => startWorkers(import.meta.url, 'window-topk-worker', 1, { ...data, out, state }));
+  try {
+    windowBands({ C, W, start, dim, k, least, backend, options }, outs[0], takeFrom(state, bands));
+    // every band is taken: wait for the bands still being computed
+    waitForZero(state, 1, 'cosine window lists: a thread stopped in the middle of its rows');
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+  return { n, k, ...mergeLists(outs, n, k, least), backend: backend.name };
+}
+
+/** Takes of bands [0, bands) from a shared counter (state[0]), counted in progress at state[1]; -1 when none is left. */
+function takeFrom(state: Int32Array, bands: number): () => number {
+  return () => {
+    const b = Atomics.add(state, 0, 1);
+    return b < bands ? b : -1;
+  };
+}
+
+/** What windowBands computes with. */
+interface WindowWork {
+  C: Float64Array;
+  W: Float64Array;
+  start: Int32Array;
+  dim: number;
+  k: number;
+  least: number;
+  backend: TensorBackend;
+  options: ExactTopKOptions;
+}
+
+/**
+ * The pairs of the bands of rows that `take` hands out (band b: rows [b * bs, (b + 1) * bs) with
+ * every column from the band's first row on), offered to lists in `storage`; `take` returns -1
+ * when there is none left.
+ */
+function windowBands(w: WindowWork, storage: ListArrays, take: () => number, state?: Int32Array): RowLists {
+  const { C, W, start, dim, k, least, backend, options } = w;
+  const n = C.length / dim;
+  const nW = W.length / dim;
   const scanner = n >= 2 && options.simdScan !== false ? TileScanner.create(n) : null;
-  const lists = new RowLists(n, k, least, margin(backend, dim), scanner);
-  if (n < 2) return lists.result(backend.name);
+  const lists = new RowLists(n, k, least, margin(backend, dim), scanner, storage);
+  if (n < 2) return lists;
   const owner = new Int32Array(nW);
   for (let i = 0; i < n; i++) owner.fill(i, start[i], start[i + 1]);
   const bound = backend.bind({ data: Float32Array.from(C), n, dim }, { data: Float32Array.from(W), n: nW, dim });
   const bs = options.blockSize ?? backend.tileRows;
   const wc = options.blockSize ?? backend.tileCols;
   const stride = Math.ceil(bs / 4) * 4;
-  const exact = (i: number, j: number) => windowScore(C, W, start, dim, i, j);
+  const exact = windowScorer(C, W, start, dim);
   const { hi, lo } = lists;
   const own = scanner ? null : new Float32Array(bs * stride);
   const wStride = Math.ceil(wc / 4) * 4;
@@ -368,51 +479,110 @@ export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Ar
     }
   };
   try {
-    for (let i0 = 0; i0 < n; i0 += bs) {
-      const i1 = Math.min(n, i0 + bs);
-      for (let j0 = i0; j0 < n; j0 += bs) {
-        const j1 = Math.min(n, j0 + bs);
-        const rows = i1 - i0;
-        const cols = j1 - j0;
-        // S[i][j] = max(P[i][j], P[j][i]): the best window of j for i's summary, and of i for j's
-        const area = scanner ? scanner.area(rows, stride) : { data: own!, offset: 0 };
-        const S = area.data;
-        const so = area.offset;
-        for (let r = 0; r < rows; r++) {
-          S.fill(-Infinity, so + r * stride, so + r * stride + cols);
-          S.fill(NaN, so + r * stride + cols, so + (r + 1) * stride); // never a candidate
-        }
-        bestWindows(S, so, i0, i1, j0, j1, false);
-        if (j0 !== i0) bestWindows(S, so, j0, j1, i0, i1, true);
-        else {
-          for (let r = 0; r < rows; r++) {
-            for (let c = r + 1; c < cols; c++) {
-              const b = S[so + c * stride + r];
-              if (b > S[so + r * stride + c]) S[so + r * stride + c] = b;
-            }
-          }
-        }
-        if (scanner) {
-          considerScanned(scanner, lists, rows, cols, stride, i0, j0, exact);
-          continue;
-        }
-        for (let i = i0; i < i1; i++) {
-          let hiI = hi[i];
-          let loI = lo[i];
-          const o = (i - i0) * stride - j0;
-          for (let j = Math.max(j0, i + 1); j < j1; j++) {
-            const v = S[o + j];
-            if (v >= hiI || v <= loI || v >= hi[j] || v <= lo[j]) {
-              lists.consider(i, j, v, exact);
-              hiI = hi[i];
-              loI = lo[i];
-            }
-          }
+    for (;;) {
+      if (state) Atomics.add(state, 1, 1);
+      try {
+        const b = take();
+        if (b < 0) break;
+        band(b * bs, Math.min(n, b * bs + bs));
+      } finally {
+        if (state) {
+          Atomics.sub(state, 1, 1);
+          Atomics.notify(state, 1);
         }
       }
     }
   } finally {
     bound.dispose();
   }
-  return lists.result(backend.name);
+  return lists;
+
+  /** The tiles of rows [i0, i1) with columns from i0 on. */
+  function band(i0: number, i1: number): void {
+    for (let j0 = i0; j0 < n; j0 += bs) {
+      const j1 = Math.min(n, j0 + bs);
+      const rows = i1 - i0;
+      const cols = j1 - j0;
+      // S[i][j] = max(P[i][j], P[j][i]): the best window of j for i's summary, and of i for j's
+      const area = scanner ? scanner.area(rows, stride) : { data: own!, offset: 0 };
+      const S = area.data;
+      const so = area.offset;
+      for (let r = 0; r < rows; r++) {
+        S.fill(-Infinity, so + r * stride, so + r * stride + cols);
+        S.fill(NaN, so + r * stride + cols, so + (r + 1) * stride); // never a candidate
+      }
+      bestWindows(S, so, i0, i1, j0, j1, false);
+      if (j0 !== i0) bestWindows(S, so, j0, j1, i0, i1, true);
+      else {
+        for (let r = 0; r < rows; r++) {
+          for (let c = r + 1; c < cols; c++) {
+            const b = S[so + c * stride + r];
+            if (b > S[so + r * stride + c]) S[so + r * stride + c] = b;
+          }
+        }
+      }
+      if (scanner) {
+        considerScanned(scanner, lists, rows, cols, stride, i0, j0, exact);
+        continue;
+      }
+      for (let i = i0; i < i1; i++) {
+        let hiI = hi[i];
+        let loI = lo[i];
+        const o = (i - i0) * stride - j0;
+        for (let j = Math.max(j0, i + 1); j < j1; j++) {
+          const v = S[o + j];
+          if (v >= hiI || v <= loI || v >= hi[j] || v <= lo[j]) {
+            lists.consider(i, j, v, exact);
+            hiI = hi[i];
+            loI = lo[i];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Each row's lists of several threads merged: the best k (and the `least` worst) of their union, ties to the smaller index. */
+function mergeLists(parts: ListArrays[], n: number, k: number, least: number): Pick<TopKResult, 'index' | 'score' | 'farthest'> {
+  const merge = (m: number, idx: (p: ListArrays) => Int32Array, score: (p: ListArrays) => Float64Array, sign: number) => {
+    const index = new Int32Array(n * m).fill(-1);
+    const out = new Float64Array(n * m).fill(NaN);
+    const pos = new Int32Array(parts.length);
+    for (let i = 0; i < n; i++) {
+      pos.fill(i * m);
+      for (let q = i * m; q < i * m + m; q++) {
+        // the head that comes first: listed, better score, or equal and smaller index
+        let best = -1;
+        for (let t = 0; t < parts.length; t++) {
+          if (pos[t] >= i * m + m) continue;
+          const j = idx(parts[t])[pos[t]];
+          if (j === -1) continue;
+          if (best === -1) {
+            best = t;
+            continue;
+          }
+          const s = sign * score(parts[t])[pos[t]];
+          const b = sign * score(parts[best])[pos[best]];
+          if (s > b || (s === b && j < idx(parts[best])[pos[best]])) best = t;
+        }
+        if (best === -1) break;
+        index[q] = idx(parts[best])[pos[best]];
+        out[q] = score(parts[best])[pos[best]];
+        pos[best]++;
+      }
+    }
+    return { index, score: out };
+  };
+  const near = merge(k, (p) => p.nearIdx, (p) => p.nearScore, 1);
+  if (least === 0) return near;
+  const far = merge(least, (p) => p.farIdx, (p) => p.farScore, -1);
+  return { ...near, farthest: { k: least, index: far.index, score: far.score } };
+}
+
+/** A worker thread of windowMatchTopK (./window-topk-worker.ts): bands from the shared counter into its own lists. */
+export function windowTopKThread(d: { C: Float64Array; W: Float64Array; start: Int32Array; dim: number; k: number; least: number; backend: BackendName; blockSize?: number; simdScan?: boolean; out: ListArrays; state: Int32Array }): void {
+  const backend = tensorBackend(d.backend);
+  const options = { blockSize: d.blockSize, simdScan: d.simdScan };
+  const bands = Math.ceil((d.start.length - 1) / (d.blockSize ?? backend.tileRows));
+  windowBands({ C: d.C, W: d.W, start: d.start, dim: d.dim, k: d.k, least: d.least, backend, options }, d.out, takeFrom(d.state, bands), d.state);
 }

@@ -14,43 +14,66 @@
  */
 import {
   BLOCK, BR, BR_IF, END, F64, F64_ADD, F64_CONST, F64_LOAD, F64_MUL, F64_SQRT, F64_STORE, F64_SUB,
-  I32, I32_ADD, I32_CONST, I32_GE_U, I32_SHL, LGET, LOOP, LSET, VOID, WA, enc,
+  I32, I32_ADD, I32_CONST, I32_GE_U, I32_GT_U, I32_SHL, LGET, LOOP, LSET, VOID, WA, enc,
 } from '../util/wasm-assembler.js';
 
 
-// params: q, x, n, dim, out (byte addresses and counts), scale (distances); locals: j, k, acc,
-// and d (distances)
-const [Q, X, N, DIM, OUT, SCALE, J, K, ACC, D] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// params: q, x, n, dim, out (byte addresses and counts), scale (distances); locals: j, k, the
+// row pointer of each of ROWS rows at once, q[k], then each row's acc (and d for distances)
+const [Q, X, N, DIM, OUT, SCALE, J, K] = [0, 1, 2, 3, 4, 5, 6, 7];
+/** Rows computed side by side: their sums are separate chains, which the processor overlaps. */
+const ROWS = 4;
+const P = (r: number) => 8 + r;
+const QK = 8 + ROWS;
+const ACC = (r: number) => 9 + ROWS + r;
+const D = 9 + 2 * ROWS;
 /** p + (index << 3): the address of a float64 */
 const at = (p: number, index: number) => [LGET, p, LGET, index, I32_CONST, 3, I32_SHL, I32_ADD];
+const each = (rows: number, code: (r: number) => number[]) => Array.from({ length: rows }, (_, r) => code(r)).flat();
 
 /**
- * One kernel: for each of n rows, acc = 0, then for each k acc = acc + term(q[k], x[k]); the
- * row's result finish(acc) goes to out[j]. `f64Locals`: acc, and d for a term that needs it.
+ * `rows` rows from X on: for each, acc = 0, then for each k acc = acc + term(q[k], x[k]) (the
+ * rows' terms interleaved, each row's in k order); row r's finish(acc) goes to out[J + r]; then X
+ * and J move on by `rows`.
  */
-function kernel(f64Locals: number, term: number[], finish: number[]): number[] {
-  const code = [
-    ...enc.vec([[2, I32], [f64Locals, F64]]),
-    BLOCK, VOID,
-    LOOP, VOID,
-    LGET, J, LGET, N, I32_GE_U, BR_IF, 1,
-    F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, LSET, ACC,
+function rowsBody(rows: number, term: number[], finish: number[]): number[] {
+  return [
+    ...each(rows, (r) => [LGET, X, ...(r ? [LGET, DIM, I32_CONST, 3 + 0, I32_SHL, I32_CONST, r, 0x6c /* i32.mul */, I32_ADD] : []), LSET, P(r)]),
+    ...each(rows, (r) => [F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, LSET, ACC(r)]),
     I32_CONST, 0, LSET, K,
     BLOCK, VOID,
     LOOP, VOID,
     LGET, K, LGET, DIM, I32_GE_U, BR_IF, 1,
-    LGET, ACC,
-    ...at(Q, K), F64_LOAD, 3, 0,
-    ...at(X, K), F64_LOAD, 3, 0,
-    ...term,
-    F64_ADD, LSET, ACC,
+    ...at(Q, K), F64_LOAD, 3, 0, LSET, QK,
+    ...each(rows, (r) => [LGET, ACC(r), LGET, QK, ...at(P(r), K), F64_LOAD, 3, 0, ...term, F64_ADD, LSET, ACC(r)]),
     LGET, K, I32_CONST, 1, I32_ADD, LSET, K,
     BR, 0,
     END,
     END,
-    ...at(OUT, J), LGET, ACC, ...finish, F64_STORE, 3, 0,
-    LGET, X, LGET, DIM, I32_CONST, 3, I32_SHL, I32_ADD, LSET, X,
-    LGET, J, I32_CONST, 1, I32_ADD, LSET, J,
+    ...each(rows, (r) => [...at(OUT, J), LGET, ACC(r), ...finish, F64_STORE, 3, 8 * r]),
+    LGET, X, LGET, DIM, I32_CONST, 3, I32_SHL, I32_CONST, rows, 0x6c, I32_ADD, LSET, X,
+    LGET, J, I32_CONST, rows, I32_ADD, LSET, J,
+  ];
+}
+
+/**
+ * One kernel: for each of n rows, acc = 0, then for each k acc = acc + term(q[k], x[k]); the
+ * row's result finish(acc) goes to out[j]. ROWS rows at a time while there are, then one.
+ */
+function kernel(term: number[], finish: number[]): number[] {
+  const code = [
+    ...enc.vec([[2 + ROWS, I32], [2 + ROWS, F64]]),
+    BLOCK, VOID,
+    LOOP, VOID,
+    LGET, J, I32_CONST, ROWS, I32_ADD, LGET, N, I32_GT_U, BR_IF, 1,
+    ...rowsBody(ROWS, term, finish),
+    BR, 0,
+    END,
+    END,
+    BLOCK, VOID,
+    LOOP, VOID,
+    LGET, J, LGET, N, I32_GE_U, BR_IF, 1,
+    ...rowsBody(1, term, finish),
     BR, 0,
     END,
     END,
@@ -62,8 +85,8 @@ function kernel(f64Locals: number, term: number[], finish: number[]): number[] {
 function assemble(): Uint8Array {
   const params = [0x60, ...enc.vec([[I32], [I32], [I32], [I32], [I32], [F64]]), 0x00];
   // dots: q[k] * x[k]; distances: d = q[k] - x[k], then d * d, and the row's sqrt times scale
-  const dots = kernel(1, [F64_MUL], []);
-  const dists = kernel(2, [F64_SUB, LSET, D, LGET, D, LGET, D, F64_MUL], [F64_SQRT, LGET, SCALE, F64_MUL]);
+  const dots = kernel([F64_MUL], []);
+  const dists = kernel([F64_SUB, LSET, D, LGET, D, LGET, D, F64_MUL], [F64_SQRT, LGET, SCALE, F64_MUL]);
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...enc.section(1, enc.vec([params])),
@@ -117,3 +140,23 @@ export function dotsF64(q: ArrayLike<number>, data: Float64Array, dim: number): 
 export function distancesF64(q: ArrayLike<number>, data: Float64Array, dim: number, scale = 1): Float64Array {
   return run('dists', q, data, dim, scale);
 }
+
+/**
+ * Many small products against one matrix's rows: the returned function gives q[qOff + k] . row
+ * (from + r), k < dim, for r < count, with dotsF64's arithmetic (so the same bits as its loop);
+ * its result is a view that the next call overwrites. The matrix is copied once.
+ */
+export function rowDots(data: Float64Array, dim: number): (q: ArrayLike<number>, qOff: number, from: number, count: number) => Float64Array {
+  const n = data.length / dim;
+  const k = kernelsFor(data, dim, n);
+  const qAt = data.byteLength;
+  const outAt = qAt + 8 * dim;
+  let mem = new Float64Array(k.memory.buffer);
+  return (q, qOff, from, count) => {
+    if (mem.buffer !== k.memory.buffer) mem = new Float64Array(k.memory.buffer);
+    for (let i = 0; i < dim; i++) mem[qAt / 8 + i] = q[qOff + i];
+    k.dots(qAt, from * dim * 8, count, dim, outAt, 1);
+    return mem.subarray(outAt / 8, outAt / 8 + count);
+  };
+}
+

@@ -10,7 +10,7 @@ import { YasrError } from '../../src/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../src/similarity/backends/backend.js';
 import { backendStatus } from '../../src/similarity/backends/select.js';
 import { cosineSimilarity, cosineTopK, standardize, windowMatchScores } from '../../src/similarity/cosine.js';
-import { unitRowsTopK, windowMatchTopK, windowScore, type TopKResult } from '../../src/similarity/exact-topk.js';
+import { WINDOW_THREADS_FROM, unitRowsTopK, windowMatchTopK, windowScore, windowScorer, type TopKResult } from '../../src/similarity/exact-topk.js';
 import { seededRandom } from '../../src/util/random.js';
 
 const loaded = backendStatus().filter((s) => s.loaded).map((s) => s.name);
@@ -235,7 +235,13 @@ describe('windowMatchTopK against windowMatchScores', () => {
     // the model's rows: windowMatchScores of each track's summary and windows
     const rows = Array.from({ length: n }, (_, i) => windowMatchScores(C.subarray(i * dim, i * dim + dim), W.subarray(start[i] * dim, start[i + 1] * dim), C, W, owner, dim));
     const want = brute(n, k, least, (i, j) => rows[i][j]);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(Object.is(windowScore(C, W, start, dim, i, j), rows[i][j])).toBe(true);
+    const scorer = windowScorer(C, W, start, dim);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        expect(Object.is(windowScore(C, W, start, dim, i, j), rows[i][j])).toBe(true);
+        expect(Object.is(scorer(i, j), rows[i][j])).toBe(true);
+      }
+    }
     return VARIANTS.map((v) => {
       const r = windowMatchTopK(C, W, start, dim, { k, least, backend: v.backend as BackendName, simdScan: v.simdScan, blockSize: v.blockSize });
       expectLists(r, want, `windows [${v.backend}, ${v.simdScan ? 'simd' : 'js'} scan, block ${v.blockSize ?? 'default'}]`);
@@ -260,6 +266,24 @@ describe('windowMatchTopK against windowMatchScores', () => {
     expect(Array.from(a.index)).toEqual(Array.from(b.index));
     expect(Array.from(a.score)).toEqual(Array.from(b.score));
     expect(Array.from(a.farthest!.index)).toEqual(Array.from(b.farthest!.index));
+  });
+
+  it('gives the same lists on three threads as on one (bands of rows shared out, lists merged; ties included)', () => {
+    const n = WINDOW_THREADS_FROM + 37;
+    const { C, W, start } = catalogue(n, 5, (i) => i % 4, 22);
+    // exact ties: tracks 10 and 11 are copies of track 9, summary and windows
+    for (const t of [10, 11]) {
+      C.copyWithin(t * 5, 9 * 5, 10 * 5);
+      W.copyWithin(start[t] * 5, start[9] * 5, start[9] * 5 + Math.min(start[t + 1] - start[t], start[10] - start[9]) * 5);
+    }
+    const one = windowMatchTopK(C, W, start, 5, { k: 5, least: 3, blockSize: 64 });
+    const three = windowMatchTopK(C, W, start, 5, { k: 5, least: 3, blockSize: 64, threads: 3 });
+    const same = (a: Float64Array | Int32Array, b: Float64Array | Int32Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+    expect(same(three.index, one.index)).toBe(true);
+    expect(same(three.score, one.score)).toBe(true);
+    expect(same(three.farthest!.index, one.farthest!.index)).toBe(true);
+    expect(same(three.farthest!.score, one.farthest!.score)).toBe(true);
+    expect(() => windowMatchTopK(C, W, start, 5, { threads: 0 })).toThrow('invalid threads: 0');
   });
 
   it('rejects inconsistent shapes', () => {

@@ -44,7 +44,7 @@ describe('float64 kernels', () => {
   it('random rows of every scale: the same bits as the JavaScript loops, for matrices kept and grown', () => {
     const rand = rng(5);
     const value = () => (rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20);
-    const matrices = [[1, 1], [9, 3], [5000, 40], [300, 14], [3, 257], [40_000, 40]].map(([n, dim]) => ({ dim, data: Float64Array.from({ length: n * dim }, value) }));
+    const matrices = [[1, 1], [9, 3], [6, 5], [7, 2], [5000, 40], [300, 14], [3, 257], [40_000, 40]].map(([n, dim]) => ({ dim, data: Float64Array.from({ length: n * dim }, value) }));
     // each matrix twice, interleaved with the others (their copies in WebAssembly memory are kept)
     for (let round = 0; round < 2; round++) {
       for (const { dim, data } of matrices) {

@@ -87,9 +87,9 @@ export interface VectorMethod<N extends string = string> extends MethodBase<N> {
   queryInputs(params: NormalizedParams, f: QueryVectors): (Float32Array | undefined)[];
   /**
    * Optional fast path for `yasr similarity`: each track's k nearest (and farthest, may be empty)
-   * without the whole model; undefined to use the model.
+   * without the whole model; undefined to use the model. `threads`: how many it may use (this one included).
    */
-  topK?(db: Db, params: NormalizedParams, entries: CatalogueEntry[], k: number): Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }> | undefined;
+  topK?(db: Db, params: NormalizedParams, entries: CatalogueEntry[], k: number, threads?: number): Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }> | undefined;
   /**
    * Optional: held-out candidates made cheaper than one dense matrix per choice (hybrid sums its
    * components' matrices). `onSharedTracks` re-indexes matrices onto the tracks they all have.

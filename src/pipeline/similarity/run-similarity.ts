@@ -214,7 +214,7 @@ export async function runSimilarity(
     if (state?.membersHash === membersHash && state.k >= a.k) summary.nothingToDo = true;
     else {
       // a method's own top-k (cosine without windows), else every row of its model
-      const fast = m.topK?.(db, params, entries, keep);
+      const fast = m.topK?.(db, params, entries, keep, a.workers);
       const byTrack = fast ?? new Map<number, { nearest: NeighbourEntry[]; farthest: NeighbourEntry[] }>();
       if (!fast && entries.length > 1) {
         const model = m.model(db, params, entries, undefined, undefined, { threads: a.workers });

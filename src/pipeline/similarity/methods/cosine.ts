@@ -39,14 +39,14 @@ export const cosine: VectorMethod<'cosine'> = {
    * tensor backend (src/similarity/exact-topk.ts; YASR_TENSOR_BACKEND), on the model's own rows,
    * so the lists and their scores are the ones the model's rows give.
    */
-  topK(db, params, entries, keep) {
+  topK(db, params, entries, keep, threads = 1) {
     if (entries.length <= 1) return undefined;
     const kk = Math.min(keep, entries.length - 1);
     const standardize = params.standardize !== 'none';
     let r: TopKResult;
     if (usesWindows(params)) {
       const w = windowedRows(db, entries, params.vector as string, params.windows as string, standardize);
-      r = windowMatchTopK(w.C, w.W, w.start, w.dim, { k: kk, least: kk });
+      r = windowMatchTopK(w.C, w.W, w.start, w.dim, { k: kk, least: kk, threads: Math.max(1, threads) });
     } else {
       const c = cosineRows(db, entries, params.vector as string, standardize);
       r = unitRowsTopK(c.rows, c.dim, { k: kk, least: kk });
