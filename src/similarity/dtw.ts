@@ -15,7 +15,8 @@
  */
 import { badParameter } from '../errors.js';
 import { rowCostKernel, twoRowCostKernel } from './local-cost.js';
-import { arena, windowCostKernel, windowCostsSupport, type Arena } from './window-costs.js';
+import { windowCostsSupport } from './window-costs.js';
+import { dtwInWasm } from './dtw-kernel.js';
 
 /** Options for {@link dtw}. */
 export interface DtwOptions {
@@ -80,81 +81,10 @@ export function dtw(
     rowA = new Float64Array(m + 1);
     rowB = new Float64Array(m + 1);
   }
-  if (windowCostsSupport(dim)) return dtwWasm(a, b, n, m, dim, w, ub, rowA, rowB);
+  if (windowCostsSupport(dim)) return dtwInWasm(a, b, n, m, dim, w, ub);
   bufX = copyInto(bufX, a);
   bufY = copyInto(bufY, b);
   return dtwCore(bufX, bufY, n, m, dim, w, ub, rowA, rowB);
-}
-
-/** Rows whose local costs one WebAssembly call makes (an abandoned alignment wastes at most these). */
-const WASM_ROWS = 64;
-let wasmViews: Arena | undefined;
-
-/**
- * dtwCore's DP with the band's local costs made WASM_ROWS rows at a time by the WebAssembly
- * window kernel (src/similarity/window-costs.ts, frames of 4, 8, ... 64 values): the same numbers
- * to the bit as dtwCore, whose two-row kernel sums s0 + s1 (the kernel's 'two' sums) on every row
- * but an odd-length sequence's last, which its one-row kernel sums as (s0 + s1) + (s2 + s3) (made
- * here by that same JavaScript kernel). YASR_DTW_KERNEL=js: dtwCore alone.
- */
-function dtwWasm(
-  a: Float32Array | Float64Array,
-  b: Float32Array | Float64Array,
-  n: number,
-  m: number,
-  dim: number,
-  w: number,
-  ub: number,
-  r0: Float64Array,
-  r1: Float64Array,
-): number {
-  const k = windowCostKernel(dim, 'two');
-  const rowBytes = dim * 8;
-  const width = Math.min(m, 2 * w + 1);
-  // the kernel's memory: X, Y, the rows' column bounds (Int32), their costs (row after row)
-  const yAt = n * rowBytes;
-  const loAt = yAt + m * rowBytes;
-  const hiAt = loAt + WASM_ROWS * 4;
-  const outAt = hiAt + WASM_ROWS * 4;
-  const views = (wasmViews = arena(k, outAt + WASM_ROWS * width * 8, wasmViews));
-  const { f64, i32 } = views;
-  f64.set(a, 0);
-  f64.set(b, yAt / 8);
-  const lastOdd = (n & 1) === 1;
-  if (lastOdd && costRow.length < 2 * m) costRow = new Float64Array(2 * m);
-  let prev = r0;
-  let cur = r1;
-  prev.fill(Infinity, 0, m + 1);
-  cur.fill(Infinity, 0, m + 1);
-  for (let i0 = 0; i0 < n; i0 += WASM_ROWS) {
-    const rows = Math.min(WASM_ROWS, n - i0);
-    for (let r = 0; r < rows; r++) {
-      const i = i0 + r;
-      i32[loAt / 4 + r] = i - w > 0 ? i - w : 0;
-      i32[hiAt / 4 + r] = i + w < m - 1 ? i + w : m - 1;
-    }
-    const wasmRows = lastOdd && i0 + rows === n ? rows - 1 : rows;
-    if (wasmRows > 0) k.cells(i0 * rowBytes, yAt, loAt, hiAt, wasmRows, outAt);
-    let p = outAt / 8;
-    for (let r = 0; r < rows; r++) {
-      const i = i0 + r;
-      // the columns the kernel was given
-      const jlo = i32[loAt / 4 + r];
-      const jhi = i32[hiAt / 4 + r];
-      let D = f64;
-      if (r === wasmRows) {
-        rowCostKernel(dim)(f64, i * dim, f64, yAt / 8, jlo, jhi, costRow, 0);
-        D = costRow;
-        p = 0;
-      }
-      if (dpRow(prev, cur, D, p, i, jlo, jhi) > ub) return Infinity;
-      p += jhi - jlo + 1;
-      const t = prev;
-      prev = cur;
-      cur = t;
-    }
-  }
-  return prev[m];
 }
 
 /**

@@ -1,25 +1,24 @@
 /**
  * The Euclidean local cost of every cell of a DTW window in one WebAssembly call, for FastDTW
- * (src/similarity/fastdtw.ts) and exact DTW's band (src/similarity/dtw.ts, with `sums` 'two' for
- * all rows but an odd-length sequence's last): rows r < rows of X against Y frames lo[r] .. hi[r], written cell
+ * (src/similarity/fastdtw.ts): rows r < rows of X against Y frames lo[r] .. hi[r], written cell
  * after cell (row by row) to out. The same numbers to the bit as src/similarity/local-cost.ts's
  * rowCostKernel: per cell sqrt((s0 + s1) + (s2 + s3)) with s_m the sum of (x_k - y_k)^2 over
  * k = m (mod 4) in increasing k; here s0, s1 are the two lanes of one f64x2 accumulator (frame
  * values k, k + 1 for k = 0, 4, 8, ...) and s2, s3 of another (k + 2, k + 3), so every lane adds
  * the same products in the same order (WebAssembly neither fuses nor reorders float operations).
+ * (Exact DTW has its own kernel, costs and DP in one loop: ./dtw-kernel.ts.)
  *
  * The code is generated per frame dimension (a multiple of 4, up to 64: the query frame's values
  * held in v128 locals, the cell loop unrolled), assembled with src/util/wasm-assembler.ts at first
  * use. The frames, the window bounds and the costs live in the module's own memory (an arena the
  * caller lays out and reads through views that `arena` renews after the memory grows).
  */
-import { BLOCK, BR, BR_IF, END, F64, F64X2_ADD, F64X2_EXTRACT, F64X2_MUL, F64X2_SUB, F64_ADD, F64_SQRT, F64_STORE, I32, I32_ADD, I32_MUL, LOOP, V128, VOID, WA, funcBody, get, i32Load, i32c, mem, oneFunctionModule, set, simd, type WasmMemory } from '../util/wasm-assembler.js';
+import { BLOCK, BR, BR_IF, END, F64, F64X2_ADD, F64X2_EXTRACT, F64X2_MUL, F64X2_SUB, F64_ADD, F64_SQRT, F64_STORE, I32, I32_ADD, I32_GT_S, I32_MUL, LOOP, V128, VOID, WA, funcBody, get, i32Load, i32c, mem, oneFunctionModule, set, simd, type WasmMemory } from '../util/wasm-assembler.js';
 
-const I32_GT_S = 0x4a;
 const v128LoadAt = (offset: number): number[] => simd(0x00, ...mem(4, offset));
 
 /**
- * Whether FastDTW and exact DTW use the kernel for frames of `dim` values: dimensions 4, 8, ... 64, where
+ * Whether FastDTW and exact DTW (./dtw-kernel.ts) use WebAssembly for frames of `dim` values: dimensions 4, 8, ... 64, where
  * WebAssembly SIMD runs, unless YASR_DTW_KERNEL=js (then the JavaScript kernel, same values).
  */
 export function windowCostsSupport(dim: number): boolean {
@@ -27,39 +26,24 @@ export function windowCostsSupport(dim: number): boolean {
 }
 
 /**
- * How a cell's squares are summed: 'four' as rowCostKernel (s0 + s1) + (s2 + s3), FastDTW's and the
- * last row of an odd-length exact DTW; 'two' as twoRowCostKernel s0 + s1 (s_m: the terms k = m
- * (mod 2) in increasing k; one f64x2 accumulator, lane m), the other rows of exact DTW
- * (src/similarity/dtw.ts).
- */
-export type CellSums = 'four' | 'two';
-
-/**
  * `cells(x, y, lo, hi, rows, out)`: byte addresses of X's first row, Y's frame 0, the Int32 bounds
  * lo and hi, and the Float64 output; rows = the window's row count.
  */
-function assemble(dim: number, sums: CellSums = 'four'): Uint8Array {
+function assemble(dim: number): Uint8Array {
   const m = dim / 2; // v128 values per frame
   const rowBytes = dim * 8;
   // params 0..5: x, y, lo, hi, rows, out; locals: r, c, ch, yp (i32); a, b, e (v128); x0.. (v128)
   const [X, Y, LO, HI, ROWS, OUT, R, C, CH, YP, A, B, E] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const XV = (p: number) => 13 + p;
   const term = (p: number): number[] => [...get(XV(p)), ...get(YP), ...v128LoadAt(16 * p), ...F64X2_SUB, ...set(E), ...get(E), ...get(E), ...F64X2_MUL];
-  const cell: number[] = [];
-  if (sums === 'four') {
-    cell.push(...term(0), ...set(A), ...term(1), ...set(B));
-    for (let p = 2; p < m; p++) cell.push(...get(p % 2 ? B : A), ...term(p), ...F64X2_ADD, ...set(p % 2 ? B : A));
-    cell.push(
-      ...get(OUT),
-      ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD,
-      ...get(B), ...F64X2_EXTRACT(0), ...get(B), ...F64X2_EXTRACT(1), F64_ADD,
-      F64_ADD,
-    );
-  } else {
-    cell.push(...term(0), ...set(A));
-    for (let p = 1; p < m; p++) cell.push(...get(A), ...term(p), ...F64X2_ADD, ...set(A));
-    cell.push(...get(OUT), ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD);
-  }
+  const cell: number[] = [...term(0), ...set(A), ...term(1), ...set(B)];
+  for (let p = 2; p < m; p++) cell.push(...get(p % 2 ? B : A), ...term(p), ...F64X2_ADD, ...set(p % 2 ? B : A));
+  cell.push(
+    ...get(OUT),
+    ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD,
+    ...get(B), ...F64X2_EXTRACT(0), ...get(B), ...F64X2_EXTRACT(1), F64_ADD,
+    F64_ADD,
+  );
   cell.push(
     F64_SQRT, F64_STORE, ...mem(3, 0),
     ...get(OUT), ...i32c(8), I32_ADD, ...set(OUT),
@@ -110,15 +94,14 @@ function available(): boolean {
   return availability;
 }
 
-const kernels = new Map<string, Kernel>();
+const kernels = new Map<number, Kernel>();
 
-/** The kernel of one dimension and way of summing (one memory for each, per thread). */
-export function windowCostKernel(dim: number, sums: CellSums = 'four'): Kernel {
-  const key = `${dim}/${sums}`;
-  let k = kernels.get(key);
+/** The kernel of one dimension (one memory for each, per thread). */
+export function windowCostKernel(dim: number): Kernel {
+  let k = kernels.get(dim);
   if (!k) {
-    k = new WA.Instance(new WA.Module(assemble(dim, sums)), {}).exports as unknown as Kernel;
-    kernels.set(key, k);
+    k = new WA.Instance(new WA.Module(assemble(dim)), {}).exports as unknown as Kernel;
+    kernels.set(dim, k);
   }
   return k;
 }
