@@ -52,7 +52,9 @@ function copyInto(buf: Float64Array, src: Float32Array | Float64Array): Float64A
 
 /**
  * Exact DTW distance (see module doc) between `x` (n*dim values) and `y` (m*dim values).
- * Symmetric: dtw(x, y) === dtw(y, x) up to float rounding.
+ * Symmetric: dtw(x, y) === dtw(y, x) up to float rounding. Frames of 4, 8, ... 64 values go to
+ * the WebAssembly kernel (./dtw-kernel.ts: dtwCore's numbers to the bit); others, or
+ * YASR_DTW_KERNEL=js, to dtwCore.
  * @returns the distance, or Infinity when abandoned because it exceeds `options.upperBound`
  */
 export function dtw(
@@ -77,11 +79,11 @@ export function dtw(
   if (m === 0) throw badParameter('sequence frames', [x.length / dim, y.length / dim], 'at least 1 frame each');
   const w = bandWidth(n, m, options.band);
   const ub = options.upperBound ?? Infinity;
+  if (windowCostsSupport(dim)) return dtwInWasm(a, b, n, m, dim, w, ub);
   if (rowA.length < m + 1) {
     rowA = new Float64Array(m + 1);
     rowB = new Float64Array(m + 1);
   }
-  if (windowCostsSupport(dim)) return dtwInWasm(a, b, n, m, dim, w, ub);
   bufX = copyInto(bufX, a);
   bufY = copyInto(bufY, b);
   return dtwCore(bufX, bufY, n, m, dim, w, ub, rowA, rowB);
