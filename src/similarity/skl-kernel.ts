@@ -5,8 +5,8 @@
  * mean_b, into one accumulator. Here each f64x2 lane is one pair: the same operations in the same
  * order per lane (WebAssembly neither fuses nor reorders float operations), two models of the
  * catalogue per vector and two vectors at a time (four pairs, whose additions overlap in the
- * processor instead of waiting for each other). About ten times faster than the JavaScript loop
- * (timbre's mutual proximity needs every pair of a catalogue).
+ * processor instead of waiting for each other). About seven times faster than the JavaScript
+ * loop (2,000 models of dimension 20, one thread; timbre's mutual proximity needs every pair).
  *
  * The models live in the module's memory in blocks of two, lanes interleaved: block b holds
  * models 2b and 2b + 1, its float64 pairs [mean (d), packed covariance (np), packed inverse (np)],

@@ -2,6 +2,7 @@ import type { Db } from '../../store/db.js';
 import { YasrError } from '../../errors.js';
 import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatchScores, type Standardizer } from '../../similarity/cosine.js';
 import { distancesF64, dotsF64 } from '../../similarity/f64-kernels.js';
+import { windowScore } from '../../similarity/exact-topk.js';
 import type { CatalogueMember } from './catalogue.js';
 import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsOn, prepareGaussians, skl } from '../../similarity/gaussian.js';
 import { sklMatrix } from '../../similarity/skl-matrix.js';
@@ -195,26 +196,7 @@ function windowedCosineModel(db: Db, entries: readonly CatalogueMember[], vector
     orientation: 'similarity',
     row: (i) => score(C.subarray(i * dim, (i + 1) * dim), W.subarray(start[i] * dim, start[i + 1] * dim)),
     // windowMatchScores's arithmetic for the listed j only: the max of the same products
-    pairs: (i, js) => {
-      const out = new Float64Array(js.length);
-      const q = i * dim;
-      for (let p = 0; p < js.length; p++) {
-        const j = js[p];
-        let best = -Infinity;
-        for (let b = start[j]; b < start[j + 1]; b++) {
-          let acc = 0;
-          for (let k = 0; k < dim; k++) acc += C[q + k] * W[b * dim + k];
-          if (acc > best) best = acc;
-        }
-        for (let a = start[i]; a < start[i + 1]; a++) {
-          let acc = 0;
-          for (let k = 0; k < dim; k++) acc += W[a * dim + k] * C[j * dim + k];
-          if (acc > best) best = acc;
-        }
-        out[p] = best;
-      }
-      return out;
-    },
+    pairs: (i, js) => Float64Array.from(js, (j) => windowScore(C, W, start, dim, i, j)),
     // raw[0]: the outside track's summary; raw[1] (optional): its windows, flattened
     query: (raw) => {
       const q = prep(Float64Array.from(raw[0]));

@@ -63,6 +63,9 @@ function catalogue(): Db {
     putFeature(db, id, 'descriptors', { rows: 1, cols: 2, data: Float32Array.from(DESC[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'block_patterns', { rows: 1, cols: 3000, data: blockVector(i) }, FEATURES_VERSION, 'h');
+    // 1 to 3 windows of the summary's length, each the summary turned a little
+    const windows = Array.from({ length: 1 + (i % 3) }, (_, w) => SUMMARY[i].map((v, k) => v + 0.3 * Math.sin(7 * i + 3 * w + k))).flat();
+    putFeature(db, id, 'timbre_windows', { rows: 1 + (i % 3), cols: 3, data: Float32Array.from(windows) }, FEATURES_VERSION, 'h');
     markStage(db, { trackId: id, stage: FEATURES_STAGE, paramsHash: 'h', inputSha: `in${i}`, status: 'done' });
   }
   return db;
@@ -189,6 +192,7 @@ describe('pairs(i, js): the row values of the listed tracks only', () => {
   const models = {
     'cosine zscore': cosineModel(db, entries, 'timbre_summary', true),
     'cosine raw': cosineModel(db, entries, 'timbre_summary', false),
+    'cosine with windows': cosineModel(db, entries, 'timbre_summary', true, undefined, 'timbre_windows'),
     features: featuresModel(db, entries, true),
     'timbre mp': timbreModel(db, entries, true),
     'timbre sampled mp': timbreModel(db, entries, true, undefined, undefined, { mpSample: 2 }),
