@@ -11,15 +11,16 @@
  * fuses nor reorders float operations, and `select` after `lt` is the JavaScript ternary.
  *
  * The code is generated per frame dimension (a multiple of 4, up to 64: the row's frame held in
- * v128 locals), like ./window-costs.ts, whose `windowCostsSupport` decides where it runs.
+ * v128 locals), its squares by ./window-costs.ts's cellSquares (FastDTW's kernel's), whose
+ * `windowCostsSupport` decides where it runs.
  */
 import {
-  BLOCK, BR, BR_IF, ELSE, END, F64, F64X2_ADD, F64X2_EXTRACT, F64X2_MUL, F64X2_PMIN, F64X2_SPLAT, F64X2_SQRT, F64X2_SUB, F64_CONST,
+  BLOCK, BR, BR_IF, ELSE, END, F64, F64X2_ADD, F64X2_EXTRACT, F64X2_PMIN, F64X2_SPLAT, F64X2_SQRT, F64_CONST,
   F64_GT, F64_LOAD, F64_STORE, I32, I32_ADD, I32_AND, I32_EQ, I32_EQZ, I32_GE_U, I32_GT_S, I32_LT_S, I32_MUL, I32_SUB, IF, LOOP,
-  RETURN, SELECT, V128, VOID, WA, enc, get, i32c, mem, set, simd, v128Load64Splat, type WasmMemory,
+  RETURN, SELECT, V128, VOID, WA, enc, get, i32c, mem, set, shuffle, simd, v128Load64Splat, type WasmMemory,
 } from '../util/wasm-assembler.js';
+import { cellSquares, loadFrame, type SquareLocals } from './window-costs.js';
 
-const v128LoadAt = (offset: number): number[] => simd(0x00, ...mem(4, offset));
 const f64c = (v: number): number[] => [F64_CONST, ...new Uint8Array(new Float64Array([v]).buffer)];
 const f64Load = (offset = 0): number[] => [F64_LOAD, ...mem(3, offset)];
 const f64Store = (offset = 0): number[] => [F64_STORE, ...mem(3, offset)];
@@ -35,29 +36,19 @@ const [A, B, E, UP, LEFT, CORNER, V, ROWMIN] = [16, 17, 18, 19, 20, 21, 22, 23];
 const XV = (p: number) => 24 + p;
 const V128_STORE64_LANE0 = simd(0x5b, ...mem(3, 0), 0);
 /** The two f64 lanes swapped. */
-const SWAP = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+const SWAP = shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
 
 function assemble(dim: number): Uint8Array {
   const m = dim / 2; // v128 values per frame
   const rowBytes = dim * 8;
-  const term = (p: number): number[] => [...get(XV(p)), ...get(YP), ...v128LoadAt(16 * p), ...F64X2_SUB, ...set(E), ...get(E), ...get(E), ...F64X2_MUL];
+  const locals: SquareLocals = { xv: XV, yp: YP, e: E, a: A, b: B };
   /** lane 0 = lane 0 + lane 1 of local `acc` */
   const laneSum = (acc: number): number[] => [...get(acc), ...get(acc), ...get(acc), ...SWAP, ...F64X2_ADD];
-  /** The cell's cost on the stack (lane 0): 'two' sums or 'four'. */
-  const cost = (four: boolean): number[] => {
-    const c: number[] = [];
-    if (four) {
-      c.push(...term(0), ...set(A), ...term(1), ...set(B));
-      for (let p = 2; p < m; p++) c.push(...get(p % 2 ? B : A), ...term(p), ...F64X2_ADD, ...set(p % 2 ? B : A));
-      c.push(...laneSum(A), ...laneSum(B), ...F64X2_ADD);
-    } else {
-      c.push(...term(0), ...set(A));
-      for (let p = 1; p < m; p++) c.push(...get(A), ...term(p), ...F64X2_ADD, ...set(A));
-      c.push(...laneSum(A));
-    }
-    c.push(...F64X2_SQRT);
-    return c;
-  };
+  /** The cell's cost on the stack (lane 0): sqrt((s0 + s1) + (s2 + s3)) ('four') or sqrt(s0 + s1). */
+  const cost = (four: boolean): number[] =>
+    four
+      ? [...cellSquares(dim, locals, 'four'), ...laneSum(A), ...laneSum(B), ...F64X2_ADD, ...F64X2_SQRT]
+      : [...cellSquares(dim, locals, 'two'), ...laneSum(A), ...F64X2_SQRT];
   /** The row's cells j = jlo .. jhi. */
   const cells = (four: boolean): number[] => [
     BLOCK, VOID, LOOP, VOID,
@@ -79,8 +70,7 @@ function assemble(dim: number): Uint8Array {
     BR, 0,
     END, END,
   ];
-  const loadX: number[] = [];
-  for (let p = 0; p < m; p++) loadX.push(...get(X), ...v128LoadAt(16 * p), ...set(XV(p)));
+  const loadX = loadFrame(dim, X, locals);
   const addr = (base: number, index: number[]): number[] => [...get(base), ...index, ...i32c(8), I32_MUL, I32_ADD];
   const code = [
     // both rows Infinity, columns 0 .. m
@@ -130,8 +120,7 @@ function assemble(dim: number): Uint8Array {
     ...addr(PREV, get(M)), ...f64Load(),
     END,
   ];
-  const locals = enc.vec([[8, I32], [8 + m, V128]]);
-  const body = [...locals, ...code];
+  const body = [...enc.vec([[8, I32], [8 + m, V128]]), ...code];
   const type = [0x60, ...enc.vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [F64]]), ...enc.vec([[F64]])];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,

@@ -16,7 +16,7 @@ import type { BackendName, TensorBackend, Tile } from './backends/backend.js';
 import { tensorBackend } from './backends/select.js';
 import { TileScanner } from './tile-scan.js';
 import { rowDots } from './f64-kernels.js';
-import { startWorkers, waitForZero } from '../util/shared-work.js';
+import { sharedCopy, startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** Per-row lists: row i's entries at [i*k, i*k+k), best first. */
 export interface TopKResult {
@@ -220,7 +220,6 @@ export function unitRowsTopK(U: Float64Array, dim: number, options: ExactTopKOpt
   if (n < 2) return lists.result(backend.name);
   const rows = { data: Float32Array.from(U), n, dim };
   const bound = backend.bind(rows, rows);
-  const { hi, lo } = lists;
   const exact = (i: number, j: number) => dot(U, i, j, dim);
   const br = options.blockSize ?? backend.tileRows;
   const bc = options.blockSize ?? Math.max(backend.tileCols, br);
@@ -235,20 +234,7 @@ export function unitRowsTopK(U: Float64Array, dim: number, options: ExactTopKOpt
           scanTile(scanner, lists, t, i0, i1, j0, j1, exact);
           continue;
         }
-        const data = t.data;
-        for (let i = i0; i < i1; i++) {
-          const o = t.offset + (i - i0) * t.stride - j0;
-          let hiI = hi[i];
-          let loI = lo[i];
-          for (let j = Math.max(j0, i + 1); j < j1; j++) {
-            const s = data[o + j];
-            if (s >= hiI || s <= loI || s >= hi[j] || s <= lo[j]) {
-              lists.consider(i, j, s, exact);
-              hiI = hi[i];
-              loI = lo[i];
-            }
-          }
-        }
+        considerPlain(lists, t.data, t.offset, t.stride, i0, i1, j0, j1, exact);
       }
     }
   } finally {
@@ -274,6 +260,28 @@ function scanTile(scanner: TileScanner, lists: RowLists, t: Tile, i0: number, i1
     }
   }
   considerScanned(scanner, lists, rows, cols, stride, i0, j0, exact);
+}
+
+/**
+ * Consider, in JavaScript, each pair (i, j), j > i, of a tile of approximate scores (rows
+ * i0..i1-1 at data[offset + (i - i0) * stride], columns j0..j1-1) that passes a threshold of its
+ * row or its column: considerScanned's work without the SIMD scan.
+ */
+function considerPlain(lists: RowLists, data: Float32Array, offset: number, stride: number, i0: number, i1: number, j0: number, j1: number, exact: (i: number, j: number) => number): void {
+  const { hi, lo } = lists;
+  for (let i = i0; i < i1; i++) {
+    const o = offset + (i - i0) * stride - j0;
+    let hiI = hi[i];
+    let loI = lo[i];
+    for (let j = Math.max(j0, i + 1); j < j1; j++) {
+      const s = data[o + j];
+      if (s >= hiI || s <= loI || s >= hi[j] || s <= lo[j]) {
+        lists.consider(i, j, s, exact);
+        hiI = hi[i];
+        loI = lo[i];
+      }
+    }
+  }
 }
 
 /** Scan the scanner's tile area and consider each candidate pair (i, j) with j > i. */
@@ -373,12 +381,7 @@ export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Ar
     let next = 0;
     return windowBands({ C, W, start, dim, k, least, backend, options }, emptyLists(n, k, least), () => (next < bands ? next++ : -1)).result(backend.name);
   }
-  const share = <T extends Float64Array | Int32Array>(a: T): T => {
-    const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-    s.set(a);
-    return s;
-  };
-  const data = { C: share(C), W: share(W), start: share(start), dim, k, least, backend: backend.name, blockSize: options.blockSize, simdScan: options.simdScan };
+  const data = { C: sharedCopy(C), W: sharedCopy(W), start: sharedCopy(start), dim, k, least, backend: backend.name, blockSize: options.blockSize, simdScan: options.simdScan };
   const outs = Array.from({ length: threads }, () => emptyLists(n, k, least, true));
   // state[0]: the next band of rows; state[1]: takes in progress
   const state = new Int32Array(new SharedArrayBuffer(8));
@@ -393,7 +396,7 @@ export function windowMatchTopK(C: Float64Array, W: Float64Array, start: Int32Ar
   return { n, k, ...mergeLists(outs, n, k, least), backend: backend.name };
 }
 
-/** Takes of bands [0, bands) from a shared counter (state[0]), counted in progress at state[1]; -1 when none is left. */
+/** Takes of bands [0, bands) from a shared counter (state[0]): the next band, or -1 when none is left. */
 function takeFrom(state: Int32Array, bands: number): () => number {
   return () => {
     const b = Atomics.add(state, 0, 1);
@@ -416,7 +419,8 @@ interface WindowWork {
 /**
  * The pairs of the bands of rows that `take` hands out (band b: rows [b * bs, (b + 1) * bs) with
  * every column from the band's first row on), offered to lists in `storage`; `take` returns -1
- * when there is none left.
+ * when there is none left. `state` (a worker thread's): each take and its band counted in
+ * progress at state[1], which the calling thread waits to see at 0.
  */
 function windowBands(w: WindowWork, storage: ListArrays, take: () => number, state?: Int32Array): RowLists {
   const { C, W, start, dim, k, least, backend, options } = w;
@@ -432,7 +436,6 @@ function windowBands(w: WindowWork, storage: ListArrays, take: () => number, sta
   const wc = options.blockSize ?? backend.tileCols;
   const stride = Math.ceil(bs / 4) * 4;
   const exact = windowScorer(C, W, start, dim);
-  const { hi, lo } = lists;
   const own = scanner ? null : new Float32Array(bs * stride);
   const wStride = Math.ceil(wc / 4) * 4;
   if (scanner) {
@@ -525,19 +528,7 @@ function windowBands(w: WindowWork, storage: ListArrays, take: () => number, sta
         considerScanned(scanner, lists, rows, cols, stride, i0, j0, exact);
         continue;
       }
-      for (let i = i0; i < i1; i++) {
-        let hiI = hi[i];
-        let loI = lo[i];
-        const o = (i - i0) * stride - j0;
-        for (let j = Math.max(j0, i + 1); j < j1; j++) {
-          const v = S[o + j];
-          if (v >= hiI || v <= loI || v >= hi[j] || v <= lo[j]) {
-            lists.consider(i, j, v, exact);
-            hiI = hi[i];
-            loI = lo[i];
-          }
-        }
-      }
+      considerPlain(lists, S, so, stride, i0, i1, j0, j1, exact);
     }
   }
 }

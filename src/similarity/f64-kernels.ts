@@ -14,7 +14,7 @@
  */
 import {
   BLOCK, BR, BR_IF, END, F64, F64_ADD, F64_CONST, F64_LOAD, F64_MUL, F64_SQRT, F64_STORE, F64_SUB,
-  I32, I32_ADD, I32_CONST, I32_GE_U, I32_GT_U, I32_SHL, LGET, LOOP, LSET, VOID, WA, enc,
+  I32, I32_ADD, I32_CONST, I32_GE_U, I32_GT_U, I32_MUL, I32_SHL, LGET, LOOP, LSET, VOID, WA, enc,
 } from '../util/wasm-assembler.js';
 
 
@@ -38,7 +38,7 @@ const each = (rows: number, code: (r: number) => number[]) => Array.from({ lengt
  */
 function rowsBody(rows: number, term: number[], finish: number[]): number[] {
   return [
-    ...each(rows, (r) => [LGET, X, ...(r ? [LGET, DIM, I32_CONST, 3 + 0, I32_SHL, I32_CONST, r, 0x6c /* i32.mul */, I32_ADD] : []), LSET, P(r)]),
+    ...each(rows, (r) => [LGET, X, ...(r ? [LGET, DIM, I32_CONST, 3, I32_SHL, I32_CONST, r, I32_MUL, I32_ADD] : []), LSET, P(r)]),
     ...each(rows, (r) => [F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, LSET, ACC(r)]),
     I32_CONST, 0, LSET, K,
     BLOCK, VOID,
@@ -51,7 +51,7 @@ function rowsBody(rows: number, term: number[], finish: number[]): number[] {
     END,
     END,
     ...each(rows, (r) => [...at(OUT, J), LGET, ACC(r), ...finish, F64_STORE, 3, 8 * r]),
-    LGET, X, LGET, DIM, I32_CONST, 3, I32_SHL, I32_CONST, rows, 0x6c, I32_ADD, LSET, X,
+    LGET, X, LGET, DIM, I32_CONST, 3, I32_SHL, I32_CONST, rows, I32_MUL, I32_ADD, LSET, X,
     LGET, J, I32_CONST, rows, I32_ADD, LSET, J,
   ];
 }
@@ -159,4 +159,3 @@ export function rowDots(data: Float64Array, dim: number): (q: ArrayLike<number>,
     return mem.subarray(outAt / 8, outAt / 8 + count);
   };
 }
-

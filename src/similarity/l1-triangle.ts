@@ -12,7 +12,7 @@
  * computes its share.
  */
 import { l1Space, type L1Space } from './l1-kernel.js';
-import { startWorkers, waitForZero } from '../util/shared-work.js';
+import { sharedCopy, startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** A slice of each row: values [offset, offset + length). */
 export interface Segment {
@@ -111,8 +111,7 @@ export function l1Triangle(
     return;
   }
   // the workers' copy of the rows, the band and the state, shared
-  const X = new Float32Array(new SharedArrayBuffer(n * dim * 4));
-  X.set(space.X.subarray(0, n * dim));
+  const X = sharedCopy(space.X.subarray(0, n * dim));
   // two buffers: the workers compute band k + 1 in one while onBand reads band k in the other
   const bands = [0, 1].map(() => new Float64Array(new SharedArrayBuffer(rowsPerBand * S * n * 8)));
   const state = new Int32Array(new SharedArrayBuffer(4 * 4));
@@ -126,12 +125,13 @@ export function l1Triangle(
   try {
     open(0);
     for (let i0 = 0, k = 0; i0 < n - 1; i0 += rowsPerBand, k++) {
+      const i1 = Math.min(n - 1, i0 + rowsPerBand);
       takeRows(space, n, segments, bands, state, rowsPerBand);
       // every row is taken: wait for the rows still being computed
       waitForZero(state, BUSY, 'block pattern distances: a thread stopped in the middle of its rows');
       // the next band's buffer was handed over two bands ago
-      if (i0 + rowsPerBand < n - 1) open(i0 + rowsPerBand);
-      onBand(i0, Math.min(n - 1, i0 + rowsPerBand), bands[k % 2]);
+      if (i1 < n - 1) open(i1);
+      onBand(i0, i1, bands[k % 2]);
     }
   } finally {
     Atomics.store(state, GEN, -1);

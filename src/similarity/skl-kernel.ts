@@ -20,7 +20,6 @@ import {
 } from '../util/wasm-assembler.js';
 import type { SklModels } from './gaussian.js';
 
-
 // sums(iAt, jAt, units, out, scratch): for units of two blocks (four models) from jAt,
 // out[4u + m] = skl's sum of the model at iAt (a lane address) against model m of unit u
 const [IAT, JAT, UNITS, OUT, SCR] = [0, 1, 2, 3, 4];

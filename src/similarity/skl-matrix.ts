@@ -10,7 +10,7 @@
  */
 import { skl, type SklModels } from './gaussian.js';
 import { sklRowKernel, type SklRowKernel } from './skl-kernel.js';
-import { startWorkers, waitForZero } from '../util/shared-work.js';
+import { sharedCopy, startWorkers, waitForZero } from '../util/shared-work.js';
 
 /** Below this many models threads cost more than they save (a thread starts in ~50 ms). */
 export const SKL_THREADS_FROM = 1500;
@@ -66,12 +66,7 @@ export function sklMatrix(g: SklModels, threads = 1, kernel: SklKernelChoice = '
     sklRows(g, full, 0, n, kernel === 'js' ? null : sklRowKernel(g));
     return full;
   }
-  const shared = (a: Float64Array) => {
-    const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
-    s.set(a);
-    return s;
-  };
-  const set: SklModels = { n, d: g.d, mean: shared(g.mean), packedCov: shared(g.packedCov), packedInv: shared(g.packedInv) };
+  const set: SklModels = { n, d: g.d, mean: sharedCopy(g.mean), packedCov: sharedCopy(g.packedCov), packedInv: sharedCopy(g.packedInv) };
   const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
   const state = new Int32Array(new SharedArrayBuffer(8));
   const workers = startWorkers(import.meta.url, 'skl-worker', t - 1, { set, full, state, kernel });

@@ -21,24 +21,19 @@
  * wins), without a branch. rs, cs in bytes: a row-major or a transposed result.
  */
 import {
-  END, enc, F32, funcBody, get, I32, IF, SELECT, I32_ADD, I32_MUL, I32_SHL, i32c, set, simd, V128, v128Load, VOID, WA, whileLt,
-  type WasmMemory,
+  END, enc, F32, F32_LOAD, f32Store, funcBody, get, I32, IF, SELECT, I32_ADD, I32_MUL, I32_SHL, i32c, i32Load, mem, set, simd, V128,
+  v128Load, VOID, WA, whileLt, type WasmMemory,
 } from '../util/wasm-assembler.js';
 
-const F32_LOAD = 0x2a;
-const F32_STORE = 0x38;
 const F32_GT = 0x5e;
-const I32_LOAD = 0x28;
 const I32_STORE = 0x36;
 const F32X4_SPLAT = simd(0x13);
 const F32X4_LE = simd(0x45);
 const F32X4_GE = simd(0x46);
 const V128_OR = simd(0x50);
 const V128_ANY_TRUE = simd(0x53);
-const f32Load = (offset = 0) => [F32_LOAD, ...enc.u32(2), ...enc.u32(offset)];
-const i32Store = (offset = 0) => [I32_STORE, ...enc.u32(2), ...enc.u32(offset)];
-const f32Store = (offset = 0) => [F32_STORE, ...enc.u32(2), ...enc.u32(offset)];
-const i32Load = (offset = 0) => [I32_LOAD, ...enc.u32(2), ...enc.u32(offset)];
+const f32Load = (offset = 0) => [F32_LOAD, ...mem(2, offset)];
+const i32Store = (offset = 0) => [I32_STORE, ...mem(2, offset)];
 
 function reduceFunc(): number[] {
   // params: 0 tile, 1 stride, 2 rows, 3 seg, 4 nSeg, 5 out, 6 rs, 7 cs

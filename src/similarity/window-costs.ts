@@ -17,9 +17,47 @@ import { BLOCK, BR, BR_IF, END, F64, F64X2_ADD, F64X2_EXTRACT, F64X2_MUL, F64X2_
 
 const v128LoadAt = (offset: number): number[] => simd(0x00, ...mem(4, offset));
 
+/** The locals a cell's squares use: the row's frame (xv(p), p < dim / 2), y's frame address, a scratch, two accumulators. */
+export interface SquareLocals {
+  xv: (p: number) => number;
+  yp: number;
+  e: number;
+  a: number;
+  b: number;
+}
+
 /**
- * Whether FastDTW and exact DTW (./dtw-kernel.ts) use WebAssembly for frames of `dim` values: dimensions 4, 8, ... 64, where
- * WebAssembly SIMD runs, unless YASR_DTW_KERNEL=js (then the JavaScript kernel, same values).
+ * Code that loads the row's frame (at address local `x`) into the v128 locals xv(0 .. dim / 2 - 1):
+ * held there for every cell of the row.
+ */
+export function loadFrame(dim: number, x: number, l: SquareLocals): number[] {
+  const code: number[] = [];
+  for (let p = 0; p < dim / 2; p++) code.push(...get(x), ...v128LoadAt(16 * p), ...set(l.xv(p)));
+  return code;
+}
+
+/**
+ * Code that sums a cell's squares (x_k - y_k)^2, frame values k, k + 1 a term: 'four' as
+ * rowCostKernel, lanes k = 0, 1 (mod 4) into `a` and 2, 3 into `b`; 'two' as twoRowCostKernel,
+ * every term into `a` (lanes k even, odd). Each lane adds its terms in increasing k, so the sums
+ * are the JavaScript kernels' to the bit however the caller adds the lanes up.
+ */
+export function cellSquares(dim: number, l: SquareLocals, sums: 'four' | 'two'): number[] {
+  const term = (p: number): number[] => [...get(l.xv(p)), ...get(l.yp), ...v128LoadAt(16 * p), ...F64X2_SUB, ...set(l.e), ...get(l.e), ...get(l.e), ...F64X2_MUL];
+  const code: number[] = [...term(0), ...set(l.a)];
+  if (sums === 'two') {
+    for (let p = 1; p < dim / 2; p++) code.push(...get(l.a), ...term(p), ...F64X2_ADD, ...set(l.a));
+    return code;
+  }
+  code.push(...term(1), ...set(l.b));
+  for (let p = 2; p < dim / 2; p++) code.push(...get(p % 2 ? l.b : l.a), ...term(p), ...F64X2_ADD, ...set(p % 2 ? l.b : l.a));
+  return code;
+}
+
+/**
+ * Whether FastDTW and exact DTW (./dtw-kernel.ts) use WebAssembly for frames of `dim` values:
+ * dimensions 4, 8, ... 64, where WebAssembly SIMD runs, unless YASR_DTW_KERNEL=js (then the
+ * JavaScript kernels, same values).
  */
 export function windowCostsSupport(dim: number): boolean {
   return Number.isInteger(dim) && dim >= 4 && dim <= 64 && dim % 4 === 0 && available() && process.env.YASR_DTW_KERNEL?.trim().toLowerCase() !== 'js';
@@ -34,24 +72,18 @@ function assemble(dim: number): Uint8Array {
   const rowBytes = dim * 8;
   // params 0..5: x, y, lo, hi, rows, out; locals: r, c, ch, yp (i32); a, b, e (v128); x0.. (v128)
   const [X, Y, LO, HI, ROWS, OUT, R, C, CH, YP, A, B, E] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const XV = (p: number) => 13 + p;
-  const term = (p: number): number[] => [...get(XV(p)), ...get(YP), ...v128LoadAt(16 * p), ...F64X2_SUB, ...set(E), ...get(E), ...get(E), ...F64X2_MUL];
-  const cell: number[] = [...term(0), ...set(A), ...term(1), ...set(B)];
-  for (let p = 2; p < m; p++) cell.push(...get(p % 2 ? B : A), ...term(p), ...F64X2_ADD, ...set(p % 2 ? B : A));
-  cell.push(
+  const locals: SquareLocals = { xv: (p) => 13 + p, yp: YP, e: E, a: A, b: B };
+  const cell: number[] = [
+    ...cellSquares(dim, locals, 'four'),
     ...get(OUT),
     ...get(A), ...F64X2_EXTRACT(0), ...get(A), ...F64X2_EXTRACT(1), F64_ADD,
     ...get(B), ...F64X2_EXTRACT(0), ...get(B), ...F64X2_EXTRACT(1), F64_ADD,
-    F64_ADD,
-  );
-  cell.push(
-    F64_SQRT, F64_STORE, ...mem(3, 0),
+    F64_ADD, F64_SQRT, F64_STORE, ...mem(3, 0),
     ...get(OUT), ...i32c(8), I32_ADD, ...set(OUT),
     ...get(YP), ...i32c(rowBytes), I32_ADD, ...set(YP),
     ...get(C), ...i32c(1), I32_ADD, ...set(C),
-  );
-  const loadX: number[] = [];
-  for (let p = 0; p < m; p++) loadX.push(...get(X), ...v128LoadAt(16 * p), ...set(XV(p)));
+  ];
+  const loadX = loadFrame(dim, X, locals);
   const code = [
     BLOCK, VOID, LOOP, VOID,
     // while r < rows
@@ -96,7 +128,7 @@ function available(): boolean {
 
 const kernels = new Map<number, Kernel>();
 
-/** The kernel of one dimension (one memory for each, per thread). */
+/** The kernel of one dimension (one memory per dimension and thread). */
 export function windowCostKernel(dim: number): Kernel {
   let k = kernels.get(dim);
   if (!k) {

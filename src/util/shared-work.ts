@@ -35,3 +35,10 @@ export function waitForZero(state: Int32Array, index: number, stalled: string): 
     if (Atomics.wait(state, index, busy, 1000) === 'timed-out' && ++waited > 600) throw new Error(stalled);
   }
 }
+
+/** A copy of `a` in shared memory, for worker threads to read. */
+export function sharedCopy<T extends Float32Array | Float64Array | Int32Array>(a: T): T {
+  const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
