@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { YasrError } from '../errors.js';
 import { AUDIO_FILE_EXTENSIONS } from './audio-extensions.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '../util/csv.js';
 import { cleanText, isPathTraversal } from './safe-text.js';
 
 /** One validated manifest row. Absent optional fields are left out (never empty strings). */

@@ -4,36 +4,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseCsvObjects, readManifest, readVariants } from '../../src/evaluate/corpus-csv.js';
+import { parseCsvObjects, readManifest, readVariants } from '../../src/evaluate/corpus-csv.js';
 import { YasrError } from '../../src/errors.js';
 
-describe('parseCsv (RFC 4180)', () => {
-  it('reads quoted commas, doubled quotes and line breaks, LF or CRLF', () => {
-    const text = 'a,b,c\r\n"x, y","say ""hi""","two\nlines"\r\nplain,,end\n';
-    expect(parseCsv(text)).toEqual([
-      ['a', 'b', 'c'],
-      ['x, y', 'say "hi"', 'two\nlines'],
-      ['plain', '', 'end'],
+describe('parseCsvObjects', () => {
+  it('reads quoted commas, doubled quotes and line breaks into objects by header', () => {
+    expect(parseCsvObjects('\ufeffk,v\r\n1,"a,b"\n2,"say ""hi"""\n\n3,"two\nlines"\n')).toEqual([
+      { k: '1', v: 'a,b' },
+      { k: '2', v: 'say "hi"' },
+      { k: '3', v: 'two\nlines' },
     ]);
   });
 
-  it('handles a missing final line break, empty quoted fields, a trailing empty field and a BOM', () => {
-    expect(parseCsv('\ufeffh1,h2\n"",x\nlast,')).toEqual([
-      ['h1', 'h2'],
-      ['', 'x'],
-      ['last', ''],
-    ]);
-  });
-
-  it('rejects an unterminated quote and text after a closing quote', () => {
-    expect(() => parseCsv('a,"open\n')).toThrow(YasrError);
-    expect(() => parseCsv('"a"b,c\n')).toThrow(/after a quoted field/);
-  });
-
-  it('maps records to objects and checks widths and required columns', () => {
-    expect(parseCsvObjects('k,v\n1,"a,b"\n')).toEqual([{ k: '1', v: 'a,b' }]);
-    expect(() => parseCsvObjects('k,v\n1\n')).toThrow(/record 2 has 1 fields/);
+  it('rejects, naming the line, an unterminated quote, text after a closing quote and a record of another width', () => {
+    expect(() => parseCsvObjects('k,v\n1,"open\n')).toThrow(/CSV line 2: unterminated quoted field/);
+    expect(() => parseCsvObjects('k,v\n1,x\n"a"b,c\n')).toThrow(/CSV line 3: unexpected "b" after a quoted field/);
+    expect(() => parseCsvObjects('k,v\n1\n')).toThrow(/CSV line 2 has 1 fields, the header has 2/);
     expect(() => parseCsvObjects('k\n1\n', ['v'])).toThrow(/missing column "v"/);
+    expect(() => parseCsvObjects('')).toThrow(YasrError);
   });
 });
 

@@ -1,12 +1,14 @@
 /**
- * RFC 4180 CSV reader: comma-separated fields, double-quoted fields that may hold commas,
- * line breaks and doubled quotes (`""`), CRLF / LF / CR line endings, an optional UTF-8 BOM.
- * Blank lines are skipped. Each record remembers the 1-based physical line it starts on, so
- * callers can report problems by line.
+ * The one CSV reader (RFC 4180): comma-separated fields, double-quoted fields that may hold
+ * commas, line breaks and doubled quotes (`""`), CRLF / LF / CR line endings, an optional UTF-8
+ * BOM. Blank lines are skipped. Each record remembers the 1-based physical line it starts on, so
+ * callers can report problems by line. `yasr ingest`'s manifests read it leniently, the
+ * evaluation corpus's files (src/evaluate/corpus-csv.ts) strictly.
  *
  * Lenient where RFC 4180 is silent and the intent is clear: a quote inside an unquoted field is
- * kept literally, and text after a closing quote is appended to the field. An unterminated quoted
- * field is reported as a record-level error (it swallows the rest of the file).
+ * kept literally, and text after a closing quote is appended to the field; `strict` makes the
+ * latter an error. An unterminated quoted field is reported as a record-level error (it swallows
+ * the rest of the file). Reading stops at the first error.
  */
 
 export interface CsvRecord {
@@ -16,9 +18,15 @@ export interface CsvRecord {
 }
 
 export interface CsvParseResult {
+  /** The records before the first error, in order. */
   records: CsvRecord[];
-  /** Problems that make the rest of the text unreadable (e.g. an unterminated quote). */
+  /** The problem that made the rest of the text unreadable (e.g. an unterminated quote), if any. */
   errors: { line: number; message: string }[];
+}
+
+export interface CsvParseOptions {
+  /** Text after a closing quote is an error instead of part of the field (default false). */
+  strict?: boolean;
 }
 
 /**
@@ -26,7 +34,7 @@ export interface CsvParseResult {
  * @param text whole file contents (a leading BOM is ignored)
  * @returns records in order (blank lines skipped) and unrecoverable syntax errors
  */
-export function parseCsv(text: string): CsvParseResult {
+export function parseCsv(text: string, o: CsvParseOptions = {}): CsvParseResult {
   const records: CsvRecord[] = [];
   const errors: { line: number; message: string }[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -41,7 +49,8 @@ export function parseCsv(text: string): CsvParseResult {
     for (;;) {
       // One field: an optional quoted part, then an unquoted part (normally one or the other).
       let field = '';
-      if (text.charCodeAt(i) === QUOTE) {
+      const quoted = text.charCodeAt(i) === QUOTE;
+      if (quoted) {
         quotedAny = true;
         i++;
         for (;;) {
@@ -60,6 +69,13 @@ export function parseCsv(text: string): CsvParseResult {
             i = q + 1;
             break;
           }
+        }
+      }
+      if (o.strict && quoted && i < n) {
+        const c = text.charCodeAt(i);
+        if (c !== COMMA && c !== LF && c !== CR) {
+          errors.push({ line, message: `unexpected ${JSON.stringify(text[i])} after a quoted field` });
+          return { records, errors };
         }
       }
       let j = i;
