@@ -20,7 +20,7 @@ import { runFeatures } from '../../src/pipeline/features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS } from '../../src/pipeline/feature-options.js';
 import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
 import { denseMatrix } from '../../src/pipeline/similarity/dense.js';
-import { METHODS, type MethodName } from '../../src/pipeline/similarity/methods.js';
+import { METHODS, type MethodName, type SimilarityParams } from '../../src/pipeline/similarity/methods.js';
 import { getTrack, resolveTrack, type Track } from '../../src/store/tracks.js';
 import { precisionAtK, randomBaseline, bestPossible, neighboursFromDistanceMatrix, selfRetrieval } from '../../src/evaluate/precision.js';
 import { readVariants } from '../../src/evaluate/corpus-csv.js';
@@ -63,9 +63,9 @@ const ownMeta = (x: Track): Meta => ({ key: x.localPath ?? `#${x.id}`, album: x.
 
 /** One method's all-pairs lists and the precision@k of every track as a query (its key, album
  * and artist from `metaOf`: by default its own path and tags). */
-async function score(db: Db, method: MethodName, metaOf: (x: Track) => Meta = ownMeta): Promise<Scored> {
-  await runSimilarity(db, { method }, { k, workers });
-  const m = denseMatrix(db, { method });
+async function score(db: Db, params: SimilarityParams, metaOf: (x: Track) => Meta = ownMeta): Promise<Scored> {
+  await runSimilarity(db, params, { k, workers });
+  const m = denseMatrix(db, params);
   const meta = m.trackIds.map((id) => metaOf(getTrack(db, id)!));
   const keys = meta.map((x) => x.key);
   const labels = meta.map((x) => x.album);
@@ -80,14 +80,20 @@ async function score(db: Db, method: MethodName, metaOf: (x: Track) => Meta = ow
   };
 }
 
+// every method with its defaults, then what a component adds: timbre without its deltas (the
+// whole track's Gaussian of the MFCCs alone, features version 9's default)
+const SCORED: { name: string; params: SimilarityParams }[] = [
+  ...(METHODS as readonly MethodName[]).map((method) => ({ name: method, params: { method } })),
+  { name: 'timbre --no-deltas', params: { method: 'timbre', deltas: false } },
+];
 const lines: string[] = [];
 let baseline = '';
 const timings: string[] = [];
-for (const method of METHODS as readonly MethodName[]) {
+for (const { name, params } of SCORED) {
   const t = performance.now();
-  const r = await score(db, method);
-  timings.push(`${method} ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  lines.push(`| ${method} | ${r.precision.toFixed(3)} | ${r.filtered.toFixed(3)} |`);
+  const r = await score(db, params);
+  timings.push(`${name} ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  lines.push(`| ${name} | ${r.precision.toFixed(3)} | ${r.filtered.toFixed(3)} |`);
   if (!baseline) baseline = baselines(r);
 }
 db.close();
@@ -149,9 +155,10 @@ async function freshPart(): Promise<string> {
   await ingest(fdb, [path.join(out, 'manifest-fresh.csv')], { tools, storeDir: path.join(out, 'store') });
   const ffs = await runFeatures(fdb, { ffmpeg: tools.ffmpeg, options: DEFAULT_FEATURE_OPTIONS, workers });
   const scored = new Map<string, Scored>();
-  for (const method of METHODS as readonly MethodName[]) scored.set(method, await score(fdb, method));
+  for (const { name, params } of SCORED) scored.set(name, await score(fdb, params));
   fdb.close();
-  // Musly's idea as Musly runs it: one Gaussian (timbre) of the 30 s in the middle of the file.
+  // Musly's idea as Musly runs it: one Gaussian (timbre of the MFCCs alone: --no-deltas) of the
+  // 30 s in the middle of the file.
   // ffmpeg cuts them once (kept in out/fresh-excerpts, named by the file's sha256); each is
   // shorter than the excerpt, so its timbre Gaussian is the excerpt's.
   const exDir = path.join(out, 'fresh-excerpts');
@@ -172,7 +179,7 @@ async function freshPart(): Promise<string> {
   await runFeatures(xdb, { ffmpeg: tools.ffmpeg, options: DEFAULT_FEATURE_OPTIONS, workers });
   // the excerpts carry no tags: key, album and artist are their originals'
   const byPath = new Map(rows.map((r) => [r.path, r]));
-  const musly = await score(xdb, 'timbre', (x) => {
+  const musly = await score(xdb, { method: 'timbre', deltas: false }, (x) => {
     const r = byPath.get(original.get(x.localPath ?? '') ?? '');
     if (!r) throw new Error(`excerpt without an original: ${x.localPath}`);
     return { key: r.path, album: r.album, artist: r.artist };
@@ -215,7 +222,7 @@ function freshTable(scored: Map<string, Scored>, musly: Scored, ffs: { analysed:
   const first = [...scored.values()][0];
   const albums = new Set(first.labels).size;
   const rows = [
-    `| timbre of the 30 s in the middle of each file (Musly's idea as Musly runs it) | ${cell(musly, false)} | ${cell(musly, true)} | 1 | 1 |`,
+    `| timbre --no-deltas of the 30 s in the middle of each file (Musly's idea as Musly runs it) | ${cell(musly, false)} | ${cell(musly, true)} | 1 | 1 |`,
     ...[...scored].map(([method, m]) => `| ${method}${method === 'hybrid' ? ' (the default)' : ''} | ${cell(m, false)} | ${cell(m, true)} | ${vs(m, false)} | ${vs(m, true)} |`),
   ];
   return `
@@ -224,8 +231,8 @@ Corpus: benchmarks/corpus/build.sh's fresh part (manifest-fresh.csv: ${ffs.analy
 album = game; ${ffs.failed} failed to analyse). Nothing in yasr was chosen on these tracks: every
 parameter, weight and feature was fixed on the part above before they were added. Every method
 with its defaults, leave-one-out over the fresh part: held-out figures. Musly's idea as Musly runs
-it: the timbre method (one Gaussian, mutual proximity) of the 30 s in the middle of each file, cut
-by ffmpeg. Intervals: 95 %, bootstrap over albums (2,000 resamples; a ratio's interval resamples
+it: the timbre method without deltas (one Gaussian of the MFCCs, mutual proximity) of the 30 s in
+the middle of each file, cut by ffmpeg. Intervals: 95 %, bootstrap over albums (2,000 resamples; a ratio's interval resamples
 both methods together). Analysis and similarity took ${seconds.toFixed(0)} s with ${workers} workers
 (${ffs.analysed} tracks analysed in this run, ${ffs.skipped} kept from an earlier one).
 

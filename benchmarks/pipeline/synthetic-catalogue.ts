@@ -14,6 +14,7 @@ import { summaryVector, windowSummaries } from '../../src/dsp/summary.js';
 import { descriptorVector, PITCH_CLASSES, type Descriptors } from '../../src/dsp/descriptors/index.js';
 import { rng } from '../../src/demo/synth.js';
 import { fitGaussian } from '../../src/similarity/gaussian.js';
+import { withDeltas } from '../../src/dsp/delta.js';
 import { blockPatternLayout } from '../../src/dsp/block-layout.js';
 
 /** Values of a block_patterns vector. */
@@ -62,6 +63,9 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       putFeature(db, id, 'timbre_windows', w, FEATURES_VERSION, hash);
       const g = fitGaussian(mfcc, 20, 1292);
       putFeature(db, id, 'timbre_gauss', { rows: 1, cols: g.length, data: g }, FEATURES_VERSION, hash);
+      const wd = withDeltas({ rows: 20, cols: 1292, data: mfcc });
+      const gd = fitGaussian(wd.data, 40, 1292);
+      putFeature(db, id, 'timbre_gauss_delta', { rows: 1, cols: gd.length, data: gd }, FEATURES_VERSION, hash);
       const d: Descriptors = {
         tempo: 60 + rand() * 120, tempoConfidence: rand(), key: PITCH_CLASSES[Math.floor(rand() * 12)], mode: rand() < 0.5 ? 'major' : 'minor',
         keyConfidence: rand(), loudness: -30 + rand() * 25, energy: rand(), danceability: rand(), spectralCentroid: 500 + rand() * 3000,

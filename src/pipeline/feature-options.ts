@@ -5,7 +5,7 @@ import { paramsHash } from '../util/hash.js';
  * Bumped whenever code changes that alter stored feature values; every track's features are
  * then pending again.
  */
-export const FEATURES_VERSION = 9;
+export const FEATURES_VERSION = 10;
 
 export const FEATURE_GROUPS = ['mfcc', 'mel', 'chroma', 'spectral', 'descriptors'] as const;
 export type FeatureGroup = (typeof FEATURE_GROUPS)[number];

@@ -10,6 +10,7 @@ import { describeSignal } from '../../src/pipeline/describe.js';
 import { analyzeSignal } from '../../src/dsp/analyze.js';
 import { bandLimitedMfcc, levelReferencedMfccOfMaxima, levelReferencedWindowsOfMaxima, similarityBands } from '../../src/dsp/level-reference.js';
 import { fitGaussian } from '../../src/similarity/gaussian.js';
+import { withDeltas } from '../../src/dsp/delta.js';
 import { summaryVector } from '../../src/dsp/summary.js';
 import { blockPatternVector } from '../../src/dsp/block-level.js';
 import { synthTrack } from '../../src/demo/synth.js';
@@ -73,7 +74,7 @@ describe('the analysed signal', () => {
 
   it('stores the librosa MFCC summary, the level-referenced band-limited similarity vectors and the block patterns', async () => {
     const r = await analyzeTrack(tools.ffmpeg, jingle, 84, { ...DEFAULT_FEATURE_OPTIONS, groups: ['mfcc'] });
-    expect(Object.keys(r.features).sort()).toEqual(['block_patterns', 'mfcc', 'mfcc_summary', 'timbre_gauss', 'timbre_summary', 'timbre_windows']);
+    expect(Object.keys(r.features).sort()).toEqual(['block_patterns', 'mfcc', 'mfcc_summary', 'timbre_gauss', 'timbre_gauss_delta', 'timbre_summary', 'timbre_windows']);
     const m = r.features.mfcc_summary.data;
     const t = r.features.timbre_summary.data;
     // same sound, another reference and fewer bands (124 of 128): the level moves coefficient 0's
@@ -103,6 +104,15 @@ describe('the analysed signal', () => {
     // timbre_gauss: the Gaussian of every frame of the whole trimmed track (not the excerpt's), referenced to its loudest cell
     const g = fitGaussian(levelReferencedMfccOfMaxima(wl.mfcc, wl.maxima, bands).data, 20, whole.mfcc.cols);
     expect(Array.from(r.features.timbre_gauss.data)).toEqual(Array.from(g));
+    // timbre_gauss_delta: the Gaussian of the same frames with their deltas (+-2 frames) below them
+    const lr = levelReferencedMfccOfMaxima(wl.mfcc, wl.maxima, bands);
+    const gd = fitGaussian(withDeltas(lr, 2).data, 40, whole.mfcc.cols);
+    expect(gd.length).toBe(40 + (40 * 41) / 2);
+    expect(Array.from(r.features.timbre_gauss_delta.data)).toEqual(Array.from(gd));
+    // its mean's first half is the MFCCs' mean (timbre_gauss's); its second the mean delta, which
+    // telescopes to about (last frame - first frame) / (2 T): small
+    expect(Array.from(gd.subarray(0, 20))).toEqual(Array.from(g.subarray(0, 20)));
+    for (let k = 20; k < 40; k++) expect(Math.abs(gd[k])).toBeLessThan(1);
     const ex = analyzeSignal(s.y);
     const xl = bandLimitedMfcc(ex.mel_db, bands, 20);
     const gx = fitGaussian(levelReferencedMfccOfMaxima(xl.mfcc, xl.maxima, bands).data, 20, ex.mfcc.cols);

@@ -55,7 +55,7 @@ function fail(file: string, where: string, msg: string): never {
 const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description', 'since', 'maxTracks', 'discover']);
 const DISCOVER_KEYS = new Set(['since', 'k', 'perArtist', 'maxPopularity', 'method', 'out']);
 const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
-const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'candidates', 'weights', 'mp', 'blockWeights', 'blockNorm']);
+const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'candidates', 'weights', 'mp', 'deltas', 'blockWeights', 'blockNorm']);
 
 /** Read and validate a pipeline file; every error names the file and the offending key. */
 export function loadPipeline(ref: string): PipelineDefinition {
@@ -146,6 +146,7 @@ export function loadPipeline(ref: string): PipelineDefinition {
     }
     if (s.weights !== undefined && !validWeights(s.weights)) fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: ${WEIGHTS_EXPECTED}`);
     if (s.mp !== undefined && typeof s.mp !== 'boolean') fail(file, `similarity[${i}].mp`, `${JSON.stringify(s.mp)}: true or false`);
+    if (s.deltas !== undefined && typeof s.deltas !== 'boolean') fail(file, `similarity[${i}].deltas`, `${JSON.stringify(s.deltas)}: true or false`);
     if (s.blockWeights !== undefined && !validBlockWeights(s.blockWeights)) fail(file, `similarity[${i}].blockWeights`, `${JSON.stringify(s.blockWeights)}: ${BLOCK_WEIGHTS_EXPECTED}`);
     if (s.blockNorm !== undefined && s.blockNorm !== 'dsn' && s.blockNorm !== 'zscore') fail(file, `similarity[${i}].blockNorm`, `${JSON.stringify(s.blockNorm)}: 'dsn' or 'zscore'`);
     if (s.standardize !== undefined && s.standardize !== 'zscore' && s.standardize !== 'none') fail(file, `similarity[${i}].standardize`, `${JSON.stringify(s.standardize)}: 'zscore' or 'none'`);

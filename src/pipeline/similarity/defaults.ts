@@ -16,6 +16,18 @@ export const DEFAULTS = {
   weights: [0.25, 0, 0, 0.75] as HybridWeights,
 };
 
+/**
+ * The stored Gaussians the timbre method (and hybrid's timbre part) compare by default: of the
+ * whole track's level-referenced MFCCs and their deltas (features version 10; src/dsp/delta.ts).
+ * The timbre method's `deltas: false` compares 'timbre_gauss', of the MFCCs alone: Musly's idea.
+ */
+export const TIMBRE_GAUSS = 'timbre_gauss_delta';
+
+/** The stored Gaussians of the timbre method with or without deltas. */
+export function timbreGaussFeature(deltas: boolean): string {
+  return deltas ? TIMBRE_GAUSS : 'timbre_gauss';
+}
+
 /** Hybrid's parts, in the order of its weights. */
 export const HYBRID_PARTS = ['timbre', 'cosine', 'descriptors', 'blocks'] as const;
 

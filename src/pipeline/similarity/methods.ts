@@ -40,6 +40,8 @@ export interface SimilarityParams {
   weights?: number[];
   /** timbre: normalise distances by mutual proximity (default true). */
   mp?: boolean;
+  /** timbre: Gaussians of the MFCCs and their deltas (default true); false: of the MFCCs alone (Musly's idea). */
+  deltas?: boolean;
   /** blocks: weights of the block-level patterns [SP, DSP, VDSP, LFP, CP, SCP] (default all equal). */
   blockWeights?: number[];
   /** blocks: 'dsn' (distance space normalisation, default) or 'zscore' (one z-score per pattern). */

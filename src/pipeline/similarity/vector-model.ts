@@ -11,7 +11,7 @@ import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
 import { DESCRIPTOR_VIEW, viewRows, type SpaceView } from './descriptor-view.js';
 import { blocksModel } from './blocks-model.js';
-import { BLOCKS_DEFAULTS, normalizeBlockWeights } from './defaults.js';
+import { BLOCKS_DEFAULTS, TIMBRE_GAUSS, normalizeBlockWeights } from './defaults.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -341,6 +341,8 @@ export function hybridModel(
 /**
  * Single-Gaussian timbre models compared by symmetrised KL divergence, normalised by mutual
  * proximity (mp) into [0, 1]. Building it with mp costs n^2 divergences (the row statistics).
+ * `feature`: the stored Gaussians (TIMBRE_GAUSS: of the MFCCs and their deltas, the default;
+ * 'timbre_gauss': of the MFCCs alone); the dimension is read from their length.
  */
 export function timbreModel(
   db: Db,
@@ -349,8 +351,9 @@ export function timbreModel(
   cache?: FeatureCache,
   stored?: Map<number, { mu: number; sd: number }>,
   options: ModelOptions = {},
+  feature: string = TIMBRE_GAUSS,
 ): VectorModel {
-  const all = featureMap(db, 'timbre_gauss', cache);
+  const all = featureMap(db, feature, cache);
   const models = entries.map((e) => all.get(e.trackId)!.data);
   let d = 1;
   if (models.length) while (gaussianLength(d) < models[0].length) d++;

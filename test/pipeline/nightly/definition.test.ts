@@ -67,4 +67,11 @@ describe('pipeline definition: hybrid and blocks weights', () => {
       expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].blockWeights: ${JSON.stringify(v)}: ${BLOCK_WEIGHTS_EXPECTED}`);
     }
   });
+
+  it("takes timbre's deltas as true or false (false: Musly's Gaussians of the MFCCs alone)", () => {
+    const def = loadPipeline(file('deltas', [{ method: 'timbre', deltas: false }, { method: 'timbre' }]));
+    expect(def.similarity.map((s) => normalizeParams(s).feature)).toEqual(['timbre_gauss', 'timbre_gauss_delta']);
+    const f = file('badd', [{ method: 'timbre', deltas: 'no' }]);
+    expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].deltas: "no": true or false`);
+  });
 });

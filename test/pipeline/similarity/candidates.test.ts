@@ -66,7 +66,7 @@ function bruteCandidates(db: Db, ids: number[], c: number, vector = 'timbre_summ
 describe('--candidates parameters', () => {
   it('are part of a set identity; absent or "all" keep the all-pairs identity; bad values are one clear line', () => {
     expect(hashOf(normalizeParams({ method: 'features' }))).toBe(hashOf({ method: 'features', standardize: 'zscore', revision: 3 }));
-    expect(hashOf(normalizeParams({ method: 'timbre', candidates: 'all' }))).toBe(hashOf({ method: 'timbre', feature: 'timbre_gauss', mp: true }));
+    expect(hashOf(normalizeParams({ method: 'timbre', candidates: 'all' }))).toBe(hashOf({ method: 'timbre', feature: 'timbre_gauss_delta', mp: true }));
     for (const m of ['cosine', 'timbre', 'features', 'hybrid', 'dtw', 'fastdtw'] as MethodName[]) {
       const plain = hashOf(normalizeParams({ method: m }));
       expect(hashOf(normalizeParams({ method: m, candidates: 'all' }))).toBe(plain);

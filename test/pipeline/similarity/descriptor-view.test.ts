@@ -103,7 +103,7 @@ describe('compareDescriptors', () => {
 describe('a method revision is part of a result set identity', () => {
   it('features and hybrid name their sets with their revision; a set of the earlier one is reported outdated and not found', () => {
     expect(normalizeParams({ method: 'features' })).toEqual({ method: 'features', standardize: 'zscore', revision: 3 });
-    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(4);
+    expect(normalizeParams({ method: 'hybrid' }).revision).toBe(5);
     expect(normalizeParams({ method: 'cosine' }).revision).toBeUndefined();
     const db = openDb(':memory:');
     const old = { method: 'features', standardize: 'zscore' };

@@ -15,23 +15,23 @@ import { DEFAULTS, WEIGHTS_EXPECTED } from '../../../src/pipeline/similarity/def
 // a changed default changes every stored result set's hash)
 const DEFAULT_PARAMS: Record<MethodName, Record<string, unknown>> = {
   cosine: { method: 'cosine', vector: 'timbre_summary', standardize: 'zscore', windows: 'timbre_windows' },
-  timbre: { method: 'timbre', feature: 'timbre_gauss', mp: true },
+  timbre: { method: 'timbre', feature: 'timbre_gauss_delta', mp: true },
   dtw: { method: 'dtw', feature: 'timbre_mfcc', pool: 8, band: 0.1 },
   fastdtw: { method: 'fastdtw', feature: 'timbre_mfcc', pool: 1, radius: 1 },
   // revision 3: the descriptors compared through src/pipeline/similarity/descriptor-view.ts (2: before the flatness was left out)
   features: { method: 'features', standardize: 'zscore', revision: 3 },
   // revision 4: a fourth part, blocks (3: the descriptors without the flatness)
-  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: DEFAULTS.weights, revision: 4 },
+  hybrid: { method: 'hybrid', vector: 'timbre_summary', standardize: 'zscore', weights: DEFAULTS.weights, revision: 5 },
   blocks: { method: 'blocks', feature: 'block_patterns', weights: [1, 1, 1, 1, 1, 1].map((w) => w / 6), norm: 'dsn' },
 };
 
 const READS: Record<MethodName, string[]> = {
   cosine: ['timbre_summary', 'timbre_windows'],
-  timbre: ['timbre_gauss'],
+  timbre: ['timbre_gauss_delta'],
   dtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
   fastdtw: ['mfcc', 'mfcc_summary', 'timbre_summary'],
   features: ['descriptors'],
-  hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss', 'block_patterns'],
+  hybrid: ['timbre_summary', 'descriptors', 'timbre_gauss_delta', 'block_patterns'],
   blocks: ['block_patterns'],
 };
 
@@ -64,6 +64,11 @@ describe('similarity method registry', () => {
     // a three-part weighting reads no block patterns; a blocks weight does
     expect(methodNamed('hybrid').reads(normalizeParams({ method: 'hybrid', weights: [2, 1, 1] }))).not.toContain('block_patterns');
     expect(methodNamed('hybrid').reads(normalizeParams({ method: 'hybrid', weights: [2, 1, 1, 1] }))).toContain('block_patterns');
+    // timbre: the Gaussians with deltas by default, of the MFCCs alone (Musly's idea) with deltas: false
+    expect(normalizeParams({ method: 'timbre', deltas: false })).toEqual({ method: 'timbre', feature: 'timbre_gauss', mp: true });
+    expect(methodNamed('timbre').reads(normalizeParams({ method: 'timbre', deltas: false, mp: false }))).toEqual(['timbre_gauss']);
+    expect(() => normalizeParams({ method: 'timbre', deltas: 'no' as unknown as boolean })).toThrow(`invalid deltas: "no" (expected true or false)`);
+    expect(() => normalizeParams({ method: 'timbre', mp: 1 as unknown as boolean })).toThrow(`invalid mp: 1 (expected true or false)`);
     expect(normalizeParams({ method: 'blocks', blockWeights: [2, 0, 0, 4, 2, 0], blockNorm: 'zscore' })).toEqual({ method: 'blocks', feature: 'block_patterns', weights: [0.25, 0, 0, 0.5, 0.25, 0], norm: 'zscore' });
     expect(() => normalizeParams({ method: 'blocks', blockWeights: [1, 1, 1] })).toThrow('invalid block weights: [1,1,1] (expected 6 numbers >= 0 (sp, dsp, vdsp, lfp, cp, scp), not all 0)');
     expect(() => normalizeParams({ method: 'blocks', blockNorm: 'mp' as 'dsn' })).toThrow(`invalid block norm: "mp" (expected 'dsn' or 'zscore')`);
@@ -87,7 +92,7 @@ describe('similarity method registry', () => {
   });
 
   it('gives each method its held-out grid, the default first', () => {
-    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 2, 1, 1, 2, 35, 4]);
+    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 4, 1, 1, 2, 35, 4]);
     for (const name of METHOD_NAMES) {
       const first = normalizeParams(choicesFor(name)[0].params);
       expect(first).toEqual(DEFAULT_PARAMS[name]);
@@ -122,8 +127,8 @@ lower = closer):
             the central excerpt), z-scored across the catalogue, each matched against the other
             track's 30 s windows (the best match counts: a preview finds its full track);
             --vector mfcc_summary --standardize none: plain librosa cosine
-  timbre    a single Gaussian per track over its MFCC frames, symmetrised KL divergence,
-            normalised by mutual proximity (Musly's idea); distances in [0, 1]
+  timbre    a single Gaussian per track over its MFCC frames and their deltas, symmetrised KL
+            divergence, normalised by mutual proximity; distances in [0, 1] (--no-deltas: Musly's idea)
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
             (1,1), (1,0), (0,1)); by default frames are pooled by 8 and a 10% Sakoe-Chiba
             band is used (--pool 1 --band 0: exact unconstrained DTW); above 1,000 analysed

@@ -61,7 +61,9 @@ function catalogue(): Db {
     const id = Number(ins.run(`sha-${i}`, `/x/${i}.wav`, `artist ${i}`, `title ${i}`).lastInsertRowid);
     putFeature(db, id, 'timbre_summary', { rows: 1, cols: 3, data: Float32Array.from(SUMMARY[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'descriptors', { rows: 1, cols: 2, data: Float32Array.from(DESC[i]) }, FEATURES_VERSION, 'h');
+    // the same models as the default Gaussians (TIMBRE_GAUSS, with deltas) and as the MFCCs' alone
     putFeature(db, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_gauss_delta', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'block_patterns', { rows: 1, cols: 3000, data: blockVector(i) }, FEATURES_VERSION, 'h');
     // 1 to 3 windows of the summary's length, each the summary turned a little
     const windows = Array.from({ length: 1 + (i % 3) }, (_, w) => SUMMARY[i].map((v, k) => v + 0.3 * Math.sin(7 * i + 3 * w + k))).flat();
@@ -122,7 +124,7 @@ const nearest = (row: ArrayLike<number>, self: number) => {
 
 describe('timbreModel', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_gauss_delta']);
   const want = timbreExpected(GAUSS);
 
   it('without mutual proximity: log(1 + symmetrised KL), by closed form', () => {
@@ -155,7 +157,7 @@ describe('timbreModel', () => {
 
 describe('mutual proximity from a sample (the candidates path)', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_gauss_delta']);
   const want = timbreExpected(GAUSS);
 
   it('a seeded sample: distinct ascending indices, the same every time, all of them when not fewer', () => {
@@ -188,7 +190,7 @@ describe('mutual proximity from a sample (the candidates path)', () => {
 
 describe('pairs(i, js): the row values of the listed tracks only', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['timbre_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_gauss_delta']);
   const models = {
     'cosine zscore': cosineModel(db, entries, 'timbre_summary', true),
     'cosine raw': cosineModel(db, entries, 'timbre_summary', false),
@@ -214,7 +216,7 @@ describe('pairs(i, js): the row values of the listed tracks only', () => {
 
 describe('hybridModel', () => {
   const db = catalogue();
-  const { entries } = analysedTracks(db, ['timbre_summary', 'descriptors', 'timbre_gauss']);
+  const { entries } = analysedTracks(db, ['timbre_summary', 'descriptors', 'timbre_gauss_delta']);
 
   it('the three components order track 0\'s neighbours differently (the fixture works)', () => {
     expect(nearest(timbreModel(db, entries, true).row(0), 0)).toBe(1);

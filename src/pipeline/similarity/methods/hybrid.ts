@@ -1,4 +1,4 @@
-import { DEFAULTS, normalizeWeights, type HybridWeights } from '../defaults.js';
+import { DEFAULTS, TIMBRE_GAUSS, normalizeWeights, type HybridWeights } from '../defaults.js';
 import { candidatesParam, withAnnVector } from '../candidate-params.js';
 import type { VectorMethod } from '../method.js';
 import { hybridModel, mixHybrid } from '../vector-model.js';
@@ -25,8 +25,9 @@ export const hybrid: VectorMethod<'hybrid'> = {
   kind: 'vector',
   orientation: 'distance',
   // 2: its descriptor part compares tempo on a circle of octaves, mode weighted by the key's
-  // confidence; 3: without the flatness (../descriptor-view.ts); 4: a fourth part, blocks
-  revision: 4,
+  // confidence; 3: without the flatness (../descriptor-view.ts); 4: a fourth part, blocks;
+  // 5: the timbre part's Gaussians have deltas (TIMBRE_GAUSS, features version 10)
+  revision: 5,
   help: [
     'timbre (Gaussian with mutual proximity), cosine timbre, descriptors and block-level',
     `patterns, weighted (--weights, default ${DEFAULTS.weights.join(',')}: the best on the evaluation corpus)`,
@@ -41,7 +42,7 @@ export const hybrid: VectorMethod<'hybrid'> = {
     ...candidatesParam(p.candidates),
   }),
   reads: (params) =>
-    withAnnVector(params, [params.vector as string, 'descriptors', 'timbre_gauss', ...(hasBlocks(params) ? ['block_patterns'] : [])], hybrid.candidateVectors(params)),
+    withAnnVector(params, [params.vector as string, 'descriptors', TIMBRE_GAUSS, ...(hasBlocks(params) ? ['block_patterns'] : [])], hybrid.candidateVectors(params)),
   // both of its spaces: timbre (its timbre and cosine parts) and descriptors
   candidateVectors: (params) => [params.vector as string, 'descriptors'],
   model: (db, params, entries, cache, stats, options) =>
@@ -49,7 +50,7 @@ export const hybrid: VectorMethod<'hybrid'> = {
   queryInputs: (params, f) => [
     f.vectors[params.vector as string],
     f.vectors.descriptors,
-    f.vectors.timbre_gauss,
+    f.vectors[TIMBRE_GAUSS],
     ...(hasBlocks(params) ? [f.vectors.block_patterns] : []),
   ],
   choices() {
