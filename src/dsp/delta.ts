@@ -8,8 +8,9 @@
  * of slope s has delta s away from the edges; a constant row has delta 0 everywhere.
  *
  * The timbre Gaussian of the similarity features is fitted to the level-referenced MFCCs and
- * their deltas of width 2 (src/pipeline/analyze-track.ts, `timbre_gauss_delta`): chosen on half
- * of the evaluation corpus's albums and scored on the other (benchmarks/RESULTS.md).
+ * their deltas of width 2 (src/pipeline/analyze-track.ts, `timbre_gauss_delta`): chosen on the
+ * main part of the evaluation corpus, checked on its fresh part (benchmarks/RESULTS.md,
+ * "Features version 10").
  */
 import type { Matrix } from './matrix.js';
 import { badParameter } from '../errors.js';

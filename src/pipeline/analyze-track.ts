@@ -235,7 +235,7 @@ function checkFinite(y: Float32Array, file: string): void {
  * fitted to (a Gaussian of every frame of the track: held out on the corpus, the timbre method's
  * precision@10 rose from 0.290 to 0.339 and hybrid's from 0.304 to 0.346 over the central
  * excerpt's; benchmarks/RESULTS.md), and `timbre_gauss_delta` to them with their deltas
- * (src/dsp/delta.ts; held out, timbre 0.339 -> 0.363). `excerpt` is the analysed signal, `limited` its band-limited
+ * (src/dsp/delta.ts; timbre's precision@10 within the held-out halves 0.339 -> 0.363). `excerpt` is the analysed signal, `limited` its band-limited
  * MFCCs, `excerptTimbre` those level-referenced and `excerptMel` its mel power (all reused when
  * the excerpt is the whole track); `whole` the whole trimmed signal, of which only the
  * band-limited MFCCs, the loudest cell of each frame among their bands and the mel power are
