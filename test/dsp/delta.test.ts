@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { delta, withDeltas, DELTA_WIDTH } from '../../src/dsp/delta.js';
 import { YasrError } from '../../src/errors.js';
+import { fitGaussian, prepareGaussians, skl } from '../../src/similarity/gaussian.js';
 
 const m = (rows: number[][]) => ({ rows: rows.length, cols: rows[0].length, data: Float32Array.from(rows.flat()) });
 
@@ -36,5 +37,29 @@ describe('delta', () => {
       expect(() => delta(m([[1, 2]]), bad)).toThrow(YasrError);
       expect(() => delta(m([[1, 2]]), bad)).toThrow(`invalid width: ${JSON.stringify(bad)}`);
     }
+  });
+});
+
+describe('what the deltas add to a Gaussian of the frames', () => {
+  it('tells frames in their order from the same frames shuffled, which the frames alone cannot', () => {
+    // a smooth trajectory of 2 coefficients over 400 frames, and the same frames in a shuffled order
+    const T = 400;
+    const smooth = m([Array.from({ length: T }, (_, t) => Math.sin(t / 15)), Array.from({ length: T }, (_, t) => Math.cos(t / 23))]);
+    const order = Array.from({ length: T }, (_, t) => t);
+    let s = 7;
+    for (let t = T - 1; t > 0; t--) {
+      s = (s * 16807) % 2147483647;
+      const u = s % (t + 1);
+      [order[t], order[u]] = [order[u], order[t]];
+    }
+    const shuffled = { rows: 2, cols: T, data: Float32Array.from({ length: 2 * T }, (_, q) => smooth.data[Math.floor(q / T) * T + order[q % T]]) };
+    const frames = prepareGaussians([fitGaussian(smooth.data, 2, T), fitGaussian(shuffled.data, 2, T)], 2);
+    // the same frames: the same mean and covariance up to rounding
+    expect(skl(frames, 0, 1)).toBeLessThan(1e-9);
+    const a = withDeltas(smooth);
+    const b = withDeltas(shuffled);
+    const withD = prepareGaussians([fitGaussian(a.data, 4, T), fitGaussian(b.data, 4, T)], 4);
+    // shuffled frames jump: their deltas spread far wider than a smooth track's (15.0 here)
+    expect(skl(withD, 0, 1)).toBeGreaterThan(5);
   });
 });

@@ -15,6 +15,8 @@ import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } f
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { blocksModel } from '../../../src/pipeline/similarity/blocks-model.js';
 import { phi } from '../../helpers/normal.js';
+import { methodNamed } from '../../../src/pipeline/similarity/registry.js';
+import { normalizeParams } from '../../../src/pipeline/similarity/methods.js';
 
 interface Diag {
   m: number[];
@@ -152,6 +154,25 @@ describe('timbreModel', () => {
     const m = timbreModel(db, entries, true);
     const got = m.query([packDiag(q)]);
     want.query(q).forEach((v, j) => expect(got[j]).toBeCloseTo(v, 6));
+  });
+  it("reads the Gaussians the timbre method names: with deltas by default, the MFCCs' alone with deltas: false", () => {
+    // a catalogue whose two stored Gaussians differ: the MFCCs' ones are the models in reverse order
+    const d2 = catalogue();
+    const ids = analysedTracks(d2, ['timbre_gauss_delta']).entries.map((e) => e.trackId);
+    ids.forEach((id, i) => putFeature(d2, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[GAUSS.length - 1 - i]) }, FEATURES_VERSION, 'h'));
+    const e2 = analysedTracks(d2, ['timbre_gauss_delta']).entries;
+    const rev = timbreExpected([...GAUSS].reverse());
+    const method = methodNamed('timbre');
+    const withDeltas = method.kind === 'vector' && method.model(d2, normalizeParams({ method: 'timbre', mp: false }), e2);
+    const without = method.kind === 'vector' && method.model(d2, normalizeParams({ method: 'timbre', mp: false, deltas: false }), e2);
+    if (!withDeltas || !without) throw new Error('timbre is a vector method');
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        expect(withDeltas.row(i)[j]).toBeCloseTo(want.L[i][j], 6);
+        expect(without.row(i)[j]).toBeCloseTo(rev.L[i][j], 6);
+      }
+    }
+    d2.close();
   });
 });
 
