@@ -314,9 +314,13 @@ function passingFlags(db: Db, qTrack: Track, f: RecommendFilters, ids: Int32Arra
   return flags;
 }
 
-/** A query's stored nearest and farthest lists as one list of track ids and scores. */
+/**
+ * A query's stored nearest and farthest lists as one list of track ids and scores, each track
+ * once (in a catalogue smaller than both lists together a track is in both).
+ */
 function listedScores(lists: { nearest: { trackId: number; score: number }[]; farthest: { trackId: number; score: number }[] }): { ids: number[]; values: number[] } {
-  const all = [...lists.nearest, ...lists.farthest];
+  const seen = new Set<number>();
+  const all = [...lists.nearest, ...lists.farthest].filter((e) => !seen.has(e.trackId) && !!seen.add(e.trackId));
   return { ids: all.map((e) => e.trackId), values: all.map((e) => e.score) };
 }
 

@@ -3,6 +3,9 @@ import { allowed, dateFloor, recommend, type RecommendFilters } from '../../src/
 import { rate } from '../../src/pipeline/ratings.js';
 import type { Track } from '../../src/store/tracks.js';
 import { desc, shaOf, vectorCatalogue } from '../helpers/vector-catalogue.js';
+import { openDb } from '../../src/store/db.js';
+import { runSimilarity } from '../../src/pipeline/similarity/run-similarity.js';
+import { buildSyntheticCatalogue } from '../../benchmarks/pipeline/synthetic-catalogue.js';
 
 function track(over: Partial<Track>): Track {
   return { id: 1, sha256: null, localPath: null, artist: 'Someone', title: 'T', album: null, releaseDate: '2024-06-15', popularity: 50, duration: null, size: null, addedAt: '', ...over };
@@ -146,5 +149,18 @@ describe('re-ranking by ratings', () => {
     rate(db, { query: { trackId: 1 }, trackId: 6, value: 'down', method: 'cosine' });
     expect(ids(recommend(db, { features: { ...features, sha256: shaOf(1) } }, cos, a))).not.toContain(6);
     expect(ids(recommend(db, { trackId: 1 }, cos, a))).toContain(5);
+  });
+});
+
+describe('stored lists of a catalogue smaller than both lists together', () => {
+  it('lists each track once (timbre, 5 tracks: every other track is in both its nearest and farthest lists)', async () => {
+    const db = openDb(':memory:');
+    buildSyntheticCatalogue(db, 5, { seed: 3 });
+    await runSimilarity(db, { method: 'timbre' }, { k: 10, workers: 0 });
+    const r = recommend(db, { trackId: 1 }, { method: 'timbre' }, { k: 10, least: 0, filters: { maxPopularity: 100, excludeSameArtist: false }, ratings: 'ignore' });
+    const ids = r.nearest.map((x) => x.trackId);
+    expect(ids.length).toBe(4);
+    expect(new Set(ids).size).toBe(4);
+    db.close();
   });
 });
