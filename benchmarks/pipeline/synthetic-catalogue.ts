@@ -33,7 +33,15 @@ export function fakeMfcc(rand: () => number, base: Float64Array, frames = 1292):
   return out;
 }
 
-export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number; firstId?: number } = {}): void {
+/** Values of a synthetic GMM mean supervector (the timbre UBM's 64 components x 40 dimensions). */
+const SV_VALUES = 64 * 40;
+
+/**
+ * `supervectors`: also store `timbre_sv` (what `timbre --supervector` reads): an artist's base
+ * vector plus noise, from a stream of its own (so everything else is what it is without them),
+ * not fitted to the fake MFCCs: cheap at any size (2,560 values, 10 kB a track).
+ */
+export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number; firstId?: number; supervectors?: boolean } = {}): void {
   const rand = rng(opts.seed ?? 7);
   const hash = featureParamsHash(DEFAULT_FEATURE_OPTIONS);
   const artists = Math.max(1, Math.round(n / 8));
@@ -41,6 +49,8 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
   // block patterns from a stream of their own, so that everything else is what it was before them
   const blockRand = rng((opts.seed ?? 7) + 1_000_003);
   const blockBases = Array.from({ length: artists }, () => Float32Array.from({ length: BLOCK_VALUES }, () => blockRand() * 10));
+  const svRand = rng((opts.seed ?? 7) + 2_000_003);
+  const svBases = opts.supervectors ? Array.from({ length: artists }, () => Float32Array.from({ length: SV_VALUES }, () => svRand() - 0.5)) : [];
   const insert = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, album, release_date, popularity, duration, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id').pluck();
   const src = db.prepare(`INSERT INTO sources (source, kind, track_id, size) VALUES (?, 'file', ?, ?)`);
   db.transaction(() => {
@@ -66,6 +76,10 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       const wd = withDeltas({ rows: 20, cols: 1292, data: mfcc });
       const gd = fitGaussian(wd.data, 40, 1292);
       putFeature(db, id, 'timbre_gauss_delta', { rows: 1, cols: gd.length, data: gd }, FEATURES_VERSION, hash);
+      if (opts.supervectors) {
+        const tsv = Float32Array.from(svBases[a], (v) => v + 0.5 * (svRand() - 0.5));
+        putFeature(db, id, 'timbre_sv', { rows: 1, cols: SV_VALUES, data: tsv }, FEATURES_VERSION, hash);
+      }
       const d: Descriptors = {
         tempo: 60 + rand() * 120, tempoConfidence: rand(), key: PITCH_CLASSES[Math.floor(rand() * 12)], mode: rand() < 0.5 ? 'major' : 'minor',
         keyConfidence: rand(), loudness: -30 + rand() * 25, energy: rand(), danceability: rand(), spectralCentroid: 500 + rand() * 3000,

@@ -70,13 +70,14 @@ export function addMethodOptions(c: Command, defaultMethod: MethodName = 'cosine
     .option('--weights <t,c,f,b>', `hybrid: weights of timbre, cosine timbre, descriptors and blocks (default ${DEFAULTS.weights.join(',')}; three numbers: blocks 0)`, parseWeights)
     .option('--no-mp', 'timbre: raw log(1 + KL) distances, without mutual proximity')
     .option('--no-deltas', "timbre: Gaussians of the MFCCs alone, without their deltas (Musly's idea)")
+    .option('--supervector', "timbre: average the Gaussians' distances with the GMM mean supervectors' (after yasr features --supervector)")
     .option('--block-weights <w,...>', 'blocks: weights of the patterns sp,dsp,vdsp,lfp,cp,scp (default 1,1,1,1,1,1)', parseBlockWeights)
     .option('--block-norm <mode>', 'blocks: dsn (distance space normalisation, default) or zscore (one z-score per pattern)', parseBlockNorm);
 }
 
 export function methodParams(o: MethodCliOptions): SimilarityParams {
   return {
-    method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, shortlist: o.shortlist, candidates: o.candidates, radius: o.radius, weights: o.weights, mp: o.mp, deltas: o.deltas,
+    method: o.method, vector: o.vector, windows: o.windows, standardize: o.standardize, pool: o.pool, band: o.band, shortlist: o.shortlist, candidates: o.candidates, radius: o.radius, weights: o.weights, mp: o.mp, deltas: o.deltas, supervector: o.supervector,
     blockWeights: o.blockWeights, blockNorm: o.blockNorm,
   };
 }

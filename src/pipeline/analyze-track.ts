@@ -7,6 +7,8 @@ import type { SpectralFrames } from '../dsp/descriptors/spectral.js';
 import { summaryVector } from '../dsp/summary.js';
 import { blockPatternVector } from '../dsp/block-level.js';
 import { withDeltas } from '../dsp/delta.js';
+import { meanSupervector } from '../dsp/gmm.js';
+import { timbreUbm, TIMBRE_SV_RELEVANCE } from '../dsp/timbre-ubm.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { fitGaussian } from '../similarity/gaussian.js';
 import { YasrError } from '../errors.js';
@@ -171,6 +173,8 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
     const wd = withDeltas(w.mfcc);
     const gd = fitGaussian(wd.data, wd.rows, wd.cols);
     add('timbre_gauss_delta', { rows: 1, cols: gd.length, data: gd });
+    // on request (the supervector group), the same frames' GMM mean supervector against the shipped UBM
+    if (o.groups.includes('supervector')) add('timbre_sv', { rows: 1, cols: timbreUbm().k * timbreUbm().d, data: meanSupervector(timbreUbm(), wd, TIMBRE_SV_RELEVANCE) });
     clock('windows');
     // block-level patterns (rhythm, onsets, band co-movement) of the whole trimmed track's mel
     // power: the blocks method (and hybrid's blocks part)

@@ -13,7 +13,8 @@
 import type { Db } from '../store/db.js';
 import { getTrack } from '../store/tracks.js';
 import { badParameter } from '../errors.js';
-import { checkMethodNames, type MethodName } from './similarity/methods.js';
+import { checkMethodNames, normalizeParams, type MethodName } from './similarity/methods.js';
+import { catalogueEntries } from './similarity/catalogue.js';
 import { methodNamed } from './similarity/registry.js';
 import type { Choice } from './similarity/method.js';
 import { runSimilarity } from './similarity/run-similarity.js';
@@ -106,10 +107,22 @@ function onSharedTracks(ms: readonly DenseMatrix[]): { trackIds: number[]; matri
   return { trackIds: ids, matrices: ms.map((m) => aligned(m, ids)) };
 }
 
+/**
+ * A method's choices that this catalogue can score: those whose features every track of the
+ * default's catalogue has (timbre's supervector needs the supervector feature group; a choice
+ * whose features are missing is left out rather than shrinking every choice's tracks).
+ */
+export function availableChoices(db: Db, method: MethodName): Choice[] {
+  const all = methodNamed(method).choices();
+  const size = (ch: Choice) => catalogueEntries(db, normalizeParams(ch.params)).length;
+  const n = size(all[0]);
+  return all.filter((ch, i) => i === 0 || size(ch) >= n);
+}
+
 /** The candidate matrices of a method's choices over the tracks they all have (exported for tests). */
 export async function candidatesFor(db: Db, method: MethodName, workers: number, k: number): Promise<{ trackIds: number[]; candidates: Candidate[] }> {
   const def = methodNamed(method);
-  const choices = def.choices();
+  const choices = availableChoices(db, method);
   // sequence methods' matrices are assembled from stored blocks: compute (or complete) them first
   // (all pairs whatever the catalogue's size: the matrix needs every pair)
   if (def.kind === 'sequence') await runSimilarity(db, { method, candidates: 'all' }, { k: Math.max(k, 50), workers });

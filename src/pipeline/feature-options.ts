@@ -7,8 +7,26 @@ import { paramsHash } from '../util/hash.js';
  */
 export const FEATURES_VERSION = 10;
 
-export const FEATURE_GROUPS = ['mfcc', 'mel', 'chroma', 'spectral', 'descriptors'] as const;
+/**
+ * Feature groups. 'supervector' (not a default group) adds `timbre_sv` to the mfcc group's
+ * features: the GMM mean supervector that `timbre --supervector` reads (about 130 ms a 3-minute
+ * track, 7 % of its analysis, and 10 kB; benchmarks/RESULTS.md, "The GMM mean supervector"); it
+ * needs the mfcc group.
+ */
+export const FEATURE_GROUPS = ['mfcc', 'mel', 'chroma', 'spectral', 'descriptors', 'supervector'] as const;
 export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
+
+/** What a list of feature groups must be (the CLI and nightly definitions share the check). */
+export const GROUPS_EXPECTED = `each one of ${FEATURE_GROUPS.join(', ')}; supervector only with mfcc`;
+
+/** Whether `groups` is a valid list of feature groups (see GROUPS_EXPECTED). */
+export function validGroups(groups: unknown): groups is FeatureGroup[] {
+  return (
+    Array.isArray(groups) &&
+    groups.every((g) => (FEATURE_GROUPS as readonly unknown[]).includes(g)) &&
+    (!groups.includes('supervector') || groups.includes('mfcc'))
+  );
+}
 
 export const KEEPABLE = ['stft', 'mel'] as const;
 

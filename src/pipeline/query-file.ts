@@ -13,14 +13,15 @@ import type { TrackAnalysis } from './analyze-track.js';
 
 /**
  * Analyse an audio file that a person hands in (recommend --file, like FILE) with the default
- * feature options. With `add`, the file is ingested and its features stored (it becomes a
- * track: { trackId }); without, its features are returned for an on-the-fly query.
+ * feature options (and the supervector group with `supervector`: for timbre --supervector). With
+ * `add`, the file is ingested and its features stored (it becomes a track: { trackId }); without,
+ * its features are returned for an on-the-fly query.
  */
 export async function analyseQueryFile(
   db: Db,
   tools: FfmpegTools,
   file: string,
-  o: { add: boolean; storeDir: string },
+  o: { add: boolean; storeDir: string; supervector?: boolean },
 ): Promise<{ trackId: number } | { features: QueryFeatures }> {
   if (o.add) {
     // a file that cannot be ingested fails here, before any analysis (addAnalysedFile then finds it unchanged)
@@ -31,7 +32,8 @@ export async function analyseQueryFile(
   if (!probe.hasAudio) throw new YasrError('BAD_INPUT', `${file}: no audio stream`);
   const [{ analyzeTrack }, { describeSignal }] = await Promise.all([import('./analyze-track.js'), import('./describe.js')]);
   const t0 = performance.now();
-  const r = await analyzeTrack(tools.ffmpeg, file, probe.duration, DEFAULT_FEATURE_OPTIONS, describeSignal);
+  const options = o.supervector ? { ...DEFAULT_FEATURE_OPTIONS, groups: [...DEFAULT_FEATURE_OPTIONS.groups, 'supervector' as const] } : DEFAULT_FEATURE_OPTIONS;
+  const r = await analyzeTrack(tools.ffmpeg, file, probe.duration, options, describeSignal);
   if (o.add) return { trackId: await addAnalysedFile(db, file, r, { tools, storeDir: o.storeDir, ms: performance.now() - t0 }) };
   return { features: queryFeaturesFrom(r, probe.tags, file, await sha256File(file)) };
 }

@@ -1,3 +1,5 @@
+import { meanSupervector } from '../../src/dsp/gmm.js';
+import { timbreUbm } from '../../src/dsp/timbre-ubm.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -109,6 +111,10 @@ describe('the analysed signal', () => {
     const gd = fitGaussian(withDeltas(lr, 2).data, 40, whole.mfcc.cols);
     expect(gd.length).toBe(40 + (40 * 41) / 2);
     expect(Array.from(r.features.timbre_gauss_delta.data)).toEqual(Array.from(gd));
+    // timbre_sv (the supervector group, one of FEATURE_GROUPS, not a default): the same frames'
+    // mean supervector against the shipped UBM (relevance 4)
+    expect(Array.from(r.features.timbre_sv.data)).toEqual(Array.from(meanSupervector(timbreUbm(), withDeltas(lr, 2), 4)));
+    expect(r.features.timbre_sv.data.length).toBe(64 * 40);
     // its mean's first half is the MFCCs' mean (timbre_gauss's); its second the mean delta, which
     // telescopes to about (last frame - first frame) / (2 T): small
     expect(Array.from(gd.subarray(0, 20))).toEqual(Array.from(g.subarray(0, 20)));

@@ -10,7 +10,7 @@ import { putFeature } from '../../src/store/features.js';
 import { markStage } from '../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../src/pipeline/feature-options.js';
-import { candidatesFor, choicesFor, evaluateMethods, weightGrid } from '../../src/pipeline/evaluate.js';
+import { availableChoices, candidatesFor, choicesFor, evaluateMethods, weightGrid } from '../../src/pipeline/evaluate.js';
 import { denseMatrix } from '../../src/pipeline/similarity/dense.js';
 import { DEFAULTS } from '../../src/pipeline/similarity/defaults.js';
 import { buildSyntheticCatalogue } from '../../benchmarks/pipeline/synthetic-catalogue.js';
@@ -158,6 +158,26 @@ describe('evaluateMethods: held-out figures', () => {
     // the three-part hybrid's 15 weightings are those with blocks 0
     expect(grid.filter((w) => w[3] === 0)).toHaveLength(15);
     for (const w of grid) expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+});
+
+describe("evaluate: only the choices whose features the catalogue has", () => {
+  it("timbre's supervector choice is tried when every track has timbre_sv (the supervector group), left out otherwise", async () => {
+    const plain = openDb(':memory:');
+    buildSyntheticCatalogue(plain, 12, { seed: 5 });
+    const withSv = openDb(':memory:');
+    buildSyntheticCatalogue(withSv, 12, { seed: 5, supervectors: true });
+    const sv = 'mutual proximity, with the supervector';
+    expect(availableChoices(plain, 'timbre').map((c) => c.name)).not.toContain(sv);
+    expect(availableChoices(withSv, 'timbre').map((c) => c.name)).toContain(sv);
+    const a = await candidatesFor(plain, 'timbre', 1, 5);
+    const b = await candidatesFor(withSv, 'timbre', 1, 5);
+    // the same tracks either way: a missing feature never shrinks the other choices' tracks
+    expect(a.trackIds).toHaveLength(12);
+    expect(b.trackIds).toEqual(a.trackIds);
+    expect(b.candidates.map((c) => c.name)).toEqual(choicesFor('timbre').map((c) => c.name));
+    plain.close();
+    withSv.close();
   });
 });
 

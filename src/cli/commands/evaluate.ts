@@ -33,7 +33,7 @@ whose label no other track shares are skipped (and counted).
 "all" is leave-one-out over every track with each method's default parameters: where those
 defaults were chosen on the same music, it is a training score. "held out" splits the labels
 (albums) into two halves (--seed); each method's parameter choices (hybrid: the weights of its four
-parts in steps of 0.25; cosine: windows, standardisation; timbre: mutual proximity or not, deltas or not; features:
+parts in steps of 0.25; cosine: windows, standardisation; timbre: mutual proximity or not, deltas or not, supervector or not; features:
 standardisation; blocks: pattern weights, normalisation) are tried on one half, the best is
 scored on the other half (queries and candidates from that half only), then the halves swap: the mean of the two, +- half their
 difference, and a 95 % interval from a bootstrap over albums. Each with and without the

@@ -7,6 +7,8 @@ import { queueWanted } from '../../pipeline/worker/job.js';
 import {
   DEFAULT_FEATURE_OPTIONS,
   FEATURE_GROUPS,
+  GROUPS_EXPECTED,
+  validGroups,
   parseExcerpt,
   parseKeep,
   parseTrim,
@@ -14,6 +16,7 @@ import {
   type FeatureOptions,
 } from '../../pipeline/feature-options.js';
 import { terminalProgress } from '../progress.js';
+import { badParameter } from '../../errors.js';
 import { DESCRIPTOR_DOCS } from '../../dsp/descriptors/docs.js';
 
 function descriptorHelp(): string {
@@ -28,6 +31,7 @@ interface FeaturesCliOptions {
   chroma?: boolean;
   spectral?: boolean;
   descriptors?: boolean;
+  supervector?: boolean;
   all?: boolean;
   trim: 'librosa' | 'none';
   excerpt: number | 'full';
@@ -39,14 +43,17 @@ interface FeaturesCliOptions {
   json?: boolean;
 }
 
-export function featureOptionsFrom(o: Pick<FeaturesCliOptions, 'mfcc' | 'mel' | 'chroma' | 'spectral' | 'descriptors' | 'all' | 'trim' | 'excerpt' | 'keep'>): FeatureOptions {
+export function featureOptionsFrom(o: Pick<FeaturesCliOptions, 'mfcc' | 'mel' | 'chroma' | 'spectral' | 'descriptors' | 'supervector' | 'all' | 'trim' | 'excerpt' | 'keep'>): FeatureOptions {
   const picked: FeatureGroup[] = [];
   if (o.mfcc) picked.push('mfcc');
   if (o.mel) picked.push('mel');
   if (o.chroma) picked.push('chroma');
   if (o.spectral) picked.push('spectral');
   if (o.descriptors) picked.push('descriptors');
-  const groups = o.all ? [...FEATURE_GROUPS] : picked.length === 0 ? DEFAULT_FEATURE_OPTIONS.groups : picked;
+  // --supervector adds to the groups named (or to the default ones)
+  const named = o.all ? [...FEATURE_GROUPS] : picked.length === 0 ? DEFAULT_FEATURE_OPTIONS.groups : picked;
+  const groups: FeatureGroup[] = o.supervector && !named.includes('supervector') ? [...named, 'supervector'] : named;
+  if (!validGroups(groups)) throw badParameter('feature groups', groups, GROUPS_EXPECTED);
   return { ...DEFAULT_FEATURE_OPTIONS, groups, trim: o.trim, excerpt: o.excerpt, keep: o.keep };
 }
 
@@ -58,7 +65,8 @@ export function featuresCommand(): Command {
     .option('--chroma', 'chroma (12) and its summary vector')
     .option('--spectral', 'RMS, spectral centroid, zero-crossing rate')
     .option('--descriptors', 'tempo, key, loudness, energy, danceability-like rhythm, ...')
-    .option('--all', 'every feature group (default when none is named: all but --mel)')
+    .option('--supervector', "also the GMM mean supervector of the timbre frames (timbre --supervector reads it; about 7 % more analysis time)")
+    .option('--all', 'every feature group (default when none is named: all but --mel and --supervector)')
     .option('--trim <mode>', "'librosa' (top_db 60, as librosa.effects.trim) or 'none'", parseTrim, DEFAULT_FEATURE_OPTIONS.trim)
     .option('--excerpt <seconds|full>', 'central excerpt length in seconds, or full', parseExcerpt, DEFAULT_FEATURE_OPTIONS.excerpt)
     .option('--keep <stages>', 'also store intermediates: stft, mel (comma list)', parseKeep, [] as ('stft' | 'mel')[])
@@ -89,6 +97,7 @@ Examples:
   yasr features
   yasr features --mfcc --excerpt 30 --workers 2
   yasr features --trim none --excerpt full --keep stft,mel
+  yasr features --supervector                # for yasr similarity --method timbre --supervector
   yasr features --retry-failed --json
   yasr features --queue --workers 2          # with 'yasr worker' processes on the same database`,
     )

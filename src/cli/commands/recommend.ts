@@ -87,7 +87,7 @@ Examples:
         // decoding and analysis (ffmpeg, DSP) are loaded for --file only
         const fromFile = async (file: string) => {
           const [{ analyseQueryFile }, { ffmpegFromCli }] = await Promise.all([import('../../pipeline/query-file.js'), import('../ffmpeg-option.js')]);
-          return analyseQueryFile(db, ffmpegFromCli(cmd), file, { add: !!o.add, storeDir: audioStoreDir(cmd) });
+          return analyseQueryFile(db, ffmpegFromCli(cmd), file, { add: !!o.add, storeDir: audioStoreDir(cmd), supervector: o.supervector === true });
         };
         const query = o.file ? await fromFile(o.file) : { trackId: resolveTrack(db, ref!).id };
         const r = recommend(db, query, methodParams(o), {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { YasrError } from '../../errors.js';
-import { FEATURE_GROUPS, DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type FeatureGroup } from '../feature-options.js';
+import { DEFAULT_FEATURE_OPTIONS, GROUPS_EXPECTED, validGroups, type FeatureOptions, type FeatureGroup } from '../feature-options.js';
 import { METHODS, type SimilarityParams } from '../similarity/methods.js';
 import { BLOCK_WEIGHTS_EXPECTED, WEIGHTS_EXPECTED, validBlockWeights, validWeights } from '../similarity/defaults.js';
 import { isMethodName } from '../similarity/registry.js';
@@ -55,7 +55,7 @@ function fail(file: string, where: string, msg: string): never {
 const TOP_KEYS = new Set(['sources', 'features', 'similarity', 'k', 'workers', 'downloader', 'description', 'since', 'maxTracks', 'discover']);
 const DISCOVER_KEYS = new Set(['since', 'k', 'perArtist', 'maxPopularity', 'method', 'out']);
 const FEATURE_KEYS = new Set(['groups', 'trim', 'excerpt', 'keep']);
-const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'candidates', 'weights', 'mp', 'deltas', 'blockWeights', 'blockNorm']);
+const SIM_KEYS = new Set(['method', 'vector', 'standardize', 'pool', 'band', 'radius', 'shortlist', 'candidates', 'weights', 'mp', 'deltas', 'supervector', 'blockWeights', 'blockNorm']);
 
 /** Read and validate a pipeline file; every error names the file and the offending key. */
 export function loadPipeline(ref: string): PipelineDefinition {
@@ -117,9 +117,7 @@ export function loadPipeline(ref: string): PipelineDefinition {
   if (typeof f !== 'object' || Array.isArray(f)) fail(file, 'features', 'expected an object');
   for (const k of Object.keys(f)) if (!FEATURE_KEYS.has(k)) fail(file, `features.${k}`, `unknown key (allowed: ${[...FEATURE_KEYS].join(', ')})`);
   const groups = (f.groups ?? DEFAULT_FEATURE_OPTIONS.groups) as FeatureGroup[];
-  if (!Array.isArray(groups) || groups.some((g) => !(FEATURE_GROUPS as readonly string[]).includes(g))) {
-    fail(file, 'features.groups', `${JSON.stringify(f.groups)}: each one of ${FEATURE_GROUPS.join(', ')}`);
-  }
+  if (!validGroups(groups)) fail(file, 'features.groups', `${JSON.stringify(f.groups)}: ${GROUPS_EXPECTED}`);
   const trim = f.trim ?? DEFAULT_FEATURE_OPTIONS.trim;
   if (trim !== 'librosa' && trim !== 'none') fail(file, 'features.trim', `${JSON.stringify(trim)}: 'librosa' or 'none'`);
   const excerpt = f.excerpt ?? DEFAULT_FEATURE_OPTIONS.excerpt;
@@ -145,8 +143,7 @@ export function loadPipeline(ref: string): PipelineDefinition {
       fail(file, `similarity[${i}].candidates`, `${JSON.stringify(s.candidates)}: an integer >= 1, or "all" for every pair`);
     }
     if (s.weights !== undefined && !validWeights(s.weights)) fail(file, `similarity[${i}].weights`, `${JSON.stringify(s.weights)}: ${WEIGHTS_EXPECTED}`);
-    if (s.mp !== undefined && typeof s.mp !== 'boolean') fail(file, `similarity[${i}].mp`, `${JSON.stringify(s.mp)}: true or false`);
-    if (s.deltas !== undefined && typeof s.deltas !== 'boolean') fail(file, `similarity[${i}].deltas`, `${JSON.stringify(s.deltas)}: true or false`);
+    for (const key of ['mp', 'deltas', 'supervector'] as const) if (s[key] !== undefined && typeof s[key] !== 'boolean') fail(file, `similarity[${i}].${key}`, `${JSON.stringify(s[key])}: true or false`);
     if (s.blockWeights !== undefined && !validBlockWeights(s.blockWeights)) fail(file, `similarity[${i}].blockWeights`, `${JSON.stringify(s.blockWeights)}: ${BLOCK_WEIGHTS_EXPECTED}`);
     if (s.blockNorm !== undefined && s.blockNorm !== 'dsn' && s.blockNorm !== 'zscore') fail(file, `similarity[${i}].blockNorm`, `${JSON.stringify(s.blockNorm)}: 'dsn' or 'zscore'`);
     if (s.standardize !== undefined && s.standardize !== 'zscore' && s.standardize !== 'none') fail(file, `similarity[${i}].standardize`, `${JSON.stringify(s.standardize)}: 'zscore' or 'none'`);

@@ -23,6 +23,14 @@ export const DEFAULTS = {
  */
 export const TIMBRE_GAUSS = 'timbre_gauss_delta';
 
+/**
+ * The stored GMM mean supervectors (src/dsp/gmm.ts, against the UBM of src/dsp/timbre-ubm.ts) of
+ * the same frames as TIMBRE_GAUSS (the supervector feature group, not a default one): the timbre
+ * method averages their distances with the Gaussians' when asked (`supervector`; not the default:
+ * benchmarks/RESULTS.md, "the GMM mean supervector").
+ */
+export const TIMBRE_SV = 'timbre_sv';
+
 /** The stored Gaussians of the timbre method with or without deltas. */
 export function timbreGaussFeature(deltas: boolean): string {
   return deltas ? TIMBRE_GAUSS : 'timbre_gauss';

@@ -42,6 +42,8 @@ export interface SimilarityParams {
   mp?: boolean;
   /** timbre: Gaussians of the MFCCs and their deltas (default true); false: of the MFCCs alone (Musly's idea). */
   deltas?: boolean;
+  /** timbre: average the Gaussians' distances with the GMM mean supervectors' (default false; the supervector feature group). */
+  supervector?: boolean;
   /** blocks: weights of the block-level patterns [SP, DSP, VDSP, LFP, CP, SCP] (default all equal). */
   blockWeights?: number[];
   /** blocks: 'dsn' (distance space normalisation, default) or 'zscore' (one z-score per pattern). */

@@ -4,14 +4,13 @@ import { fitStandardizer, applyStandardizer, unitRows as unitRowsOf, windowMatch
 import { distancesF64, dotsF64 } from '../../similarity/f64-kernels.js';
 import { windowScore } from '../../similarity/exact-topk.js';
 import type { CatalogueMember } from './catalogue.js';
-import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsOn, prepareGaussians, skl } from '../../similarity/gaussian.js';
-import { sklMatrix } from '../../similarity/skl-matrix.js';
 import { seededRandom } from '../../util/random.js';
 import { featureMap, type FeatureRowData } from '../../store/features.js';
 import type { TrackStat } from '../../store/similarity.js';
 import { DESCRIPTOR_VIEW, viewRows, type SpaceView } from './descriptor-view.js';
 import { blocksModel } from './blocks-model.js';
-import { BLOCKS_DEFAULTS, TIMBRE_GAUSS, normalizeBlockWeights } from './defaults.js';
+import { BLOCKS_DEFAULTS, normalizeBlockWeights } from './defaults.js';
+import { timbreModel } from './timbre-model.js';
 
 /** Feature maps loaded once per operation (see featureMap). */
 export type FeatureCache = Map<string, Map<number, FeatureRowData>>;
@@ -335,89 +334,6 @@ export function hybridModel(
       const bs = b.trackStats!();
       return new Map([...ts].map(([id, s]) => [id, { mu: s.mu, sd: s.sd, parts: bs.get(id)!.parts }]));
     },
-  };
-}
-
-/**
- * Single-Gaussian timbre models compared by symmetrised KL divergence, normalised by mutual
- * proximity (mp) into [0, 1]. Building it with mp costs n^2 divergences (the row statistics).
- * `feature`: the stored Gaussians (TIMBRE_GAUSS: of the MFCCs and their deltas, the default;
- * 'timbre_gauss': of the MFCCs alone); the dimension is read from their length.
- */
-export function timbreModel(
-  db: Db,
-  entries: readonly CatalogueMember[],
-  mp: boolean,
-  cache?: FeatureCache,
-  stored?: Map<number, { mu: number; sd: number }>,
-  options: ModelOptions = {},
-  feature: string = TIMBRE_GAUSS,
-): VectorModel {
-  const all = featureMap(db, feature, cache);
-  const models = entries.map((e) => all.get(e.trackId)!.data);
-  let d = 1;
-  if (models.length) while (gaussianLength(d) < models[0].length) d++;
-  const g = prepareGaussians(models, d);
-  const n = entries.length;
-  // log(1 + SKL): the divergences are heavy-tailed; on a log scale their spread per track is
-  // close to normal, which mutual proximity's Gaussian assumption needs.
-  // With mutual proximity every row is needed twice (statistics, then neighbours): the
-  // symmetric matrix is computed once, half of it, and kept (float32, n^2 x 4 bytes).
-  const fromStore = !!stored && entries.every((e) => stored.has(e.trackId));
-  // candidates: the statistics from a sample of the catalogue (all of it when it is no larger)
-  const sample = mp && n > 2 && !fromStore && options.mpSample !== undefined && n - 1 > options.mpSample ? sampleIndices(n, options.mpSample) : null;
-  const full = mp && n > 2 && n <= 12_000 && !fromStore && !sample ? sklMatrix(g, options.threads) : null;
-  const raw = (i: number): Float64Array => {
-    if (full) return Float64Array.from(full.subarray(i * n, (i + 1) * n));
-    const out = new Float64Array(n);
-    for (let j = 0; j < n; j++) out[j] = j === i ? 0 : Math.log1p(skl(g, i, j));
-    return out;
-  };
-  const rawAt = (i: number, js: ArrayLike<number>): Float64Array => {
-    const out = new Float64Array(js.length);
-    for (let p = 0; p < js.length; p++) {
-      const j = js[p];
-      out[p] = full ? full[i * n + j] : j === i ? 0 : Math.log1p(skl(g, i, j));
-    }
-    return out;
-  };
-  // stored statistics (from the last similarity run over the same tracks) spare n^2 divergences
-  const stats =
-    mp && n > 2
-      ? fromStore
-        ? { mu: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.mu), sd: Float64Array.from(entries, (e) => stored!.get(e.trackId)!.sd) }
-        : sample
-          ? mutualProximityStatsOn((i, j) => Math.log1p(skl(g, i, j)), n, sample)
-          : mutualProximityStats(raw, n)
-      : null;
-  const normalise = (row: Float64Array, mu: number, sd: number, self: number): Float64Array =>
-    stats ? row.map((v, j) => (j === self ? 0 : mpDistance(v, mu, sd, stats.mu[j], stats.sd[j]))) : row;
-  return {
-    n,
-    orientation: 'distance',
-    row: (i) => normalise(raw(i), stats?.mu[i] ?? 0, stats?.sd[i] ?? 1, i),
-    pairs: (i, js) => {
-      const r = rawAt(i, js);
-      if (!stats) return r;
-      return r.map((v, p) => (js[p] === i ? 0 : mpDistance(v, stats.mu[i], stats.sd[i], stats.mu[js[p]], stats.sd[js[p]])));
-    },
-    query: (rawModels) => {
-      const q = prepareGaussians([rawModels[0]], d);
-      const out = new Float64Array(n);
-      for (let j = 0; j < n; j++) out[j] = Math.log1p(skl(g, 0, j, q));
-      if (!stats) return out;
-      // the outside track's own statistics come from its distances to the catalogue
-      let s = 0;
-      let s2 = 0;
-      for (const v of out) {
-        s += v;
-        s2 += v * v;
-      }
-      const mu = n ? s / n : 0;
-      const sd = Math.sqrt(Math.max(1e-12, n ? s2 / n - mu * mu : 1));
-      return normalise(out, mu, sd, -1);
-    },
-    trackStats: () => new Map(stats ? entries.map((e, i) => [e.trackId, { mu: stats.mu[i], sd: stats.sd[i] }]) : []),
   };
 }
 

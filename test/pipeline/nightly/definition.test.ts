@@ -13,9 +13,9 @@ import { tempDir } from '../../helpers/cli.js';
 
 const dir = tempDir();
 
-function file(name: string, similarity: unknown[]): string {
+function file(name: string, similarity: unknown[], features?: unknown): string {
   const f = path.join(dir, `${name}.json`);
-  writeFileSync(f, JSON.stringify({ sources: [], similarity }));
+  writeFileSync(f, JSON.stringify({ sources: [], similarity, ...(features ? { features } : {}) }));
   return f;
 }
 
@@ -73,5 +73,19 @@ describe('pipeline definition: hybrid and blocks weights', () => {
     expect(def.similarity.map((s) => normalizeParams(s).feature)).toEqual(['timbre_gauss', 'timbre_gauss_delta']);
     const f = file('badd', [{ method: 'timbre', deltas: 'no' }]);
     expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].deltas: "no": true or false`);
+  });
+
+  it('takes the supervector feature group with the mfcc group only', () => {
+    const def = loadPipeline(file('gsv', [{ method: 'timbre', supervector: true }], { groups: ['mfcc', 'supervector'] }));
+    expect(def.features.groups).toEqual(['mfcc', 'supervector']);
+    const f = file('gbad', [{ method: 'timbre' }], { groups: ['chroma', 'supervector'] });
+    expect(() => loadPipeline(f)).toThrow(`${f}: features.groups: ["chroma","supervector"]: each one of mfcc, mel, chroma, spectral, descriptors, supervector; supervector only with mfcc`);
+  });
+
+  it("takes timbre's supervector as true or false (default false)", () => {
+    const def = loadPipeline(file('sv', [{ method: 'timbre', supervector: false }, { method: 'timbre' }, { method: 'timbre', deltas: false, supervector: true }]));
+    expect(def.similarity.map((s) => normalizeParams(s).supervector === true)).toEqual([false, false, true]);
+    const f = file('badsv', [{ method: 'timbre', supervector: 1 }]);
+    expect(() => loadPipeline(f)).toThrow(`${f}: similarity[0].supervector: 1: true or false`);
   });
 });

@@ -67,6 +67,10 @@ describe('similarity method registry', () => {
     // timbre: the Gaussians with deltas by default, of the MFCCs alone (Musly's idea) with deltas: false
     expect(normalizeParams({ method: 'timbre', deltas: false })).toEqual({ method: 'timbre', feature: 'timbre_gauss', mp: true });
     expect(methodNamed('timbre').reads(normalizeParams({ method: 'timbre', deltas: false, mp: false }))).toEqual(['timbre_gauss']);
+    // the supervector: named in the identity only when asked for (false is the default's identity)
+    expect(normalizeParams({ method: 'timbre', supervector: false })).toEqual(normalizeParams({ method: 'timbre' }));
+    expect(methodNamed('timbre').reads(normalizeParams({ method: 'timbre', supervector: true }))).toEqual(['timbre_gauss_delta', 'timbre_sv']);
+    expect(() => normalizeParams({ method: 'timbre', supervector: 'yes' as unknown as boolean })).toThrow(`invalid supervector: "yes" (expected true or false)`);
     expect(() => normalizeParams({ method: 'timbre', deltas: 'no' as unknown as boolean })).toThrow(`invalid deltas: "no" (expected true or false)`);
     expect(() => normalizeParams({ method: 'timbre', mp: 1 as unknown as boolean })).toThrow(`invalid mp: 1 (expected true or false)`);
     expect(normalizeParams({ method: 'blocks', blockWeights: [2, 0, 0, 4, 2, 0], blockNorm: 'zscore' })).toEqual({ method: 'blocks', feature: 'block_patterns', weights: [0.25, 0, 0, 0.5, 0.25, 0], norm: 'zscore' });
@@ -92,7 +96,7 @@ describe('similarity method registry', () => {
   });
 
   it('gives each method its held-out grid, the default first', () => {
-    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 4, 1, 1, 2, 35, 4]);
+    expect(METHOD_NAMES.map((n) => choicesFor(n).length)).toEqual([4, 5, 1, 1, 2, 35, 4]);
     for (const name of METHOD_NAMES) {
       const first = normalizeParams(choicesFor(name)[0].params);
       expect(first).toEqual(DEFAULT_PARAMS[name]);
@@ -128,7 +132,9 @@ lower = closer):
             track's 30 s windows (the best match counts: a preview finds its full track);
             --vector mfcc_summary --standardize none: plain librosa cosine
   timbre    a single Gaussian per track over its MFCC frames and their deltas, symmetrised KL
-            divergence, normalised by mutual proximity; distances in [0, 1] (--no-deltas: Musly's idea)
+            divergence, normalised by mutual proximity; distances in [0, 1] (--no-deltas: Musly's idea;
+            --supervector, after yasr features --supervector: averaged with the GMM mean supervector
+            of the same frames, cosine distance)
   dtw       exact dynamic time warping on MFCC frame sequences (Euclidean frame cost, steps
             (1,1), (1,0), (0,1)); by default frames are pooled by 8 and a 10% Sakoe-Chiba
             band is used (--pool 1 --band 0: exact unconstrained DTW); above 1,000 analysed

@@ -11,7 +11,8 @@ import { markStage } from '../../../src/store/checkpoints.js';
 import { FEATURES_STAGE } from '../../../src/pipeline/features-stage.js';
 import { FEATURES_VERSION } from '../../../src/pipeline/feature-options.js';
 import { analysedTracks } from '../../../src/pipeline/similarity/catalogue.js';
-import { cosineModel, featuresModel, hybridModel, sampleIndices, timbreModel } from '../../../src/pipeline/similarity/vector-model.js';
+import { cosineModel, featuresModel, hybridModel, sampleIndices } from '../../../src/pipeline/similarity/vector-model.js';
+import { supervectorModel, timbreMethodModel, timbreModel } from '../../../src/pipeline/similarity/timbre-model.js';
 import { denseMatrix } from '../../../src/pipeline/similarity/dense.js';
 import { blocksModel } from '../../../src/pipeline/similarity/blocks-model.js';
 import { phi } from '../../helpers/normal.js';
@@ -43,6 +44,14 @@ const DESC = [
   [1, 0],
 ];
 
+/** GMM mean supervectors (timbre_sv): nearest to track 0 by cosine is track 1 too. */
+const SV = [
+  [1, 0.2, 0],
+  [0.9, 0.4, 0.1],
+  [0, 1, 0.3],
+  [-0.2, 0.5, 1],
+];
+
 const packDiag = (g: Diag): Float32Array => Float32Array.from([...g.m, g.v[0], 0, g.v[1]]);
 
 /** Block patterns (3,000 values) of track i: a seeded pseudo-random vector, one level per track. */
@@ -66,6 +75,7 @@ function catalogue(): Db {
     // the same models as the default Gaussians (TIMBRE_GAUSS, with deltas) and as the MFCCs' alone
     putFeature(db, id, 'timbre_gauss', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'timbre_gauss_delta', { rows: 1, cols: 5, data: packDiag(GAUSS[i]) }, FEATURES_VERSION, 'h');
+    putFeature(db, id, 'timbre_sv', { rows: 1, cols: 3, data: Float32Array.from(SV[i]) }, FEATURES_VERSION, 'h');
     putFeature(db, id, 'block_patterns', { rows: 1, cols: 3000, data: blockVector(i) }, FEATURES_VERSION, 'h');
     // 1 to 3 windows of the summary's length, each the summary turned a little
     const windows = Array.from({ length: 1 + (i % 3) }, (_, w) => SUMMARY[i].map((v, k) => v + 0.3 * Math.sin(7 * i + 3 * w + k))).flat();
@@ -110,6 +120,22 @@ const cos = (a: number[], b: number[]) => {
   const dot = a.reduce((s, x, k) => s + x * b[k], 0);
   return dot / Math.hypot(...a) / Math.hypot(...b);
 };
+
+/** Supervector distances by definition: 1 - cosine, then mutual proximity over each row's others. */
+function svExpected(vs: number[][]) {
+  const L = vs.map((a) => vs.map((b) => 1 - cos(a, b)));
+  const st = L.map((row, i) => meanSd(row.filter((_, j) => j !== i)));
+  const mp = (d: number, i: { mu: number; sd: number }, j: { mu: number; sd: number }) => 1 - (1 - phi((d - i.mu) / i.sd)) * (1 - phi((d - j.mu) / j.sd));
+  const M = L.map((row, i) => row.map((d, j) => (i === j ? 0 : mp(d, st[i], st[j]))));
+  const query = (q: number[]) => {
+    const row = vs.map((b) => 1 - cos(q, b));
+    const s = meanSd(row);
+    return row.map((d, j) => mp(d, s, st[j]));
+  };
+  return { L, M, st, query };
+}
+
+
 const euclidScaled = (a: number[], b: number[]) => Math.hypot(...a.map((x, k) => x - b[k])) / Math.sqrt(a.length);
 
 /** The documented hybrid: w0 timbre + w1 (1 - cos) / 2 + w2 features distance. */
@@ -173,6 +199,74 @@ describe('timbreModel', () => {
       }
     }
     d2.close();
+  });
+});
+
+describe('supervectorModel and timbre --supervector', () => {
+  const db = catalogue();
+  const { entries } = analysedTracks(db, ['timbre_gauss_delta', 'timbre_sv']);
+  const want = svExpected(SV);
+
+  it('without mutual proximity: 1 - cosine, by hand', () => {
+    const m = supervectorModel(db, entries, false);
+    // tracks 0 and 2: (1, 0.2, 0) . (0, 1, 0.3) = 0.2
+    expect(m.row(0)[2]).toBeCloseTo(1 - 0.2 / Math.sqrt(1.04) / Math.sqrt(1.09), 7);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (i !== j) expect(m.row(i)[j]).toBeCloseTo(want.L[i][j], 7);
+  });
+
+  it('with mutual proximity: the definition, for rows, pairs and an outside supervector', () => {
+    const m = supervectorModel(db, entries, true);
+    for (let i = 0; i < 4; i++) {
+      expect(m.row(i)[i]).toBe(0);
+      for (let j = 0; j < 4; j++) if (j !== i) expect(m.row(i)[j]).toBeCloseTo(want.M[i][j], 6);
+      expect(Array.from(m.pairs(i, [2, i, 0]))).toEqual([2, i, 0].map((j) => m.row(i)[j]));
+    }
+    const q = [0.5, 0.5, 0.2];
+    const got = m.query([Float32Array.from(q)]);
+    want.query(q).forEach((v, j) => expect(got[j]).toBeCloseTo(v, 6));
+  });
+
+  it('a zero supervector is at distance 1 from every track (cosine 0), never NaN', () => {
+    const d2 = catalogue();
+    const ids = analysedTracks(d2, ['timbre_sv']).entries.map((e) => e.trackId);
+    putFeature(d2, ids[3], 'timbre_sv', { rows: 1, cols: 3, data: new Float32Array(3) }, FEATURES_VERSION, 'h');
+    const e2 = analysedTracks(d2, ['timbre_sv']).entries;
+    const raw = supervectorModel(d2, e2, false);
+    expect(Array.from(raw.row(3))).toEqual([1, 1, 1, 0]);
+    for (let i = 0; i < 4; i++) expect(supervectorModel(d2, e2, true).row(i).every(Number.isFinite)).toBe(true);
+    d2.close();
+  });
+
+  it("timbre --supervector is the mean of the Gaussian's and the supervector's distances, each with mutual proximity; the default the Gaussian's", () => {
+    const method = methodNamed('timbre');
+    if (method.kind !== 'vector') throw new Error('timbre is a vector method');
+    const sv = method.model(db, normalizeParams({ method: 'timbre', supervector: true }), entries);
+    const def = method.model(db, normalizeParams({ method: 'timbre' }), entries);
+    const g = timbreExpected(GAUSS);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 4; j++) {
+        if (i === j) continue;
+        expect(sv.row(i)[j]).toBeCloseTo(0.5 * (g.M[i][j] + want.M[i][j]), 6);
+        expect(def.row(i)[j]).toBeCloseTo(g.M[i][j], 6);
+      }
+    }
+    // an outside track gives [Gaussian, supervector]
+    const q: Diag = { m: [0.25, 0.5], v: [1.5, 0.5] };
+    const qv = [0.5, 0.5, 0.2];
+    const got = sv.query(method.queryInputs(normalizeParams({ method: 'timbre', supervector: true }), { vectors: { timbre_gauss_delta: packDiag(q), timbre_sv: Float32Array.from(qv) } } as never));
+    const tg = g.query(q);
+    const tv = want.query(qv);
+    for (let j = 0; j < 4; j++) expect(got[j]).toBeCloseTo(0.5 * (tg[j] + tv[j]), 6);
+  });
+
+  it('stored statistics (the Gaussian as mu and sd, the supervector as parts) give the same rows', () => {
+    const p = { feature: 'timbre_gauss_delta', mp: true, supervector: true };
+    const fresh = timbreMethodModel(db, entries, p);
+    const stats = fresh.trackStats!();
+    const v = supervectorModel(db, entries, true).trackStats!();
+    for (const [id, s] of stats) expect(s.parts).toEqual([v.get(id)!.mu, v.get(id)!.sd]);
+    const stored = timbreMethodModel(db, entries, p, undefined, stats);
+    for (let i = 0; i < 4; i++) Array.from(fresh.row(i)).forEach((x, j) => expect(stored.row(i)[j]).toBeCloseTo(x, 6));
   });
 });
 
