@@ -21,6 +21,7 @@ import { similarityBands, levelReferencedMfccOfMaxima } from '../../src/dsp/leve
 import { withDeltas } from '../../src/dsp/delta.js';
 import { trainDiagonalGmm } from '../../src/dsp/gmm.js';
 import { packGmm } from '../../src/dsp/timbre-ubm.js';
+import { lcgRandom } from '../../src/util/random.js';
 import type { Matrix } from '../../src/dsp/matrix.js';
 
 const K = 64;
@@ -60,11 +61,7 @@ async function main(): Promise<void> {
   }
   const d = tracks[0].rows;
   // draw frames: a track uniformly, then one of its frames
-  let s = SEED;
-  const rnd = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
+  const rnd = lcgRandom(SEED);
   const X = new Float32Array(FRAMES * d);
   for (let f = 0; f < FRAMES; f++) {
     const m = tracks[Math.floor(rnd() * tracks.length)];

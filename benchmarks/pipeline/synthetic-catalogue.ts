@@ -4,6 +4,7 @@
  * descriptor vectors and block patterns (3,000 values around a per-artist pattern), all marked analysed with the default feature parameters. No audio: the
  * point is to time what comes after analysis (similarity, recommend, nightly) at scale.
  */
+import { timbreUbm } from '../../src/dsp/timbre-ubm.js';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../src/store/db.js';
 import { putFeature } from '../../src/store/features.js';
@@ -33,9 +34,6 @@ export function fakeMfcc(rand: () => number, base: Float64Array, frames = 1292):
   return out;
 }
 
-/** Values of a synthetic GMM mean supervector (the timbre UBM's 64 components x 40 dimensions). */
-const SV_VALUES = 64 * 40;
-
 /**
  * `supervectors`: also store `timbre_sv` (what `timbre --supervector` reads): an artist's base
  * vector plus noise, from a stream of its own (so everything else is what it is without them),
@@ -50,7 +48,9 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
   const blockRand = rng((opts.seed ?? 7) + 1_000_003);
   const blockBases = Array.from({ length: artists }, () => Float32Array.from({ length: BLOCK_VALUES }, () => blockRand() * 10));
   const svRand = rng((opts.seed ?? 7) + 2_000_003);
-  const svBases = opts.supervectors ? Array.from({ length: artists }, () => Float32Array.from({ length: SV_VALUES }, () => svRand() - 0.5)) : [];
+  // as many values as the timbre UBM gives (components x dimensions)
+  const svValues = timbreUbm().k * timbreUbm().d;
+  const svBases = opts.supervectors ? Array.from({ length: artists }, () => Float32Array.from({ length: svValues }, () => svRand() - 0.5)) : [];
   const insert = db.prepare('INSERT INTO tracks (sha256, local_path, artist, title, album, release_date, popularity, duration, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id').pluck();
   const src = db.prepare(`INSERT INTO sources (source, kind, track_id, size) VALUES (?, 'file', ?, ?)`);
   db.transaction(() => {
@@ -78,7 +78,7 @@ export function buildSyntheticCatalogue(db: Db, n: number, opts: { seed?: number
       putFeature(db, id, 'timbre_gauss_delta', { rows: 1, cols: gd.length, data: gd }, FEATURES_VERSION, hash);
       if (opts.supervectors) {
         const tsv = Float32Array.from(svBases[a], (v) => v + 0.5 * (svRand() - 0.5));
-        putFeature(db, id, 'timbre_sv', { rows: 1, cols: SV_VALUES, data: tsv }, FEATURES_VERSION, hash);
+        putFeature(db, id, 'timbre_sv', { rows: 1, cols: tsv.length, data: tsv }, FEATURES_VERSION, hash);
       }
       const d: Descriptors = {
         tempo: 60 + rand() * 120, tempoConfidence: rand(), key: PITCH_CLASSES[Math.floor(rand() * 12)], mode: rand() < 0.5 ? 'major' : 'minor',

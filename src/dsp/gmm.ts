@@ -16,6 +16,7 @@
  */
 import type { Matrix } from './matrix.js';
 import { badParameter } from '../errors.js';
+import { lcgRandom } from '../util/random.js';
 
 /** A mixture of k Gaussians with diagonal covariances in d dimensions. */
 export interface DiagonalGmm {
@@ -39,14 +40,6 @@ export interface GmmTrainOptions {
   varianceFloor?: number;
 }
 
-/** A small seeded generator (the same sequence on every machine). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /** Per component: log w_k - 1/2 sum_d log(2 pi var_kd). */
 function logConstants(g: DiagonalGmm): Float64Array {
@@ -100,7 +93,7 @@ export function trainDiagonalGmm(frames: Float32Array | Float64Array, d: number,
   if (!Number.isInteger(k) || k < 1 || k > N) throw badParameter('k', k, `an integer from 1 to the number of frames (${N})`);
   const iterations = options.iterations ?? 20;
   const floor = options.varianceFloor ?? 1e-3;
-  const rnd = lcg(options.seed ?? 1);
+  const rnd = lcgRandom(options.seed ?? 1);
   const gm = new Float64Array(d);
   const gv = new Float64Array(d);
   for (let s = 0; s < N; s++) for (let e = 0; e < d; e++) gm[e] += frames[s * d + e];

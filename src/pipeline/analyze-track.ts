@@ -174,7 +174,10 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
     const gd = fitGaussian(wd.data, wd.rows, wd.cols);
     add('timbre_gauss_delta', { rows: 1, cols: gd.length, data: gd });
     // on request (the supervector group), the same frames' GMM mean supervector against the shipped UBM
-    if (o.groups.includes('supervector')) add('timbre_sv', { rows: 1, cols: timbreUbm().k * timbreUbm().d, data: meanSupervector(timbreUbm(), wd, TIMBRE_SV_RELEVANCE) });
+    if (o.groups.includes('supervector')) {
+      const sv = meanSupervector(timbreUbm(), wd, TIMBRE_SV_RELEVANCE);
+      add('timbre_sv', { rows: 1, cols: sv.length, data: sv });
+    }
     clock('windows');
     // block-level patterns (rhythm, onsets, band co-movement) of the whole trimmed track's mel
     // power: the blocks method (and hybrid's blocks part)

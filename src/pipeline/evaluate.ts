@@ -14,7 +14,7 @@ import type { Db } from '../store/db.js';
 import { getTrack } from '../store/tracks.js';
 import { badParameter } from '../errors.js';
 import { checkMethodNames, normalizeParams, type MethodName } from './similarity/methods.js';
-import { catalogueEntries } from './similarity/catalogue.js';
+import { catalogueEntries, requiredFeatures } from './similarity/catalogue.js';
 import { methodNamed } from './similarity/registry.js';
 import type { Choice } from './similarity/method.js';
 import { runSimilarity } from './similarity/run-similarity.js';
@@ -114,7 +114,14 @@ function onSharedTracks(ms: readonly DenseMatrix[]): { trackIds: number[]; matri
  */
 export function availableChoices(db: Db, method: MethodName): Choice[] {
   const all = methodNamed(method).choices();
-  const size = (ch: Choice) => catalogueEntries(db, normalizeParams(ch.params)).length;
+  // choices that read the same features have the same catalogue: one query each
+  const sizes = new Map<string, number>();
+  const size = (ch: Choice) => {
+    const params = normalizeParams(ch.params);
+    const key = requiredFeatures(params).join('\0');
+    if (!sizes.has(key)) sizes.set(key, catalogueEntries(db, params).length);
+    return sizes.get(key)!;
+  };
   const n = size(all[0]);
   return all.filter((ch, i) => i === 0 || size(ch) >= n);
 }

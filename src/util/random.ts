@@ -16,3 +16,16 @@ export function hashString(s: string, seed = 0): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h;
 }
+
+/**
+ * A seeded uniform [0, 1) generator: the 32-bit linear congruential one (Numerical Recipes'
+ * constants; seed 0 counts as 1). The timbre UBM's frames and initial means were drawn with it
+ * (src/dsp/gmm.ts, benchmarks/corpus/train-ubm.ts), so it stays as it is.
+ */
+export function lcgRandom(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}

@@ -21,9 +21,8 @@ import { sklMatrix } from '../../similarity/skl-matrix.js';
 import { unitRows } from '../../similarity/cosine.js';
 import { rowDots } from '../../similarity/f64-kernels.js';
 import { featureMap } from '../../store/features.js';
-import { YasrError } from '../../errors.js';
 import { TIMBRE_GAUSS, TIMBRE_SV } from './defaults.js';
-import { sampleIndices, type FeatureCache, type ModelOptions, type VectorModel } from './vector-model.js';
+import { loadMatrix, sampleIndices, type FeatureCache, type ModelOptions, type VectorModel } from './vector-model.js';
 
 /** The largest catalogue whose whole n^2 distance matrix is kept (float32: n^2 x 4 bytes). */
 const FULL_MATRIX_MAX = 12_000;
@@ -151,15 +150,8 @@ export function timbreModel(
  * [0, 1]. Outside tracks (query) give [their supervector].
  */
 export function supervectorModel(db: Db, entries: readonly CatalogueMember[], mp: boolean, cache?: FeatureCache, stored?: MpStats, options: ModelOptions = {}): VectorModel {
-  const all = featureMap(db, TIMBRE_SV, cache);
   const n = entries.length;
-  const dim = n ? all.get(entries[0].trackId)!.data.length : 1;
-  const x = new Float64Array(n * dim);
-  entries.forEach((e, i) => {
-    const v = all.get(e.trackId)!.data;
-    if (v.length !== dim) throw new YasrError('STORE', `track #${e.trackId}: ${TIMBRE_SV} has ${v.length} values, others ${dim}; run yasr features again`);
-    x.set(v, i * dim);
-  });
+  const { data: x, dim } = loadMatrix(db, entries, TIMBRE_SV, cache);
   const u = unitRows(x, dim);
   const dots = n ? rowDots(u, dim) : null;
   const pair = (i: number, j: number) => {

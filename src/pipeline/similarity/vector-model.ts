@@ -35,7 +35,8 @@ export interface VectorModel {
   trackStats?(): Map<number, TrackStat>;
 }
 
-function loadMatrix(db: Db, entries: readonly CatalogueMember[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
+/** One stored vector per entry, row-major (every one of the first's length, else a STORE error naming the track). */
+export function loadMatrix(db: Db, entries: readonly CatalogueMember[], feature: string, cache?: FeatureCache): { data: Float64Array; dim: number } {
   if (entries.length === 0) return { data: new Float64Array(0), dim: 0 };
   const all = featureMap(db, feature, cache);
   const dim = all.get(entries[0].trackId)!.data.length;
