@@ -3,9 +3,12 @@
  * tracks, ffmpeg makes copies in other codecs (MP3 64 and 320 kb/s, AAC, Opus, Vorbis), at other
  * sample rates (22.05 and 48 kHz), 6 dB louder and quieter, starting 5 s later, and an MP3 at
  * 22.05 kHz (band-limited below what yasr analyses). The copies
- * are analysed in a scratch copy of the database (the catalogue itself is not touched); a copy is
+ * are analysed in a scratch copy of the database (the catalogue itself is not touched), with the
+ * default feature groups and the opt-in groups every analysed track has (the supervector); a copy is
  * retrieved when its original is its nearest neighbour among all the original tracks. A track
- * must stay nearer to itself than to any other track, whatever the method.
+ * must stay nearer to itself than to any other track, whatever the method. Each method is scored
+ * with its defaults, and once more for each of its choices that reads an opt-in group's feature
+ * (`timbre (mutual proximity, with the supervector)` when the tracks have supervectors).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,8 +21,11 @@ import { runProcess } from '../audio/run-process.js';
 import type { FfmpegTools } from '../audio/ffmpeg.js';
 import { ingest } from './ingest.js';
 import { runFeatures } from './features-stage.js';
-import { DEFAULT_FEATURE_OPTIONS } from './feature-options.js';
-import { analysedTracks } from './similarity/catalogue.js';
+import { DEFAULT_FEATURE_OPTIONS, OPT_IN_GROUP_FEATURES, type FeatureGroup } from './feature-options.js';
+import { analysedTracks, requiredFeatures } from './similarity/catalogue.js';
+import { methodNamed, normalizedParams } from './similarity/registry.js';
+import type { SimilarityParams } from './similarity/methods.js';
+import { featureRowsFor } from '../store/features.js';
 import { runSimilarity, SEQUENCE_METHODS } from './similarity/run-similarity.js';
 import { denseMatrix } from './similarity/dense.js';
 import { METHODS, checkMethodNames, type MethodName } from './similarity/methods.js';
@@ -83,8 +89,12 @@ export interface VariantResult {
   made: Record<string, number>;
   /** Copies that could not be made or analysed, with the reason. */
   failures: { original: number; kind: string; error: string }[];
+  /** Opt-in feature groups the copies were analysed with (those every analysed track has). */
+  groups: string[];
   methods: {
+    /** The method, or `method (choice)` for a choice that reads an opt-in group's feature. */
     method: string;
+    params: SimilarityParams;
     /** Over every copy of every kind. */
     all: VariantCounts;
     byKind: Record<string, VariantCounts>;
@@ -126,7 +136,22 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
   }
   const work = o.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'yasr-variants-'));
   mkdirSync(work, { recursive: true });
-  const result: VariantResult = { originals: originals.length, kinds: kinds.map((k) => k.name), made: {}, failures: [], methods: [] };
+  // the opt-in groups every analysed track was analysed with: the copies get them too
+  const optIn = (Object.entries(OPT_IN_GROUP_FEATURES) as [FeatureGroup, string][]).filter(([, feature]) => {
+    const have = featureRowsFor(db, feature, entries.map((e) => e.trackId));
+    return entries.every((e) => have.has(e.trackId));
+  });
+  const optInFeatures = new Set(optIn.map(([, f]) => f));
+  const featureOptions = { ...DEFAULT_FEATURE_OPTIONS, groups: [...DEFAULT_FEATURE_OPTIONS.groups, ...optIn.map(([g]) => g)] };
+  // each method's defaults, and its choices that read an opt-in feature the catalogue has
+  const rows = methods.flatMap((method) => [
+    { label: method as string, method, params: { method } as SimilarityParams },
+    ...methodNamed(method)
+      .choices()
+      .filter((ch) => requiredFeatures(normalizedParams(ch.params)).some((f) => optInFeatures.has(f)))
+      .map((ch) => ({ label: `${method} (${ch.name})`, method, params: ch.params })),
+  ]);
+  const result: VariantResult = { originals: originals.length, kinds: kinds.map((k) => k.name), made: {}, failures: [], groups: optIn.map(([g]) => g), methods: [] };
   try {
     // 1. the copies
     log(`making ${originals.length * kinds.length} copies of ${originals.length} tracks (${kinds.length} kinds) with ffmpeg ...`);
@@ -151,7 +176,10 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
       log(`analysing ${made.length} copies ...`);
       const ing = await ingest(scratch, made.map((m) => m.file), { tools: o.tools, storeDir: path.join(work, 'store') });
       for (const f of ing.failures) result.failures.push({ original: -1, kind: '?', error: `${f.source}: ${f.error}` });
-      const fs = await runFeatures(scratch, { ffmpeg: o.tools.ffmpeg, options: DEFAULT_FEATURE_OPTIONS, workers: o.workers ?? os.availableParallelism(), progress: o.progress });
+      // the default options with the catalogue's opt-in groups: tracks analysed so keep their
+      // features; one analysed otherwise (another excerpt, say) is analysed again here, so that
+      // copies and originals are compared alike
+      const fs = await runFeatures(scratch, { ffmpeg: o.tools.ffmpeg, options: featureOptions, workers: o.workers ?? os.availableParallelism(), progress: o.progress });
       for (const f of fs.failures) result.failures.push({ original: -1, kind: '?', error: `#${f.trackId}: ${f.error}` });
       const copyOf = new Map<number, { original: number; kind: string }>();
       for (const m of made) {
@@ -160,10 +188,10 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
       }
       for (const k of kinds) result.made[k.name] = [...copyOf.values()].filter((c) => c.kind === k.name).length;
       // 3. each method: is the original the nearest of all non-copies?
-      for (const method of methods) {
-        log(`${method} ...`);
-        if (SEQUENCE_METHODS.has(method)) await runSimilarity(scratch, { method }, { k: 10, workers: o.workers ?? os.availableParallelism() });
-        const m = denseMatrix(scratch, { method });
+      for (const { label, method, params } of rows) {
+        log(`${label} ...`);
+        if (SEQUENCE_METHODS.has(method)) await runSimilarity(scratch, params, { k: 10, workers: o.workers ?? os.availableParallelism() });
+        const m = denseMatrix(scratch, params);
         const pos = new Map(m.trackIds.map((id, i) => [id, i]));
         const queries: number[] = [];
         const origs: number[] = [];
@@ -197,7 +225,7 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
         });
         const byKind: Record<string, VariantCounts> = {};
         for (const [kind, c] of Object.entries(r.byKind ?? {})) byKind[kind] = { rate: c.rate, queries: c.queries, hits: c.hits };
-        result.methods.push({ method, all: { rate: r.rate, queries: r.queries, hits: r.hits }, byKind, nonFinite, misses });
+        result.methods.push({ method: label, params, all: { rate: r.rate, queries: r.queries, hits: r.hits }, byKind, nonFinite, misses });
       }
     } finally {
       scratch.close();

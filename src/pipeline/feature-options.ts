@@ -28,6 +28,13 @@ export function validGroups(groups: unknown): groups is FeatureGroup[] {
   );
 }
 
+/**
+ * The stored feature each opt-in group (one not in DEFAULT_FEATURE_OPTIONS.groups) adds: a track
+ * that has it was analysed with the group (`yasr evaluate --variants` analyses the copies with the
+ * opt-in groups their originals have).
+ */
+export const OPT_IN_GROUP_FEATURES: Readonly<Partial<Record<FeatureGroup, string>>> = { supervector: 'timbre_sv' };
+
 export const KEEPABLE = ['stft', 'mel'] as const;
 
 export interface FeatureOptions {

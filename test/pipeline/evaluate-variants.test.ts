@@ -12,6 +12,8 @@ import { checkVariantOptions, VARIANT_KINDS } from '../../src/pipeline/evaluate-
 
 const dir = tempDir();
 const db = path.join(dir, 'v.db');
+// the same tracks analysed with the supervector group too
+const dbSv = path.join(dir, 'v-sv.db');
 
 beforeAll(() => {
   const music = path.join(dir, 'music');
@@ -25,7 +27,10 @@ beforeAll(() => {
   expect(yasrJson(db, ['ingest', music]).added).toBe(8);
   const f = yasr(db, ['features', '--workers', '1']);
   expect(f.status, f.stderr).toBe(0);
-}, 120_000);
+  expect(yasrJson(dbSv, ['ingest', music]).added).toBe(8);
+  const g = yasr(dbSv, ['features', '--supervector', '--workers', '1']);
+  expect(g.status, g.stderr).toBe(0);
+}, 180_000);
 
 describe('evaluate --variants', () => {
   it('checks its options: kinds by name, a positive count', () => {
@@ -40,6 +45,10 @@ describe('evaluate --variants', () => {
     const r = yasrJson(db, ['evaluate', '--variants', '3', '--method', 'cosine,timbre,hybrid,dtw', '--workers', '1']);
     expect(r.originals).toBe(3);
     expect(r.kinds).toEqual(VARIANT_KINDS.map((k) => k.name));
+    // analysed with the default groups: one row per method, its defaults
+    expect(r.groups).toEqual([]);
+    expect(r.methods.map((m: { method: string }) => m.method)).toEqual(['cosine', 'timbre', 'hybrid', 'dtw']);
+    expect(r.methods[1].params).toEqual({ method: 'timbre' });
     expect(r.failures).toEqual([]);
     for (const k of r.kinds) expect(r.made[k], k).toBe(3);
     const originals = new Set<number>();
@@ -68,6 +77,24 @@ describe('evaluate --variants', () => {
     expect(originals.size).toBeLessThanOrEqual(3);
     expect(yasrJson(db, ['status']).tracks).toBe(tracksBefore);
     expect(statSync(db).mtimeMs).toBe(before);
+  }, 300_000);
+
+  it('copies from a catalogue analysed with the supervector are analysed with it too, and timbre with the supervector gets its own row', () => {
+    const r = yasrJson(dbSv, ['evaluate', '--variants', '2', '--variant-kinds', 'mp3-64k,gain-6dB', '--method', 'timbre,cosine', '--workers', '1']);
+    expect(r.failures).toEqual([]);
+    expect(r.groups).toEqual(['supervector']);
+    expect(r.methods.map((m: { method: string }) => m.method)).toEqual(['timbre', 'timbre (mutual proximity, with the supervector)', 'cosine']);
+    expect(r.methods[1].params).toEqual({ method: 'timbre', mp: true, supervector: true });
+    for (const m of r.methods) {
+      // every copy was scored: with the supervector too, so the copies have it
+      expect(m.all.queries, m.method).toBe(4);
+      expect(m.nonFinite, m.method).toBe(0);
+    }
+    const t = yasr(dbSv, ['evaluate', '--variants', '2', '--variant-kinds', 'mp3-64k', '--method', 'timbre', '--workers', '1']);
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/^copies analysed with the default feature groups and supervector \(as the catalogue\)$/m);
+    expect(t.stdout).toMatch(/^method {47}all {4}mp3-64k {2}NaN$/m);
+    expect(t.stdout).toMatch(/^timbre \(mutual proximity, with the supervector\)\s+\d+%\s+\d+%\s+0$/m);
   }, 300_000);
 
   it('prints a table per method and kind', () => {

@@ -48,7 +48,9 @@ candidate lists' k nearest hold, over all tracks (a track tied with the exact k-
 96 kb/s, Vorbis q3, 22.05 and 48 kHz, +6 and -6 dB, starting 5 s later, MP3 96 kb/s at 22.05
 kHz, whose low-pass cuts the top of the analysed band); they are analysed in
 a scratch copy of the database (the catalogue is not changed) and each copy should find its
-original as its nearest neighbour among the catalogue's tracks, for every method.
+original as its nearest neighbour among the catalogue's tracks, for every method. When the
+catalogue was analysed with an opt-in group (yasr features --supervector), so are the copies,
+and the choices that read it get a row of their own (timbre with the supervector).
 
 Examples:
   yasr evaluate --label album -k 10
@@ -73,10 +75,12 @@ Examples:
           if (o.json) return printJson(r);
           const w = process.stdout;
           w.write(`self-retrieval: copies of ${r.originals} tracks; a copy counts when its original is its nearest neighbour among the catalogue\n`);
-          w.write(`${'method'.padEnd(10)}  ${'all'.padStart(7)}  ${r.kinds.map((k) => k.padStart(9)).join(' ')}  NaN\n`);
+          if (r.groups.length) w.write(`copies analysed with the default feature groups and ${r.groups.join(', ')} (as the catalogue)\n`);
+          const mw = Math.max(10, ...r.methods.map((m) => m.method.length));
+          w.write(`${'method'.padEnd(mw)}  ${'all'.padStart(7)}  ${r.kinds.map((k) => k.padStart(9)).join(' ')}  NaN\n`);
           for (const m of r.methods) {
             const cell = (c: { rate: number } | undefined) => (c && Number.isFinite(c.rate) ? `${(100 * c.rate).toFixed(0)}%` : '-');
-            w.write(`${m.method.padEnd(10)}  ${cell(m.all).padStart(7)}  ${r.kinds.map((k) => cell(m.byKind[k]).padStart(9)).join(' ')}  ${m.nonFinite}\n`);
+            w.write(`${m.method.padEnd(mw)}  ${cell(m.all).padStart(7)}  ${r.kinds.map((k) => cell(m.byKind[k]).padStart(9)).join(' ')}  ${m.nonFinite}\n`);
           }
           w.write(`copies analysed per kind: ${r.kinds.map((k) => `${k} ${r.made[k] ?? 0}`).join(', ')}\n`);
           for (const f of r.failures) process.stderr.write(`failed: ${f.original >= 0 ? `#${f.original} ${f.kind}: ` : ''}${f.error}\n`);
