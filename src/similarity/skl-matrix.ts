@@ -10,7 +10,7 @@
  */
 import { skl, type SklModels } from './gaussian.js';
 import { sklRowKernel, type SklRowKernel } from './skl-kernel.js';
-import { sharedCopy, startWorkers, waitForZero } from '../util/shared-work.js';
+import { sharedCopy, sharedMatrix, takeChunks } from '../util/shared-work.js';
 
 /** Below this many models threads cost more than they save (a thread starts in ~50 ms). */
 export const SKL_THREADS_FROM = 1500;
@@ -41,17 +41,7 @@ export function sklRows(g: SklModels, full: Float32Array, from: number, to: numb
  */
 export function sklChunks(g: SklModels, full: Float32Array, state: Int32Array, choice: SklKernelChoice = 'auto'): void {
   const kernel = choice === 'js' ? null : sklRowKernel(g);
-  for (;;) {
-    Atomics.add(state, 1, 1);
-    const from = Atomics.add(state, 0, CHUNK);
-    try {
-      if (from >= g.n) return;
-      sklRows(g, full, from, Math.min(g.n, from + CHUNK), kernel);
-    } finally {
-      Atomics.sub(state, 1, 1);
-      Atomics.notify(state, 1);
-    }
-  }
+  takeChunks(state, g.n, CHUNK, (from, to) => sklRows(g, full, from, to, kernel));
 }
 
 /**
@@ -67,15 +57,5 @@ export function sklMatrix(g: SklModels, threads = 1, kernel: SklKernelChoice = '
     return full;
   }
   const set: SklModels = { n, d: g.d, mean: sharedCopy(g.mean), packedCov: sharedCopy(g.packedCov), packedInv: sharedCopy(g.packedInv) };
-  const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
-  const state = new Int32Array(new SharedArrayBuffer(8));
-  const workers = startWorkers(import.meta.url, 'skl-worker', t - 1, { set, full, state, kernel });
-  try {
-    sklChunks(g, full, state, kernel);
-    // every row is taken: wait for the chunks still being computed
-    waitForZero(state, 1, 'timbre divergences: a thread stopped in the middle of its rows');
-  } finally {
-    for (const w of workers) void w.terminate();
-  }
-  return full;
+  return sharedMatrix(import.meta.url, 'skl-worker', n, t, { set, kernel }, (full, state) => sklChunks(g, full, state, kernel), 'timbre divergences: a thread stopped in the middle of its rows');
 }

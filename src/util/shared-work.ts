@@ -1,8 +1,8 @@
 /**
- * What the synchronous thread pools (src/similarity/skl-matrix.ts, src/similarity/l1-triangle.ts)
- * share: worker threads that take rows from a counter in shared memory beside the calling
- * thread, and the caller's wait (Atomics.wait: it stays synchronous) until no take is in
- * progress.
+ * What the synchronous thread pools (src/similarity/skl-matrix.ts, src/similarity/cosine-matrix.ts,
+ * src/similarity/l1-triangle.ts) share: worker threads that take rows from a counter in shared
+ * memory beside the calling thread, and the caller's wait (Atomics.wait: it stays synchronous)
+ * until no take is in progress.
  */
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
@@ -41,4 +41,50 @@ export function sharedCopy<T extends Float32Array | Float64Array | Int32Array>(a
   const s = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
   s.set(a);
   return s;
+}
+
+/**
+ * Take chunks of `chunk` rows from the counter in shared memory (state[0]: the next row;
+ * state[1]: chunks being computed) until all `n` rows are taken; `rows(from, to)` computes each.
+ */
+export function takeChunks(state: Int32Array, n: number, chunk: number, rows: (from: number, to: number) => void): void {
+  for (;;) {
+    Atomics.add(state, 1, 1);
+    const from = Atomics.add(state, 0, chunk);
+    try {
+      if (from >= n) return;
+      rows(from, Math.min(n, from + chunk));
+    } finally {
+      Atomics.sub(state, 1, 1);
+      Atomics.notify(state, 1);
+    }
+  }
+}
+
+/**
+ * An n x n float32 matrix in shared memory filled by `threads` threads: `threads - 1` workers of
+ * the compiled module `baseName` beside `fromUrl` (given `workerData` and the matrix and counter
+ * as `full` and `state`) and the caller (`take(full, state)`), which then waits for the chunks
+ * still being computed (Error(`stalled`) if a thread stops in the middle of its rows).
+ */
+export function sharedMatrix(
+  fromUrl: string,
+  baseName: string,
+  n: number,
+  threads: number,
+  workerData: Record<string, unknown>,
+  take: (full: Float32Array, state: Int32Array) => void,
+  stalled: string,
+): Float32Array {
+  const full = new Float32Array(new SharedArrayBuffer(n * n * 4));
+  const state = new Int32Array(new SharedArrayBuffer(8));
+  const workers = startWorkers(fromUrl, baseName, threads - 1, { ...workerData, full, state });
+  try {
+    take(full, state);
+    // every row is taken: wait for the chunks still being computed
+    waitForZero(state, 1, stalled);
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
+  return full;
 }

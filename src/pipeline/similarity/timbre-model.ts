@@ -20,6 +20,7 @@ import { gaussianLength, mpDistance, mutualProximityStats, mutualProximityStatsO
 import { sklMatrix } from '../../similarity/skl-matrix.js';
 import { unitRows } from '../../similarity/cosine.js';
 import { rowDots } from '../../similarity/f64-kernels.js';
+import { cosineDistanceMatrix } from '../../similarity/cosine-matrix.js';
 import { featureMap } from '../../store/features.js';
 import { TIMBRE_GAUSS, TIMBRE_SV } from './defaults.js';
 import { loadMatrix, sampleIndices, type FeatureCache, type ModelOptions, type VectorModel } from './vector-model.js';
@@ -165,14 +166,7 @@ export function supervectorModel(db: Db, entries: readonly CatalogueMember[], mp
     entries,
     {
       pair,
-      matrix: () => {
-        const m = new Float32Array(n * n);
-        for (let i = 0; i < n - 1; i++) {
-          const r = dots!(u, i * dim, i + 1, n - i - 1);
-          for (let j = i + 1; j < n; j++) m[i * n + j] = m[j * n + i] = 1 - r[j - i - 1];
-        }
-        return m;
-      },
+      matrix: () => cosineDistanceMatrix(u, dim, options.threads),
       query: (raw) => {
         const q = unitRows(raw[0], dim);
         const out = new Float64Array(n);
