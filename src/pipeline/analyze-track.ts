@@ -9,6 +9,7 @@ import { blockPatternVector } from '../dsp/block-level.js';
 import { withDeltas } from '../dsp/delta.js';
 import { meanSupervector } from '../dsp/gmm.js';
 import { timbreUbm, TIMBRE_SV_RELEVANCE } from '../dsp/timbre-ubm.js';
+import { TIMBRE_SV } from './similarity/defaults.js';
 import type { Matrix } from '../dsp/matrix.js';
 import { fitGaussian } from '../similarity/gaussian.js';
 import { YasrError } from '../errors.js';
@@ -176,7 +177,7 @@ export function analyzeDecoded(s: AnalysedSignal, file: string, o: FeatureOption
     // on request (the supervector group), the same frames' GMM mean supervector against the shipped UBM
     if (o.groups.includes('supervector')) {
       const sv = meanSupervector(timbreUbm(), wd, TIMBRE_SV_RELEVANCE);
-      add('timbre_sv', { rows: 1, cols: sv.length, data: sv });
+      add(TIMBRE_SV, { rows: 1, cols: sv.length, data: sv });
     }
     clock('windows');
     // block-level patterns (rhythm, onsets, band co-movement) of the whole trimmed track's mel

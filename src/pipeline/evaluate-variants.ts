@@ -22,10 +22,9 @@ import type { FfmpegTools } from '../audio/ffmpeg.js';
 import { ingest } from './ingest.js';
 import { runFeatures } from './features-stage.js';
 import { DEFAULT_FEATURE_OPTIONS, OPT_IN_GROUP_FEATURES, type FeatureGroup } from './feature-options.js';
-import { analysedTracks, requiredFeatures } from './similarity/catalogue.js';
+import { analysedEntries, analysedTracks, requiredFeatures } from './similarity/catalogue.js';
 import { methodNamed, normalizedParams } from './similarity/registry.js';
 import type { SimilarityParams } from './similarity/methods.js';
-import { featureRowsFor } from '../store/features.js';
 import { runSimilarity, SEQUENCE_METHODS } from './similarity/run-similarity.js';
 import { denseMatrix } from './similarity/dense.js';
 import { METHODS, checkMethodNames, type MethodName } from './similarity/methods.js';
@@ -137,10 +136,9 @@ export async function evaluateVariants(db: Db, o: VariantOptions): Promise<Varia
   const work = o.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'yasr-variants-'));
   mkdirSync(work, { recursive: true });
   // the opt-in groups every analysed track was analysed with: the copies get them too
-  const optIn = (Object.entries(OPT_IN_GROUP_FEATURES) as [FeatureGroup, string][]).filter(([, feature]) => {
-    const have = featureRowsFor(db, feature, entries.map((e) => e.trackId));
-    return entries.every((e) => have.has(e.trackId));
-  });
+  const optIn = (Object.entries(OPT_IN_GROUP_FEATURES) as [FeatureGroup, string][]).filter(
+    ([, feature]) => analysedEntries(db, ['mfcc_summary', feature]).length === entries.length,
+  );
   const optInFeatures = new Set(optIn.map(([, f]) => f));
   const featureOptions = { ...DEFAULT_FEATURE_OPTIONS, groups: [...DEFAULT_FEATURE_OPTIONS.groups, ...optIn.map(([g]) => g)] };
   // each method's defaults, and its choices that read an opt-in feature the catalogue has

@@ -1,5 +1,6 @@
 import { badParameter } from '../errors.js';
 import { paramsHash } from '../util/hash.js';
+import { TIMBRE_SV } from './similarity/defaults.js';
 
 /**
  * Bumped whenever code changes that alter stored feature values; every track's features are
@@ -31,9 +32,9 @@ export function validGroups(groups: unknown): groups is FeatureGroup[] {
 /**
  * The stored feature each opt-in group (one not in DEFAULT_FEATURE_OPTIONS.groups) adds: a track
  * that has it was analysed with the group (`yasr evaluate --variants` analyses the copies with the
- * opt-in groups their originals have).
+ * opt-in groups every analysed track has).
  */
-export const OPT_IN_GROUP_FEATURES: Readonly<Partial<Record<FeatureGroup, string>>> = { supervector: 'timbre_sv' };
+export const OPT_IN_GROUP_FEATURES: Readonly<Partial<Record<FeatureGroup, string>>> = { supervector: TIMBRE_SV };
 
 export const KEEPABLE = ['stft', 'mel'] as const;
 

@@ -154,7 +154,9 @@ export function supervectorModel(db: Db, entries: readonly CatalogueMember[], mp
   const n = entries.length;
   const { data: x, dim } = loadMatrix(db, entries, TIMBRE_SV, cache);
   const u = unitRows(x, dim);
-  const dots = n ? rowDots(u, dim) : null;
+  // the products against an outside track: made on its first query (rowDots copies the rows;
+  // the matrix makes its own)
+  let dots: ReturnType<typeof rowDots> | null = null;
   const pair = (i: number, j: number) => {
     let s = 0;
     const a = i * dim;
@@ -170,7 +172,8 @@ export function supervectorModel(db: Db, entries: readonly CatalogueMember[], mp
       query: (raw) => {
         const q = unitRows(raw[0], dim);
         const out = new Float64Array(n);
-        if (!dots) return out;
+        if (!n) return out;
+        dots ??= rowDots(u, dim);
         const r = dots(q, 0, 0, n);
         for (let j = 0; j < n; j++) out[j] = 1 - r[j];
         return out;
